@@ -1,0 +1,65 @@
+// Reads notes/<topic>.md by heading, with GitHub's anchor slugs, so a step can name the section
+// it shows and --notes can print that section's prose before the step.
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export function notePath(topic: string): string {
+  return `${ROOT}notes/${topic}.md`;
+}
+
+/** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
+export function slugify(heading: string): string {
+  return heading
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .toLowerCase()
+    .trim()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+export interface Section {
+  slug: string;
+  title: string;
+  level: number;
+  /** The prose under the heading, up to the next heading of the same or a higher level. */
+  body: string;
+}
+
+export function parseSections(markdown: string): Section[] {
+  const lines = markdown.split('\n');
+  const heads: { index: number; level: number; title: string }[] = [];
+  let fenced = false;
+  lines.forEach((line, index) => {
+    if (/^(```|~~~)/.test(line)) fenced = !fenced;
+    const m = !fenced && /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
+    if (m) heads.push({ index, level: (m[1] as string).length, title: m[2] as string });
+  });
+  const counts = new Map<string, number>();
+  return heads.map((h, i) => {
+    const base = slugify(h.title);
+    const n = counts.get(base) ?? 0;
+    counts.set(base, n + 1);
+    const end = heads.slice(i + 1).find((next) => next.level <= h.level)?.index ?? lines.length;
+    const body = lines
+      .slice(h.index + 1, end)
+      .join('\n')
+      .trim();
+    return { slug: n ? `${base}-${n}` : base, title: h.title, level: h.level, body };
+  });
+}
+
+export function readNote(topic: string): Section[] | undefined {
+  try {
+    return parseSections(readFileSync(notePath(topic), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The line every note carries under its summary. */
+export function runLine(topic: string): string {
+  return `\`npx tsx demos/${topic}\` · \`npx vitest run demos/${topic}\``;
+}

@@ -1,0 +1,322 @@
+// Runs a demo's steps and records what each one said and claimed. The CLI and the vitest
+// adapter are two readers of the same records, so an assertion is written once.
+
+import { performance } from 'node:perf_hooks';
+import { inspect, isDeepStrictEqual } from 'node:util';
+import type { Demo, Expectation, Step, StepContext } from './define.ts';
+import { describeMissing, probeAll, type ServiceName, type ServiceStatus } from './services.ts';
+
+export interface ClaimResult {
+  text: string;
+  ok: boolean;
+  actual?: string;
+  expected?: string;
+  detail?: string;
+}
+
+export type Narration =
+  | { kind: 'say'; text: string }
+  | { kind: 'show'; label: string; value: string }
+  | { kind: 'block'; lines: string[] }
+  | { kind: 'table'; header: string[]; rows: string[][] }
+  | { kind: 'waiting'; what: string };
+
+export type StepEvent = Narration | { kind: 'claim'; claim: ClaimResult };
+
+export type StepStatus = 'passed' | 'failed' | 'skipped';
+
+export interface StepResult {
+  id: string;
+  section: string;
+  title: string;
+  ms: number;
+  status: StepStatus;
+  claims: ClaimResult[];
+  /** An exception that ended the step, or a missing service under CI. */
+  error?: string;
+  /** Why the step did not run (a missing service, outside CI). */
+  skipped?: string;
+}
+
+export interface DemoResult {
+  demo: string;
+  ok: boolean;
+  passed: number;
+  failed: number;
+  skipped: number;
+  steps: StepResult[];
+}
+
+export interface Reporter {
+  stepStart?(step: Step<unknown>, index: number, total: number): void;
+  event?(event: StepEvent): void;
+  stepEnd?(result: StepResult): void;
+}
+
+export function formatValue(value: unknown, max = 240): string {
+  const text =
+    typeof value === 'string'
+      ? JSON.stringify(value)
+      : inspect(value, { depth: 4, breakLength: Number.POSITIVE_INFINITY, compact: true });
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function showValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value !== null && typeof value === 'object' && !(value instanceof Error)) {
+    try {
+      return JSON.stringify(value, null, 2);
+    } catch {
+      // BigInt or a cycle: inspect copes with both.
+    }
+  }
+  return inspect(value, { depth: 4, breakLength: 96 });
+}
+
+function errorSummary(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return code !== undefined ? `${String(code)}: ${err.message}` : err.message;
+  }
+  return String(err);
+}
+
+function matchesExpectation(err: unknown, expected: Expectation): boolean {
+  const e = (err ?? {}) as { code?: unknown; message?: unknown; name?: unknown };
+  const code = e.code === undefined ? undefined : String(e.code);
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  if (typeof expected === 'string') {
+    return code === expected || e.name === expected || message.includes(expected);
+  }
+  if (expected instanceof RegExp)
+    return expected.test(message) || (code !== undefined && expected.test(code));
+  if (expected.code !== undefined && code !== expected.code) return false;
+  if (expected.message !== undefined) {
+    return typeof expected.message === 'string'
+      ? message.includes(expected.message)
+      : expected.message.test(message);
+  }
+  return true;
+}
+
+function describeExpectation(expected: Expectation): string {
+  if (typeof expected === 'string' || expected instanceof RegExp) return String(expected);
+  return [expected.code, expected.message && String(expected.message)].filter(Boolean).join(': ');
+}
+
+/** The step context: narration and claims are recorded and passed on to the reporter. */
+function makeContext(
+  emit: (e: StepEvent) => void,
+  claims: ClaimResult[],
+  deferred: (() => unknown)[],
+): StepContext {
+  const claim = (c: ClaimResult): boolean => {
+    claims.push(c);
+    emit({ kind: 'claim', claim: c });
+    return c.ok;
+  };
+  return {
+    say: (text) => emit({ kind: 'say', text }),
+    show: (label, value) => emit({ kind: 'show', label, value: showValue(value) }),
+    block: (lines) => emit({ kind: 'block', lines }),
+    table: (header, rows) =>
+      emit({
+        kind: 'table',
+        header,
+        rows: rows.map((r) => r.map((c) => (typeof c === 'string' ? c : formatCell(c)))),
+      }),
+    waiting: (what) => emit({ kind: 'waiting', what }),
+    check: (text, ok, detail) => claim(ok ? { text, ok } : { text, ok, detail }),
+    equal: (text, actual, expected) => {
+      const ok = isDeepStrictEqual(actual, expected);
+      return claim(
+        ok
+          ? { text, ok }
+          : { text, ok, actual: formatValue(actual), expected: formatValue(expected) },
+      );
+    },
+    match: (text, actual, pattern) => {
+      const ok = pattern.test(actual);
+      return claim(
+        ok ? { text, ok } : { text, ok, actual: formatValue(actual), expected: String(pattern) },
+      );
+    },
+    rejects: async (text, fn, expected) => {
+      try {
+        const value = await fn();
+        claim({
+          text,
+          ok: false,
+          actual: `resolved with ${formatValue(value)}`,
+          expected: `rejection ${describeExpectation(expected)}`,
+        });
+        return undefined;
+      } catch (err) {
+        const ok = matchesExpectation(err, expected);
+        claim(
+          ok
+            ? { text, ok }
+            : { text, ok, actual: errorSummary(err), expected: describeExpectation(expected) },
+        );
+        return err;
+      }
+    },
+    defer: (fn) => {
+      deferred.push(fn);
+    },
+  };
+}
+
+function formatCell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (Array.isArray(value)) return value.join(',');
+  return String(value);
+}
+
+export interface SessionOptions {
+  /** Step ids to run; all when empty. */
+  only?: string[];
+  reporter?: Reporter;
+  /** Under CI a missing service fails the step instead of skipping it. */
+  ci?: boolean;
+}
+
+export class MissingServices extends Error {
+  constructor(readonly statuses: ServiceStatus[]) {
+    super(statuses.map(describeMissing).join('\n'));
+    this.name = 'MissingServices';
+  }
+}
+
+/**
+ * One run of a demo: open() checks services and runs setup, runStep() runs one step,
+ * close() tears down. The CLI loops over the steps; the vitest adapter gives each its own `it`.
+ */
+export class DemoSession<Env> {
+  private env: Env | undefined;
+  private available = new Set<ServiceName>();
+  private missing = new Map<ServiceName, ServiceStatus>();
+  private opened = false;
+
+  constructor(
+    readonly demo: Demo<Env>,
+    private readonly options: SessionOptions = {},
+  ) {}
+
+  get steps(): Step<Env>[] {
+    const only = this.options.only ?? [];
+    return only.length ? this.demo.steps.filter((s) => only.includes(s.id)) : this.demo.steps;
+  }
+
+  /** Checks every service the selected steps need; throws MissingServices for the demo's own. */
+  async open(): Promise<void> {
+    const wanted = new Set<ServiceName>(this.demo.needs);
+    for (const s of this.steps) for (const n of s.needs) wanted.add(n);
+    for (const status of await probeAll(wanted)) {
+      if (status.ok) this.available.add(status.name);
+      else this.missing.set(status.name, status);
+    }
+    const demoMissing = this.demo.needs.flatMap((n) => this.missing.get(n) ?? []);
+    if (demoMissing.length) throw new MissingServices(demoMissing);
+    this.env = this.demo.setup
+      ? await this.demo.setup({ available: this.available })
+      : (undefined as Env);
+    this.opened = true;
+  }
+
+  async runStep(s: Step<Env>, index: number): Promise<StepResult> {
+    const { reporter } = this.options;
+    reporter?.stepStart?.(s as Step<unknown>, index, this.steps.length);
+    const claims: ClaimResult[] = [];
+    const result: StepResult = {
+      id: s.id,
+      section: s.section,
+      title: s.title,
+      ms: 0,
+      status: 'passed',
+      claims,
+    };
+    const missing = s.needs.flatMap((n) => this.missing.get(n) ?? []);
+    if (missing.length) {
+      const why = missing.map(describeMissing).join('; ');
+      if (this.options.ci)
+        Object.assign(result, { status: 'failed', error: `${why} (required under CI=true)` });
+      else Object.assign(result, { status: 'skipped', skipped: why });
+      reporter?.stepEnd?.(result);
+      return result;
+    }
+    if (!this.opened) throw new Error('DemoSession.runStep before open()');
+    const deferred: (() => unknown)[] = [];
+    const t = makeContext((e) => reporter?.event?.(e), claims, deferred);
+    const started = performance.now();
+    try {
+      await s.run(t, this.env as Env);
+    } catch (err) {
+      result.error =
+        err instanceof Error && err.stack && !(err as { code?: unknown }).code
+          ? trimStack(err)
+          : errorSummary(err);
+    } finally {
+      for (const fn of deferred.reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          result.error ??= `cleanup failed: ${errorSummary(err)}`;
+        }
+      }
+    }
+    result.ms = Math.round(performance.now() - started);
+    if (!result.error && claims.length === 0) result.error = 'the step made no claim';
+    if (result.error || claims.some((c) => !c.ok)) result.status = 'failed';
+    reporter?.stepEnd?.(result);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (!this.opened) return;
+    this.opened = false;
+    await this.demo.teardown?.(this.env as Env);
+  }
+
+  /** Runs every selected step in order; always tears down. */
+  async runAll(): Promise<DemoResult> {
+    const steps: StepResult[] = [];
+    await this.open();
+    try {
+      for (const [i, s] of this.steps.entries()) steps.push(await this.runStep(s, i));
+    } finally {
+      await this.close();
+    }
+    return summarize(this.demo.id, steps);
+  }
+}
+
+function trimStack(err: Error): string {
+  // The first few frames are enough to find the line; the rest is node internals.
+  return (err.stack ?? err.message).split('\n').slice(0, 4).join('\n');
+}
+
+export function summarize(demo: string, steps: StepResult[]): DemoResult {
+  const count = (s: StepStatus) => steps.filter((r) => r.status === s).length;
+  const failed = count('failed');
+  return {
+    demo,
+    ok: failed === 0 && count('skipped') === 0,
+    passed: count('passed'),
+    failed,
+    skipped: count('skipped'),
+    steps,
+  };
+}
+
+/** The failed claims of a step, one per line, as a test failure message. */
+export function failureMessage(r: StepResult): string {
+  const lines = r.claims
+    .filter((c) => !c.ok)
+    .map((c) => {
+      if (c.expected !== undefined) return `✗ ${c.text} — expected ${c.expected}, got ${c.actual}`;
+      return c.detail ? `✗ ${c.text} — ${c.detail}` : `✗ ${c.text}`;
+    });
+  if (r.error) lines.push(`error: ${r.error}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,137 @@
+// The narrated transcript: what a reader sees when they run `npx tsx demos/<topic>`.
+
+import type { Demo, Step } from './define.ts';
+import type { Section } from './notes.ts';
+import type { DemoResult, Reporter, StepEvent, StepResult } from './run.ts';
+import type { Style } from './style.ts';
+
+export const WIDTH = 100;
+const INDENT = '   ';
+
+/** Wraps prose to the transcript width; code blocks, tables and list continuations keep their lines. */
+export function wrap(text: string, width = WIDTH, indent = ''): string[] {
+  const out: string[] = [];
+  let fenced = false;
+  for (const line of text.split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+    if (fenced || /^\s*(```|~~~|\|)/.test(line) || line.length + indent.length <= width) {
+      out.push(indent + line);
+      continue;
+    }
+    const lead = /^(\s*(?:[-*] |\d+\. )?)/.exec(line)?.[1] ?? '';
+    const hang = ' '.repeat(lead.length);
+    let current = indent + lead;
+    for (const word of line.slice(lead.length).split(/\s+/)) {
+      if (current.trim() && current.length + word.length + 1 > width) {
+        out.push(current.trimEnd());
+        current = indent + hang;
+      }
+      current += current.trim() ? ` ${word}` : word;
+    }
+    out.push(current.trimEnd());
+  }
+  return out;
+}
+
+export function padTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)];
+}
+
+export interface TranscriptOptions {
+  style: Style;
+  write: (line: string) => void;
+  /** Sections of the note by slug, when --notes asks for the prose before each step. */
+  notes?: Map<string, Section>;
+}
+
+export function transcriptReporter(demo: Demo<unknown>, o: TranscriptOptions): Reporter {
+  const { style, write } = o;
+  const p = style.paint;
+  const out = (text: string) => write(INDENT + text);
+  const render = (e: StepEvent) => {
+    switch (e.kind) {
+      case 'say':
+        for (const l of wrap(e.text, WIDTH, INDENT)) write(l);
+        break;
+      case 'show': {
+        const lines = e.value.split('\n');
+        if (lines.length === 1 && e.label.length + e.value.length < WIDTH - 8) {
+          out(`${p('dim', e.label.padEnd(10))} ${e.value}`);
+        } else {
+          out(p('dim', e.label));
+          for (const l of lines) out(`  ${l}`);
+        }
+        break;
+      }
+      case 'block':
+        for (const l of e.lines) out(colorWire(l, style));
+        break;
+      case 'table':
+        for (const [i, l] of padTable(e.header, e.rows).entries()) out(i < 2 ? p('bold', l) : l);
+        break;
+      case 'waiting':
+        out(p('dim', `… ${e.what}`));
+        break;
+      case 'claim': {
+        const c = e.claim;
+        if (c.ok) out(`${p('green', '✓')} ${c.text}`);
+        else if (c.expected !== undefined)
+          out(`${p('red', '✗')} ${c.text} — expected ${c.expected}, got ${c.actual}`);
+        else out(`${p('red', '✗')} ${c.text}${c.detail ? ` — ${c.detail}` : ''}`);
+        break;
+      }
+    }
+  };
+  return {
+    stepStart(s: Step<unknown>, index: number, total: number) {
+      write('');
+      const where = `notes/${demo.id}.md#${s.section}`;
+      const head = `${index + 1}/${total} ${s.title}`;
+      const gap = WIDTH - head.length - where.length;
+      write(
+        gap >= 2
+          ? `${p('bold', head)}${' '.repeat(gap)}${p('dim', where)}`
+          : `${p('bold', head)}\n${INDENT}${p('dim', where)}`,
+      );
+      const section = o.notes?.get(s.section);
+      if (section) {
+        for (const l of wrap(section.body, WIDTH, `${INDENT}│ `)) write(p('dim', l));
+        write('');
+      }
+    },
+    event: render,
+    stepEnd(r: StepResult) {
+      if (r.skipped) out(p('yellow', `– skipped: ${r.skipped}`));
+      if (r.error) for (const l of r.error.split('\n')) out(p('red', `✗ ${l}`));
+    },
+  };
+}
+
+/** Wire lines read like curl -v: requests in one colour, responses in another. */
+function colorWire(line: string, style: Style): string {
+  if (line.startsWith('> ')) return style.paint('cyan', line);
+  if (line.startsWith('< ')) return style.paint('magenta', line);
+  return line;
+}
+
+export function header(demo: Demo<unknown>, style: Style, write: (l: string) => void): void {
+  write(style.paint('bold', demo.title));
+  if (demo.summary) for (const l of wrap(demo.summary)) write(l);
+  write(style.paint('dim', `notes/${demo.id}.md`));
+}
+
+export function closing(result: DemoResult, style: Style, write: (l: string) => void): void {
+  const claims = result.steps.flatMap((s) => s.claims);
+  const failedClaims = claims.filter((c) => !c.ok).length;
+  write('');
+  write(style.paint('dim', `${claims.length} claims checked, ${failedClaims} did not hold`));
+  const skipped = result.skipped ? `, ${result.skipped} skipped` : '';
+  const line = `${result.passed} passed, ${result.failed} failed${skipped}`;
+  write(style.paint(result.failed ? 'red' : result.skipped ? 'yellow' : 'green', line));
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['demos/**/*.test.ts', 'services/**/*.test.ts'],
+    // Service steps wait for real brokers and databases; claims, not timeouts, decide pass or fail.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+  },
+});
