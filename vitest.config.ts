@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // One file at a time: demos share one Kafka cluster and stop brokers on purpose, and the
+    // machine has two cores. Unique names keep runs apart; sequencing keeps failover steps apart.
+    fileParallelism: false,
   },
 });

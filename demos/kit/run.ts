@@ -65,7 +65,8 @@ function showValue(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value !== null && typeof value === 'object' && !(value instanceof Error)) {
     try {
-      return JSON.stringify(value, null, 2);
+      const compact = JSON.stringify(value);
+      return compact.length <= 80 ? compact : JSON.stringify(value, null, 2);
     } catch {
       // BigInt or a cycle: inspect copes with both.
     }
