@@ -32,7 +32,7 @@ const FLAGS = {
   'no-color': { type: 'boolean' },
 } as const;
 
-export function usage(demo: Demo<unknown>, subcommands: Subcommand[]): string[] {
+export function usage<Env>(demo: Demo<Env>, subcommands: Subcommand[]): string[] {
   const lines = [
     `${demo.title}`,
     '',
@@ -66,8 +66,8 @@ function stdio(noColor: boolean): CliIO {
 }
 
 /** Runs a demo's command line and returns its exit code. */
-export async function runCli(
-  demo: Demo<unknown>,
+export async function runCli<Env>(
+  demo: Demo<Env>,
   argv: string[],
   subcommands: Subcommand[] = [],
   io: CliIO = stdio(argv.includes('--no-color')),
@@ -111,8 +111,8 @@ export async function runCli(
   }
 }
 
-async function runTranscript(
-  demo: Demo<unknown>,
+async function runTranscript<Env>(
+  demo: Demo<Env>,
   only: string[],
   mode: { json: boolean; notes: boolean },
   io: CliIO,
@@ -144,7 +144,7 @@ async function runTranscript(
 }
 
 /** The entry point of demos/<topic>/index.ts. */
-export async function main(demo: Demo<unknown>, subcommands: Subcommand[] = []): Promise<void> {
+export async function main<Env>(demo: Demo<Env>, subcommands: Subcommand[] = []): Promise<void> {
   try {
     process.exitCode = await runCli(demo, process.argv.slice(2), subcommands);
   } catch (err) {

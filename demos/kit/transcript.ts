@@ -50,7 +50,7 @@ export interface TranscriptOptions {
   notes?: Map<string, Section>;
 }
 
-export function transcriptReporter(demo: Demo<unknown>, o: TranscriptOptions): Reporter {
+export function transcriptReporter<Env>(demo: Demo<Env>, o: TranscriptOptions): Reporter {
   const { style, write } = o;
   const p = style.paint;
   const out = (text: string) => write(INDENT + text);
@@ -120,7 +120,7 @@ function colorWire(line: string, style: Style): string {
   return line;
 }
 
-export function header(demo: Demo<unknown>, style: Style, write: (l: string) => void): void {
+export function header<Env>(demo: Demo<Env>, style: Style, write: (l: string) => void): void {
   write(style.paint('bold', demo.title));
   if (demo.summary) for (const l of wrap(demo.summary)) write(l);
   write(style.paint('dim', `notes/${demo.id}.md`));

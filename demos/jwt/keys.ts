@@ -1,0 +1,63 @@
+// Keys: the HMAC secret policy jose does not enforce, and the signing key ring an auth server
+// rotates through, published as a JWKS.
+
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose';
+
+/** RFC 7518 §3.2: an HS256 key MUST be at least as long as the hash output, 256 bits. */
+export const MIN_HS256_SECRET_BYTES = 32;
+
+export class WeakSecret extends Error {
+  override name = 'WeakSecret';
+  readonly code = 'WEAK_HMAC_SECRET';
+}
+
+/** The secret as key bytes, refused when shorter than RFC 7518 allows (jose itself accepts 1 byte). */
+export function hmacSecret(secret: string | Uint8Array): Uint8Array {
+  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+  if (bytes.length < MIN_HS256_SECRET_BYTES) {
+    throw new WeakSecret(
+      `HS256 secret is ${bytes.length} bytes; RFC 7518 §3.2 requires at least ${MIN_HS256_SECRET_BYTES}`,
+    );
+  }
+  return bytes;
+}
+
+export const SIGNING_ALG = 'ES256';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+export async function newSigningKey(kid: string): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: 'sig' };
+  return { kid, privateKey, publicJwk };
+}
+
+/**
+ * The auth server's keys. New tokens are signed with the newest key; older keys stay published
+ * until retired, so tokens they signed keep verifying during a rotation.
+ */
+export class KeyRing {
+  private keys: SigningKey[] = [];
+
+  add(key: SigningKey): void {
+    this.keys.push(key);
+  }
+
+  get current(): SigningKey {
+    const key = this.keys.at(-1);
+    if (!key) throw new Error('the key ring is empty');
+    return key;
+  }
+
+  retire(kid: string): void {
+    this.keys = this.keys.filter((k) => k.kid !== kid);
+  }
+
+  jwks(): { keys: JWK[] } {
+    return { keys: this.keys.map((k) => k.publicJwk) };
+  }
+}

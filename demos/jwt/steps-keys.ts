@@ -1,0 +1,194 @@
+// Steps on keys: the attacks a verifier must refuse, and rotating the signing key.
+
+import { createServer } from 'node:http';
+import {
+  type CryptoKey,
+  createRemoteJWKSet,
+  exportSPKI,
+  generateKeyPair,
+  importJWK,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
+import { step } from '../kit/define.ts';
+import { closeServer, listen } from '../kit/net.ts';
+import type { JwtEnv } from './env.ts';
+import { newSigningKey, SIGNING_ALG } from './keys.ts';
+import { ACCESS_TOKEN_TYPE, verifyAccessToken } from './policy.ts';
+import { readToken } from './token-text.ts';
+import { sign, unsigned, withPayload } from './tokens.ts';
+
+export const attacks = step<JwtEnv>(
+  'attacks-a-verifier-must-refuse',
+  'Forged tokens: each attack meets its exact error',
+  async (t, env) => {
+    const { app, auth, client } = env;
+    const verify = (token: string) => verifyAccessToken(token, app.keys, app.config);
+    const genuine = await auth.mint('alice', 'profile');
+    const claims = readToken(genuine).payload;
+
+    const tampered = withPayload(genuine, { ...claims, sub: 'admin', scope: 'orders:read admin' });
+    await t.rejects(
+      'a tampered payload (sub → admin) fails the signature check',
+      () => verify(tampered),
+      'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    );
+    const viaHttp = await client.call('GET', `${app.url}/orders`, { bearer: tampered });
+    t.block(viaHttp.lines.filter((l) => /^< (HTTP|www-authenticate)/.test(l)));
+    t.equal('over HTTP the app answers it with 401', viaHttp.status, 401);
+
+    const none = unsigned({ ...claims, scope: 'orders:read' }, ACCESS_TOKEN_TYPE);
+    t.show('alg none', `${none.slice(0, 60)}… (empty signature)`);
+    await t.rejects(
+      'alg "none" is outside the allowlist',
+      () => verify(none),
+      'ERR_JOSE_ALG_NOT_ALLOWED',
+    );
+    await t.rejects(
+      'even with no allowlist, jose will not take "none" from a key set',
+      () => jwtVerify(none, app.keys as JWTVerifyGetKey),
+      'ERR_JOSE_NOT_SUPPORTED',
+    );
+
+    // Key confusion: the public key is public, so an attacker uses its PEM text as an HMAC secret.
+    const publicPem = await exportSPKI(await importPublic(env));
+    const confused = await sign(
+      new TextEncoder().encode(publicPem),
+      { ...claims, scope: 'orders:read' },
+      {
+        alg: 'HS256',
+        kid: auth.keys.current.kid,
+        typ: ACCESS_TOKEN_TYPE,
+      },
+    );
+    await t.rejects(
+      'HS256 signed with the public key as secret (key confusion): alg not allowed',
+      () => verify(confused),
+      'ERR_JOSE_ALG_NOT_ALLOWED',
+    );
+    await t.rejects(
+      'and jose binds key type to alg: an EC public key is never an HMAC secret',
+      async () => jwtVerify(confused, await importPublic(env)),
+      'must be of type "secret"',
+    );
+
+    const attacker = await generateKeyPair('ES384');
+    const otherAlg = await sign(attacker.privateKey, claims, {
+      alg: 'ES384',
+      kid: auth.keys.current.kid,
+      typ: ACCESS_TOKEN_TYPE,
+    });
+    await t.rejects(
+      'an algorithm not in the allowlist (ES384): refused before any key is looked up',
+      () => verify(otherAlg),
+      'ERR_JOSE_ALG_NOT_ALLOWED',
+    );
+
+    const own = await newSigningKey('attacker-key');
+    const unknownKid = await sign(own.privateKey, claims, {
+      alg: 'ES256',
+      kid: own.kid,
+      typ: ACCESS_TOKEN_TYPE,
+    });
+    await t.rejects(
+      'a kid the JWKS does not hold: no matching key',
+      () => verify(unknownKid),
+      'ERR_JWKS_NO_MATCHING_KEY',
+    );
+
+    // jku: the attacker hosts a JWKS with their own key and points the token at it.
+    let attackerFetches = 0;
+    const evil = createServer((_req, res) => {
+      attackerFetches++;
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [{ ...own.publicJwk, kid: auth.keys.current.kid }] }));
+    });
+    const port = await listen(evil);
+    t.defer(() => closeServer(evil));
+    const withJku = await sign(own.privateKey, claims, {
+      alg: 'ES256',
+      kid: auth.keys.current.kid,
+      typ: ACCESS_TOKEN_TYPE,
+      jku: `http://127.0.0.1:${port}/jwks.json`,
+    });
+    await t.rejects(
+      "a jku header pointing at the attacker's keys: verified against the real JWKS, so it fails",
+      () => verify(withJku),
+      'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    );
+    t.equal(
+      "the attacker's key server received no request: jku is never fetched",
+      attackerFetches,
+      0,
+    );
+  },
+  { id: 'attacks' },
+);
+
+async function importPublic(env: JwtEnv): Promise<CryptoKey> {
+  return (await importJWK(env.keys.current.publicJwk, SIGNING_ALG)) as CryptoKey;
+}
+
+export const rotation = step<JwtEnv>(
+  'key-rotation',
+  'Key rotation: publish the new key first, retire the old one last',
+  async (t, env) => {
+    const { keys, auth, app } = env;
+    // A verifier of its own, so the cache state shown here does not depend on earlier steps.
+    const verifier = createRemoteJWKSet(new URL(app.config.jwksUrl), { cooldownDuration: 30_000 });
+    const verify = (token: string) => verifyAccessToken(token, verifier, app.config);
+    const oldKid = keys.current.kid;
+    const oldToken = await auth.mint('alice', 'profile');
+    t.equal(
+      `a token signed with ${oldKid} verifies (the verifier fetches and caches the JWKS)`,
+      (await verify(oldToken)).sub,
+      'alice',
+    );
+
+    const next = await newSigningKey('key-2');
+    keys.add(next);
+    t.show(
+      'JWKS kids',
+      keys.jwks().keys.map((k) => k.kid),
+    );
+    const newToken = await auth.mint('alice', 'profile');
+    t.equal('new tokens carry the new kid', readToken(newToken).header.kid, next.kid);
+    await t.rejects(
+      'a verifier that fetched the JWKS under 30 s ago does not refetch for an unknown kid: the new token fails',
+      () => verify(newToken),
+      'ERR_JWKS_NO_MATCHING_KEY',
+    );
+    await verifier.reload();
+    t.equal(
+      'after its cache refreshes, the new token verifies',
+      (await verify(newToken)).sub,
+      'alice',
+    );
+    t.equal(
+      'and tokens signed with the old key still verify while it is published',
+      (await verify(oldToken)).sub,
+      'alice',
+    );
+
+    keys.retire(oldKid);
+    t.show(
+      'JWKS kids',
+      keys.jwks().keys.map((k) => k.kid),
+    );
+    t.equal(
+      'right after the old key is retired, a verifier with a cached JWKS still accepts old tokens',
+      (await verify(oldToken)).sub,
+      'alice',
+    );
+    await verifier.reload();
+    await t.rejects(
+      'once the cache refreshes, tokens under the retired key fail',
+      () => verify(oldToken),
+      'ERR_JWKS_NO_MATCHING_KEY',
+    );
+    // The app server's own verifier refreshes too, as it would once its cache ages out.
+    await app.keys.reload();
+  },
+  { id: 'rotation' },
+);
