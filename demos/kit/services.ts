@@ -4,6 +4,7 @@
 import { accessSync, constants } from 'node:fs';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type ServiceName = 'kafka' | 'postgres' | 'mariadb' | 'nginx' | 'chromium' | 'openssl';
 
@@ -46,6 +47,13 @@ export const endpoints = {
   /** nginx's TLS port (the two SNI names). */
   get nginxTlsPort(): number {
     return Number(process.env.NGINX_TLS_PORT ?? 8443);
+  },
+  /** The private CA (PEM) that signed nginx's alpha.test and beta.test certificates. */
+  get nginxCaFile(): string {
+    return (
+      process.env.NGINX_CA_FILE ??
+      fileURLToPath(new URL('../../.cache/services/nginx/certs/ca.pem', import.meta.url))
+    );
   },
   get chromiumPath(): string {
     return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -130,7 +138,10 @@ export async function probe(name: ServiceName): Promise<ServiceStatus> {
     case 'mariadb':
       return tcpStatus(name, [urlHostPort(endpoints.mariadbUrl, 3306)]);
     case 'nginx':
-      return tcpStatus(name, [urlHostPort(endpoints.nginxUrl, 80)]);
+      return tcpStatus(name, [
+        urlHostPort(endpoints.nginxUrl, 80),
+        `${new URL(endpoints.nginxUrl).hostname}:${endpoints.nginxTlsPort}`,
+      ]);
     case 'chromium': {
       const path = endpoints.chromiumPath;
       const ok = executable(path);

@@ -1,0 +1,451 @@
+// services/api.ts — the programmatic face of `npm run services`; the CLI (services/cli.ts), the
+// vitest global setup and the demos use the same functions:
+//
+//   up(names?, options?)      start what is not running (Docker when an engine answers, else
+//                             native; options.mode forces one) and wait until each is ready
+//   ensure(names)             up() for the services not already ready; quiet when all are
+//   down(names?)              stop only what this command started; remove stale pid files
+//   status(names?)            one row per service (and per Kafka node): address, up, started by
+//   stopNode('kafka-2')       stop one Kafka node (native: SIGTERM → controlled shutdown; Docker:
+//                             `docker compose stop`); resolves when its process is gone
+//   startNode('kafka-2')      start it again; resolves when the node is back in the metadata
+//
+// Ready means: Kafka — every node id in a metadata request (kafkajs admin.describeCluster);
+// postgres/mariadb — `SELECT 1`; nginx — GET /healthz answers 200 and the TLS port accepts.
+// What was started, and how, is remembered under .cache/services/ (pid files, state.json).
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { UsageError } from '../demos/kit/args.ts';
+import { endpoints } from '../demos/kit/services.ts';
+import { type Database, databaseAddress, databaseHint, selectOne } from './databases.ts';
+import { compose, composeRunning, dockerProblem } from './docker.ts';
+import { exitedError, nodePid, startNodes, stopNodes } from './kafka-native.ts';
+import { brokersInMetadata, waitForBrokers } from './kafka-probe.ts';
+import { defaultLayout, KAFKA_HEAP, type KafkaNode, type Layout } from './layout.ts';
+import {
+  nginxExitedError,
+  nginxPid,
+  nginxPorts,
+  preparePrefix,
+  startNginx,
+  stopNginx,
+} from './nginx-native.ts';
+import { portOpen, ServiceError, waitFor } from './proc.ts';
+
+export { ServiceError } from './proc.ts';
+
+export type Service = 'kafka' | 'postgres' | 'mariadb' | 'nginx';
+export const SERVICES: Service[] = ['kafka', 'postgres', 'mariadb', 'nginx'];
+export type Mode = 'auto' | 'native' | 'docker';
+export type StartedBy = 'native' | 'docker' | 'external';
+
+export interface Options {
+  mode?: Mode;
+  /** Progress lines ("waiting for …"); silent by default. */
+  report?: (line: string) => void;
+  layout?: Layout;
+}
+
+const KAFKA_READY_MS = 120_000;
+const NGINX_READY_MS = 15_000;
+
+// ------------------------------------------------------------------ remembered state
+
+interface State {
+  /** Services this command started with `docker compose`. */
+  docker: Service[];
+}
+
+function stateFile(layout: Layout): string {
+  return join(layout.dir, 'state.json');
+}
+
+function readState(layout: Layout): State {
+  try {
+    const s = JSON.parse(readFileSync(stateFile(layout), 'utf8')) as Partial<State>;
+    return { docker: s.docker ?? [] };
+  } catch {
+    return { docker: [] };
+  }
+}
+
+function writeState(layout: Layout, state: State): void {
+  mkdirSync(layout.dir, { recursive: true });
+  writeFileSync(stateFile(layout), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+function rememberDocker(layout: Layout, services: Service[], started: boolean): void {
+  const state = readState(layout);
+  const set = new Set(state.docker);
+  for (const s of services) started ? set.add(s) : set.delete(s);
+  writeState(layout, { docker: SERVICES.filter((s) => set.has(s)) });
+}
+
+// ------------------------------------------------------------------ readiness checks
+
+function nodeAddress(n: KafkaNode): string {
+  return `${n.host}:${n.clientPort}`;
+}
+
+async function nginxProblem(): Promise<string | undefined> {
+  try {
+    const res = await fetch(new URL('/healthz', endpoints.nginxUrl), {
+      signal: AbortSignal.timeout(1500),
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) return `GET /healthz answered ${res.status}`;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    return `GET ${endpoints.nginxUrl}/healthz failed (${cause ?? (err as Error).message})`;
+  }
+  const tls = nginxPorts()[1] as { host: string; port: number };
+  if (!(await portOpen(tls.host, tls.port, 1000))) return `TLS port ${tls.port} does not accept`;
+  return undefined;
+}
+
+/** Why a service is not ready right now, or undefined when it is. */
+async function notReady(service: Service, layout: Layout): Promise<string | undefined> {
+  switch (service) {
+    case 'kafka': {
+      const seen = await brokersInMetadata(layout.kafkaNodes);
+      const missing = layout.kafkaNodes.filter((n) => !seen?.includes(n.id));
+      return missing.length
+        ? `not in metadata: ${missing.map((n) => `${n.name} (${nodeAddress(n)})`).join(', ')}`
+        : undefined;
+    }
+    case 'postgres':
+    case 'mariadb':
+      return selectOne(service);
+    case 'nginx':
+      return nginxProblem();
+  }
+}
+
+function address(service: Service, layout: Layout): string {
+  switch (service) {
+    case 'kafka':
+      return layout.kafkaNodes.map(nodeAddress).join(',');
+    case 'postgres':
+    case 'mariadb':
+      return databaseAddress(service);
+    case 'nginx':
+      return nginxPorts()
+        .map((p) => `${p.host}:${p.port}`)
+        .join(',');
+  }
+}
+
+// ------------------------------------------------------------------ status
+
+export interface StatusRow {
+  service: string;
+  address: string;
+  up: boolean;
+  startedBy?: StartedBy;
+  detail?: string;
+}
+
+function normalize(names: string[] | undefined): Service[] {
+  if (!names?.length) return [...SERVICES];
+  for (const n of names) {
+    if (!SERVICES.includes(n as Service)) {
+      throw new UsageError(`unknown service "${n}" (known: ${SERVICES.join(', ')})`);
+    }
+  }
+  return SERVICES.filter((s) => names.includes(s));
+}
+
+export async function status(names?: string[], options: Options = {}): Promise<StatusRow[]> {
+  const layout = options.layout ?? defaultLayout();
+  const services = normalize(names);
+  const docker = readState(layout).docker;
+  const running = docker.length ? await composeRunning() : new Set<string>();
+  const rows = await Promise.all(
+    services.map(async (service): Promise<StatusRow[]> => {
+      if (service === 'kafka') {
+        const seen = (await brokersInMetadata(layout.kafkaNodes)) ?? [];
+        return layout.kafkaNodes.map((n) => {
+          const up = seen.includes(n.id);
+          const pid = nodePid(layout, n);
+          const by: StartedBy | undefined =
+            pid !== undefined
+              ? 'native'
+              : docker.includes('kafka') && running.has(n.name)
+                ? 'docker'
+                : up
+                  ? 'external'
+                  : undefined;
+          const detail = pid !== undefined && !up ? `pid ${pid}, not in metadata` : undefined;
+          return { service: n.name, address: nodeAddress(n), up, startedBy: by, detail };
+        });
+      }
+      const problem = await notReady(service, layout);
+      const by: StartedBy | undefined =
+        service === 'nginx' && nginxPid(layout) !== undefined
+          ? 'native'
+          : docker.includes(service) && running.has(service)
+            ? 'docker'
+            : problem === undefined
+              ? 'external'
+              : undefined;
+      return [
+        {
+          service,
+          address: address(service, layout),
+          up: problem === undefined,
+          startedBy: by,
+          detail: problem,
+        },
+      ];
+    }),
+  );
+  return rows.flat();
+}
+
+// ------------------------------------------------------------------ up
+
+async function chooseDocker(mode: Mode, report: (l: string) => void): Promise<boolean> {
+  if (mode === 'native') return false;
+  const problem = await dockerProblem();
+  if (mode === 'docker' && problem) {
+    throw new ServiceError(
+      `--docker: ${problem}; run without --docker to start the services natively`,
+    );
+  }
+  if (problem) report(`Docker: ${problem}; starting natively`);
+  return problem === undefined;
+}
+
+async function upKafkaNative(layout: Layout, report: (l: string) => void): Promise<void> {
+  const seen = (await brokersInMetadata(layout.kafkaNodes)) ?? [];
+  const toStart = layout.kafkaNodes.filter(
+    (n) => !seen.includes(n.id) && nodePid(layout, n) === undefined,
+  );
+  const exits = new Map<string, number | null>();
+  if (toStart.length) {
+    report(
+      `kafka: starting ${toStart.map((n) => n.name).join(', ')} natively (java ${KAFKA_HEAP} each)`,
+    );
+    const started = await startNodes(layout, toStart, report);
+    for (const s of started) void s.exited.then((code) => exits.set(s.node.name, code));
+  }
+  report(
+    `kafka: waiting for brokers ${layout.kafkaNodes.map((n) => n.id).join(', ')} in a metadata request (${address('kafka', layout)})`,
+  );
+  const ok = await waitForBrokers(
+    layout.kafkaNodes,
+    layout.kafkaNodes.map((n) => n.id),
+    KAFKA_READY_MS,
+    () => {
+      for (const [name, code] of exits) {
+        const node = layout.kafkaNodes.find((n) => n.name === name) as KafkaNode;
+        throw exitedError(layout, node, code);
+      }
+    },
+  );
+  if (!ok) {
+    const now = (await brokersInMetadata(layout.kafkaNodes)) ?? [];
+    throw new ServiceError(
+      `kafka: not all 3 brokers in metadata after ${KAFKA_READY_MS / 1000} s (seen: ${now.join(', ') || 'none'}); logs: ${join(layout.dir, 'kafka', 'kafka-N', 'kafka.log')}`,
+    );
+  }
+}
+
+async function upNginxNative(layout: Layout, report: (l: string) => void): Promise<void> {
+  let exit: number | null | undefined;
+  if (nginxPid(layout) === undefined) {
+    report('nginx: starting the system nginx with services/nginx/nginx.conf');
+    const started = await startNginx(layout);
+    void started.exited.then((code) => {
+      exit = code;
+    });
+  }
+  report(`nginx: waiting for GET ${endpoints.nginxUrl}/healthz and the TLS port`);
+  const ok = await waitFor(async () => {
+    if (exit !== undefined) throw nginxExitedError(layout, exit);
+    return (await nginxProblem()) === undefined;
+  }, NGINX_READY_MS);
+  if (!ok)
+    throw new ServiceError(
+      `nginx: not ready after ${NGINX_READY_MS / 1000} s: ${await nginxProblem()}`,
+    );
+}
+
+const COMPOSE_SERVICES: Record<Service, string[]> = {
+  kafka: ['kafka-1', 'kafka-2', 'kafka-3'],
+  postgres: ['postgres'],
+  mariadb: ['mariadb'],
+  nginx: ['nginx'],
+};
+
+async function upDocker(layout: Layout, services: Service[], report: (l: string) => void) {
+  if (services.includes('nginx')) preparePrefix(layout); // the certificates compose mounts
+  const names = services.flatMap((s) => COMPOSE_SERVICES[s]);
+  report(`docker compose up -d --wait ${names.join(' ')}`);
+  await compose(['up', '-d', '--wait', ...names]);
+  rememberDocker(layout, services, true);
+}
+
+function seconds(since: number): string {
+  return `${((performance.now() - since) / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Starts the services that are not ready and waits for each. Returns what was already up, so
+ * callers can tell an idempotent no-op from a start.
+ */
+export async function up(names?: string[], options: Options = {}): Promise<{ started: Service[] }> {
+  const layout = options.layout ?? defaultLayout();
+  const report = options.report ?? (() => undefined);
+  const services = normalize(names);
+  mkdirSync(layout.dir, { recursive: true });
+  const problems = await Promise.all(services.map((s) => notReady(s, layout)));
+  const missing = services.filter((_, i) => problems[i] !== undefined);
+  for (const s of services) {
+    if (!missing.includes(s)) report(`${s}: up (${address(s, layout)})`);
+  }
+  if (!missing.length) return { started: [] };
+
+  const docker = readState(layout).docker;
+  // A service this command already runs natively stays native (e.g. one stopped Kafka node).
+  const nativeAlready = (s: Service) =>
+    s === 'kafka'
+      ? layout.kafkaNodes.some((n) => nodePid(layout, n) !== undefined)
+      : s === 'nginx' && nginxPid(layout) !== undefined;
+  const viaDocker =
+    options.mode !== 'native' &&
+    (missing.some((s) => docker.includes(s)) ||
+      (await chooseDocker(options.mode ?? 'auto', report)));
+  const dockerSet = viaDocker ? missing.filter((s) => !nativeAlready(s)) : [];
+  if (dockerSet.length) {
+    const t0 = performance.now();
+    await upDocker(layout, dockerSet, report);
+    for (const s of dockerSet) {
+      const problem = await notReady(s, layout);
+      if (problem) throw new ServiceError(`${s}: compose says healthy but ${problem}`);
+    }
+    report(`${dockerSet.join(', ')}: up via Docker in ${seconds(t0)}`);
+  }
+  const native = missing.filter((s) => !dockerSet.includes(s));
+  await Promise.all(
+    native.map(async (s) => {
+      const t0 = performance.now();
+      if (s === 'kafka') await upKafkaNative(layout, report);
+      else if (s === 'nginx') await upNginxNative(layout, report);
+      else {
+        const why = problems[services.indexOf(s)];
+        throw new ServiceError(
+          `${s} is not reachable at ${databaseAddress(s as Database)} (${why}): ${databaseHint(s as Database)}`,
+        );
+      }
+      report(`${s}: up natively in ${seconds(t0)}`);
+    }),
+  );
+  return { started: missing };
+}
+
+/** Makes sure the named services are ready, starting only what is not; silent when all are. */
+export async function ensure(names: string[], options: Options = {}): Promise<Service[]> {
+  return (await up(names, options)).started;
+}
+
+// ------------------------------------------------------------------ down
+
+/** Stops what this command started (native pids, Docker services it brought up). */
+export async function down(names?: string[], options: Options = {}): Promise<string[]> {
+  const layout = options.layout ?? defaultLayout();
+  const report = options.report ?? (() => undefined);
+  const services = normalize(names);
+  const stopped: string[] = [];
+  const docker = readState(layout).docker.filter((s) => services.includes(s));
+  if (docker.length) {
+    const all = readState(layout).docker.every((s) => docker.includes(s));
+    const compNames = docker.flatMap((s) => COMPOSE_SERVICES[s]);
+    report(`docker compose ${all ? 'down' : `rm -s -f ${compNames.join(' ')}`}`);
+    await compose(all ? ['down'] : ['rm', '-s', '-f', ...compNames]);
+    rememberDocker(layout, docker, false);
+    stopped.push(...docker.map((s) => `${s} (docker)`));
+  }
+  const work: Promise<void>[] = [];
+  if (services.includes('kafka')) {
+    work.push(
+      (async () => {
+        const running = layout.kafkaNodes.filter((n) => nodePid(layout, n) !== undefined);
+        if (!running.length) return;
+        report(`kafka: stopping ${running.map((n) => n.name).join(', ')}`);
+        await stopNodes(layout, running);
+        stopped.push(...running.map((n) => `${n.name} (native)`));
+      })(),
+    );
+  }
+  if (services.includes('nginx')) {
+    work.push(
+      (async () => {
+        if (await stopNginx(layout)) stopped.push('nginx (native)');
+      })(),
+    );
+  }
+  await Promise.all(work);
+  return stopped;
+}
+
+// ------------------------------------------------------------------ one Kafka node
+
+function findNode(name: string, layout: Layout): KafkaNode {
+  const node = layout.kafkaNodes.find((n) => n.name === name);
+  if (!node) {
+    throw new UsageError(
+      `unknown Kafka node "${name}" (known: ${layout.kafkaNodes.map((n) => n.name).join(', ')})`,
+    );
+  }
+  return node;
+}
+
+/** Stops one Kafka node; resolves when its process is gone. */
+export async function stopNode(name: string, options: Options = {}): Promise<void> {
+  const layout = options.layout ?? defaultLayout();
+  const node = findNode(name, layout);
+  if (nodePid(layout, node) !== undefined) {
+    await stopNodes(layout, [node]);
+    return;
+  }
+  if (readState(layout).docker.includes('kafka')) {
+    await compose(['stop', node.name]);
+    return;
+  }
+  if (await portOpen(node.host, node.clientPort, 500)) {
+    throw new ServiceError(
+      `${name} (${nodeAddress(node)}) was not started by \`npm run services\`: stop it where it was started`,
+    );
+  }
+}
+
+/** Starts one Kafka node; resolves when it is back in the metadata. */
+export async function startNode(name: string, options: Options = {}): Promise<void> {
+  const layout = options.layout ?? defaultLayout();
+  const report = options.report ?? (() => undefined);
+  const node = findNode(name, layout);
+  let exit: number | null | undefined;
+  if (readState(layout).docker.includes('kafka')) {
+    await compose(['start', node.name]);
+  } else if (nodePid(layout, node) === undefined) {
+    const seen = (await brokersInMetadata(layout.kafkaNodes)) ?? [];
+    if (!seen.includes(node.id)) {
+      const [started] = await startNodes(layout, [node], report);
+      void started?.exited.then((code) => {
+        exit = code;
+      });
+    }
+  }
+  report(`${name}: waiting for node ${node.id} in a metadata request`);
+  const ok = await waitForBrokers(layout.kafkaNodes, [node.id], KAFKA_READY_MS, () => {
+    if (exit !== undefined) throw exitedError(layout, node, exit);
+  });
+  if (!ok) throw new ServiceError(`${name}: not back in metadata after ${KAFKA_READY_MS / 1000} s`);
+}
+
+export function isKafkaNodeName(name: string, layout: Layout = defaultLayout()): boolean {
+  return layout.kafkaNodes.some((n) => n.name === name);
+}

@@ -1,0 +1,51 @@
+// Is the cluster really up? A metadata request (kafkajs admin.describeCluster) through any of the
+// given brokers tells which node ids are registered and unfenced right now.
+
+import { Kafka, logLevel } from 'kafkajs';
+import type { KafkaNode } from './layout.ts';
+import { waitFor } from './proc.ts';
+
+/** The node ids a metadata request returns, or undefined when no broker answered. */
+export async function brokersInMetadata(
+  nodes: KafkaNode[],
+  timeoutMs = 2000,
+): Promise<number[] | undefined> {
+  const kafka = new Kafka({
+    clientId: 'wirenotes-services',
+    brokers: nodes.map((n) => `${n.host}:${n.clientPort}`),
+    connectionTimeout: Math.min(timeoutMs, 1000),
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const { brokers } = await admin.describeCluster();
+    return brokers.map((b) => b.nodeId).sort((a, b) => a - b);
+  } catch {
+    return undefined;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Waits until every wanted node id is in the metadata (or `check()` throws, or time runs out). */
+export async function waitForBrokers(
+  nodes: KafkaNode[],
+  wanted: number[],
+  timeoutMs: number,
+  check: () => void = () => undefined,
+): Promise<number[] | undefined> {
+  let seen: number[] | undefined;
+  const ok = await waitFor(
+    async () => {
+      check();
+      seen = await brokersInMetadata(nodes);
+      return seen !== undefined && wanted.every((id) => seen?.includes(id));
+    },
+    timeoutMs,
+    250,
+  );
+  return ok ? seen : undefined;
+}
