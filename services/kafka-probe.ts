@@ -5,14 +5,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaNode } from './layout.ts';
 import { waitFor } from './proc.ts';
 
-/** The node ids a metadata request returns, or undefined when no broker answered. */
-export async function brokersInMetadata(
-  nodes: KafkaNode[],
-  timeoutMs = 2000,
-): Promise<number[] | undefined> {
+async function askOne(address: string, timeoutMs: number): Promise<number[] | undefined> {
   const kafka = new Kafka({
     clientId: 'wirenotes-services',
-    brokers: nodes.map((n) => `${n.host}:${n.clientPort}`),
+    brokers: [address],
     connectionTimeout: Math.min(timeoutMs, 1000),
     requestTimeout: timeoutMs,
     retry: { retries: 0 },
@@ -28,6 +24,22 @@ export async function brokersInMetadata(
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * The node ids a metadata request returns, or undefined when no broker answered. Every node is
+ * asked at once (one stopped node must not hide the others); the fullest answer wins.
+ */
+export async function brokersInMetadata(
+  nodes: KafkaNode[],
+  timeoutMs = 2000,
+): Promise<number[] | undefined> {
+  const answers = await Promise.all(
+    nodes.map((n) => askOne(`${n.host}:${n.clientPort}`, timeoutMs)),
+  );
+  let best: number[] | undefined;
+  for (const a of answers) if (a && (!best || a.length > best.length)) best = a;
+  return best;
 }
 
 /** Waits until every wanted node id is in the metadata (or `check()` throws, or time runs out). */
