@@ -43,7 +43,7 @@ export class Client {
       ...responseLines({
         startLine: `HTTP/1.1 ${res.statusCode} ${STATUS_CODES[res.statusCode] ?? ''}`,
         headers: shownHeaders,
-        body: text,
+        body: Object.keys(json).length ? JSON.stringify(json, null, 2) : text,
       }),
     ];
     return { status: res.statusCode, headers: res.headers, body: text, json, lines };

@@ -42,10 +42,14 @@ export const flow = step<JwtEnv>(
     );
     t.check(
       "to verify, the app fetched the auth server's public keys from its JWKS endpoint",
-      auth.jwksRequests > before || before > 0,
+      auth.jwksRequests > before,
       `JWKS requests: ${auth.jwksRequests}`,
     );
-    t.show('app config', app.config);
+    // The port changes every run; the shape of the configuration is the point.
+    t.show(
+      'app config',
+      JSON.parse(JSON.stringify(app.config).replaceAll(auth.url, 'http://<auth server>')),
+    );
     t.equal(
       "the app's configuration holds no secret: only the JWKS URL, the issuer and the audience",
       Object.keys(app.config).sort(),
@@ -96,7 +100,9 @@ export const registeredClaims = step<JwtEnv>(
       ['claim', 'value'],
       Object.entries(claims).map(([k, v]) => [
         k,
-        ['exp', 'nbf', 'iat'].includes(k) ? describeTime(v, now) : String(v),
+        ['exp', 'nbf', 'iat'].includes(k)
+          ? describeTime(v, now)
+          : String(v).replace(auth.url, 'http://<auth server>'),
       ]),
     );
     t.equal(

@@ -33,6 +33,28 @@ export function wrap(text: string, width = WIDTH, indent = ''): string[] {
   return out;
 }
 
+/**
+ * Folds a verbatim line that is too wide. Wire lines keep their `> ` / `< ` mark on every piece,
+ * so a folded header still reads as part of the request or response.
+ */
+export function fold(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const mark = /^[<>] /.test(line) ? `${line.slice(0, 2)}    ` : '    ';
+  const out: string[] = [];
+  let rest = line;
+  let room = width;
+  while (rest.length > room) {
+    const window = rest.slice(0, room);
+    const space = Math.max(window.lastIndexOf(' '), window.lastIndexOf(','));
+    const cut = space > room * 0.6 ? space + 1 : room;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = mark + rest.slice(cut).trimStart();
+    room = width;
+  }
+  out.push(rest);
+  return out;
+}
+
 export function padTable(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
@@ -70,7 +92,8 @@ export function transcriptReporter<Env>(demo: Demo<Env>, o: TranscriptOptions): 
         break;
       }
       case 'block':
-        for (const l of e.lines) out(colorWire(l, style));
+        for (const l of e.lines.flatMap((x) => fold(x, WIDTH - INDENT.length)))
+          out(colorWire(l, style));
         break;
       case 'table':
         for (const [i, l] of padTable(e.header, e.rows).entries()) out(i < 2 ? p('bold', l) : l);
