@@ -63,3 +63,26 @@ export function readNote(topic: string): Section[] | undefined {
 export function runLine(topic: string): string {
   return `\`npx tsx demos/${topic}\` · \`npx vitest run demos/${topic}\``;
 }
+
+/**
+ * Joins the hard-wrapped lines of each paragraph and list item into one line, so the text can be
+ * wrapped again at another width. Code blocks, tables and HTML lines stay as they are.
+ */
+export function reflow(markdown: string): string {
+  const out: string[] = [];
+  let fenced = false;
+  let joinable = false;
+  for (const line of markdown.split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+    const verbatim = fenced || /^\s*(```|~~~|\||<|#)/.test(line);
+    const blank = line.trim() === '';
+    const startsItem = /^\s*([-*]|\d+\.)\s/.test(line);
+    if (joinable && !verbatim && !blank && !startsItem) {
+      out[out.length - 1] += ` ${line.trim()}`;
+      continue;
+    }
+    out.push(line.replace(/\*\*/g, ''));
+    joinable = !verbatim && !blank;
+  }
+  return out.map((l) => l.replace(/\*\*/g, '')).join('\n');
+}

@@ -1,7 +1,7 @@
 // The narrated transcript: what a reader sees when they run `npx tsx demos/<topic>`.
 
 import type { Demo, Step } from './define.ts';
-import type { Section } from './notes.ts';
+import { reflow, type Section } from './notes.ts';
 import type { DemoResult, Reporter, StepEvent, StepResult } from './run.ts';
 import type { Style } from './style.ts';
 
@@ -15,20 +15,22 @@ export function wrap(text: string, width = WIDTH, indent = ''): string[] {
   for (const line of text.split('\n')) {
     if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
     if (fenced || /^\s*(```|~~~|\|)/.test(line) || line.length + indent.length <= width) {
-      out.push(indent + line);
+      out.push((indent + line).trimEnd());
       continue;
     }
     const lead = /^(\s*(?:[-*] |\d+\. )?)/.exec(line)?.[1] ?? '';
     const hang = ' '.repeat(lead.length);
-    let current = indent + lead;
-    for (const word of line.slice(lead.length).split(/\s+/)) {
-      if (current.trim() && current.length + word.length + 1 > width) {
-        out.push(current.trimEnd());
-        current = indent + hang;
+    let prefix = indent + lead;
+    let words: string[] = [];
+    for (const word of line.slice(lead.length).split(/\s+/).filter(Boolean)) {
+      if (words.length && prefix.length + words.join(' ').length + word.length + 1 > width) {
+        out.push(prefix + words.join(' '));
+        prefix = indent + hang;
+        words = [];
       }
-      current += current.trim() ? ` ${word}` : word;
+      words.push(word);
     }
-    out.push(current.trimEnd());
+    out.push((prefix + words.join(' ')).trimEnd());
   }
   return out;
 }
@@ -124,7 +126,7 @@ export function transcriptReporter<Env>(demo: Demo<Env>, o: TranscriptOptions): 
       );
       const section = o.notes?.get(s.section);
       if (section) {
-        for (const l of wrap(section.body, WIDTH, `${INDENT}│ `)) write(p('dim', l));
+        for (const l of wrap(reflow(section.body), WIDTH, `${INDENT}│ `)) write(p('dim', l));
         write('');
       }
     },
