@@ -1,0 +1,30 @@
+// Kafka against a real 3-node KRaft cluster: partitions, keys, ordering, consumer groups,
+// committed offsets, replication and failover, min.insync.replicas.
+
+import { defineDemo } from '../kit/define.ts';
+import { closeEnv, type Env, openEnv } from './env.ts';
+import { assignmentStep, idleStep, offsetsStep, rebalanceStep } from './steps-groups.ts';
+import { failoverStep, minIsrStep } from './steps-replication.ts';
+import { keysStep, orderingStep, topicsStep } from './steps-topics.ts';
+
+export const demo = defineDemo<Env>({
+  id: 'kafka',
+  title: 'Kafka: partitions, consumer groups and replication',
+  summary:
+    'A real 3-broker KRaft cluster and kafkajs: where records go, who reads them, and what ' +
+    'survives a broker going down. Topics and groups are created per run and deleted after.',
+  needs: ['kafka'],
+  setup: () => openEnv(),
+  steps: [
+    topicsStep,
+    keysStep,
+    orderingStep,
+    assignmentStep,
+    rebalanceStep,
+    idleStep,
+    offsetsStep,
+    failoverStep,
+    minIsrStep,
+  ],
+  teardown: (env) => closeEnv(env),
+});

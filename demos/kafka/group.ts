@@ -1,0 +1,212 @@
+// Consumer-group members for the demo: each is a real kafkajs consumer whose GROUP_JOIN events
+// record what the coordinator assigned it. Waits wake up on those events (and on records), and
+// what they conclude is cross-checked with the broker's own DescribeGroups answer.
+
+import { type Admin, AssignerProtocol, type Consumer, type Kafka } from 'kafkajs';
+import { consumerOptions, Timeout } from './client.ts';
+
+export interface Received {
+  member: string;
+  partition: number;
+  offset: number;
+  key: string;
+  value: string;
+}
+
+export class Member {
+  memberId = '';
+  /** GROUP_JOIN events seen so far; a rebalance shows up as one more on every member. */
+  joins = 0;
+  partitions: number[] = [];
+  received: Received[] = [];
+  crashed: Error | undefined;
+  /** Crashes kafkajs recovered from by restarting the consumer. */
+  restarts = 0;
+  left = false;
+  constructor(
+    readonly name: string,
+    readonly consumer: Consumer,
+  ) {}
+}
+
+export interface SettleResult {
+  /** Live members and the partitions each owns, as the broker reports them. */
+  owners: Map<Member, number[]>;
+  ms: number;
+}
+
+export class Group {
+  readonly members: Member[] = [];
+  readonly received: Received[] = [];
+  private wakers = new Set<() => void>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+    readonly groupId: string,
+    readonly topic: string,
+    private readonly partitionCount: number,
+  ) {}
+
+  get live(): Member[] {
+    return this.members.filter((m) => !m.left);
+  }
+
+  private wake(): void {
+    for (const w of this.wakers) w();
+  }
+
+  /** Resolves on the next GROUP_JOIN, record or crash, or after `ms` at most. */
+  private nextEvent(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
+  }
+
+  /** Starts a member: connect, subscribe from the beginning, run; does not wait for the join. */
+  async add(name: string): Promise<Member> {
+    const consumer = this.kafka.consumer(consumerOptions(this.groupId));
+    const member = new Member(name, consumer);
+    this.members.push(member);
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      member.memberId = payload.memberId;
+      member.partitions = [...(payload.memberAssignment[this.topic] ?? [])].sort((a, b) => a - b);
+      member.joins++;
+      this.wake();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // A retriable error (a coordinator still loading, say) makes kafkajs restart the consumer,
+      // which then rejoins; only a crash it will not recover from ends the wait.
+      if (payload.restart) member.restarts++;
+      else member.crashed = payload.error;
+      this.wake();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const r: Received = {
+          member: name,
+          partition,
+          offset: Number(message.offset),
+          key: message.key?.toString() ?? '',
+          value: message.value?.toString() ?? '',
+        };
+        member.received.push(r);
+        this.received.push(r);
+        this.wake();
+      },
+    });
+    return member;
+  }
+
+  /** Leaves the group cleanly: disconnect() sends LeaveGroup, so the rebalance starts at once. */
+  async remove(member: Member): Promise<void> {
+    member.left = true;
+    await member.consumer.disconnect();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.live.map((m) => this.remove(m)));
+  }
+
+  /** Join counts now; pass to settle() to require a fresh GROUP_JOIN from every member. */
+  mark(): Map<Member, number> {
+    return new Map(this.members.map((m) => [m, m.joins]));
+  }
+
+  private checkCrashes(): void {
+    const crashed = this.members.find((m) => m.crashed && !m.left);
+    if (crashed) throw new Error(`${crashed.name} crashed: ${crashed.crashed?.message}`);
+  }
+
+  /**
+   * Waits until every live member has joined since `since` and their assignments cover each
+   * partition exactly once, then confirms it with DescribeGroups (state Stable, same members,
+   * same assignment). Returns the broker's view.
+   */
+  async settle(since: Map<Member, number>, timeoutMs = 20_000): Promise<SettleResult> {
+    const started = Date.now();
+    const deadline = started + timeoutMs;
+    for (;;) {
+      this.checkCrashes();
+      const live = this.live;
+      const fresh = live.every((m) => m.joins > (since.get(m) ?? 0));
+      const owned = live.flatMap((m) => m.partitions).sort((a, b) => a - b);
+      const exact = owned.length === this.partitionCount && owned.every((p, i) => p === i);
+      if (fresh && exact) {
+        const owners = await this.brokerView();
+        if (
+          owners &&
+          owners.size === live.length &&
+          live.every((m) => sameList(owners.get(m), m.partitions))
+        ) {
+          return { owners, ms: Date.now() - started };
+        }
+      }
+      if (Date.now() > deadline) {
+        const state = live.map((m) => `${m.name}:${m.joins}:[${m.partitions}]`).join(' ');
+        throw new Timeout(`group ${this.groupId} did not settle in ${timeoutMs} ms (${state})`);
+      }
+      await this.nextEvent(200);
+    }
+  }
+
+  /** The coordinator's answer: member → partitions, or undefined while not Stable. */
+  async brokerView(): Promise<Map<Member, number[]> | undefined> {
+    const { groups } = await this.admin.describeGroups([this.groupId]);
+    const g = groups[0];
+    if (g?.state !== 'Stable') return undefined;
+    const owners = new Map<Member, number[]>();
+    for (const d of g.members) {
+      const member = this.members.find((m) => m.memberId === d.memberId);
+      if (!member) return undefined;
+      const assignment = AssignerProtocol.MemberAssignment.decode(d.memberAssignment);
+      const parts = [...(assignment?.assignment[this.topic] ?? [])].sort((a, b) => a - b);
+      owners.set(member, parts);
+    }
+    return owners;
+  }
+
+  /** Records this group has read, each (partition, offset) once: a rebalance may redeliver. */
+  distinct(member?: Member): Received[] {
+    const seen = new Map<string, Received>();
+    for (const r of member ? member.received : this.received) {
+      const id = `${r.partition}:${r.offset}`;
+      if (!seen.has(id)) seen.set(id, r);
+    }
+    return [...seen.values()];
+  }
+
+  /** Waits, waking on every record, join and crash, until `ready()` holds. */
+  async until(what: string, ready: () => boolean, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!ready()) {
+      this.checkCrashes();
+      if (Date.now() > deadline) throw new Timeout(`gave up after ${timeoutMs} ms: ${what}`);
+      await this.nextEvent(200);
+    }
+  }
+
+  /** Waits until the group has read `count` distinct records; returns them in arrival order. */
+  async receivedAtLeast(count: number, timeoutMs = 20_000): Promise<Received[]> {
+    await this.until(
+      `${count} records read by ${this.groupId}`,
+      () => {
+        return this.distinct().length >= count;
+      },
+      timeoutMs,
+    );
+    return this.distinct();
+  }
+}
+
+function sameList(a: number[] | undefined, b: number[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+}

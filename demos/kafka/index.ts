@@ -1,0 +1,5 @@
+import { main } from '../kit/cli.ts';
+import { demo } from './demo.ts';
+import { partitionCommand } from './partition-command.ts';
+
+main(demo, [partitionCommand]);

@@ -1,0 +1,159 @@
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { Partitioners } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../kit/cli.ts';
+import { makeStyle } from '../kit/style.ts';
+import { demo } from './demo.ts';
+import { partitionCommand, placeKeys } from './partition-command.ts';
+import { crc32, javaPartition, librdkafkaPartition, murmur2 } from './partitioners.ts';
+
+describe('murmur2 matches the Java client', () => {
+  // org.apache.kafka.common.utils.UtilsTest#testMurmur2 (signed 32-bit results).
+  it.each([
+    ['21', -973932308],
+    ['foobar', -790332482],
+    ['a-little-bit-long-string', -985981536],
+    ['a-little-bit-longer-string', -1486304829],
+    ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
+    ['abc', 479470107],
+  ])('Kafka UtilsTest: %s', (key, expected) => {
+    expect(murmur2(key)).toBe(expected);
+  });
+
+  // kafkajs src/producer/partitioners/default/Test.java output (its murmur2.spec.js).
+  it.each([
+    ['0', 272173970],
+    ['1', 1311020360],
+    ['2187', -2081355488],
+    ['78125', -677491393],
+    ['10000000', -1778616326],
+    ['170859375', 102939717],
+  ])('kafkajs Java-generated vector: %s', (key, expected) => {
+    expect(murmur2(key)).toBe(expected);
+  });
+
+  // librdkafka tests/0048-partitioner.c, values from tests/java/Murmur2Cli (masked positive).
+  it.each([
+    ['', 0x106e08d9],
+    ['23456', 0x058d780f],
+    ['this is another string with more length to it perhaps', 0x4f7703da],
+    ['hejsan', 0x5ec19395],
+  ])('librdkafka murmur2 vector: %j', (key, expected) => {
+    expect(murmur2(key) & 0x7fffffff).toBe(expected);
+  });
+
+  it("agrees with kafkajs's DefaultPartitioner on 2000 keys and several partition counts", () => {
+    const partitioner = Partitioners.DefaultPartitioner();
+    for (const n of [1, 2, 3, 6, 7, 12, 100]) {
+      const partitionMetadata = Array.from({ length: n }, (_, partitionId) => ({
+        partitionId,
+        leader: 1,
+        partitionErrorCode: 0,
+        replicas: [1],
+        isr: [1],
+      }));
+      for (let i = 0; i < 2000; i++) {
+        const key = `key-${i}-${'é'.repeat(i % 5)}`;
+        const kafkajs = partitioner({
+          topic: 't',
+          partitionMetadata,
+          message: { key, value: 'v' },
+        });
+        expect(javaPartition(key, n)).toBe(kafkajs);
+      }
+    }
+  });
+});
+
+describe('crc32 and librdkafka consistent_random', () => {
+  it('has the CRC-32 check value and matches zlib', () => {
+    expect(crc32('123456789')).toBe(0xcbf43926);
+    for (const key of ['', 'a', 'user-1', 'hejsan', 'ключ', 'x'.repeat(1000)]) {
+      expect(crc32(key)).toBe(zlibCrc32(key));
+    }
+  });
+
+  // librdkafka tests/0048-partitioner.c: the crc32 of each key, and -1 (random) for empty keys.
+  it.each([
+    ['23456', 0xb1b451d7],
+    ['this is another string with more length to it perhaps', 0xb0150df7],
+    ['hejsan', 0xd077037e],
+  ])('librdkafka vector: %j', (key, hash) => {
+    expect(crc32(key)).toBe(hash);
+    for (const n of [7, 17]) expect(librdkafkaPartition(key, n)).toBe(hash % n);
+  });
+
+  it('gives an empty key a random partition', () => {
+    expect(librdkafkaPartition('', 7)).toBeUndefined();
+  });
+
+  it('places some keys differently from murmur2', () => {
+    const rows = placeKeys(
+      Array.from({ length: 20 }, (_, i) => `user-${i}`),
+      3,
+    );
+    expect(rows.some((r) => r.differs)).toBe(true);
+    expect(rows.some((r) => !r.differs)).toBe(true);
+  });
+});
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: {
+      style: makeStyle(false),
+      out: (l: string) => out.push(l),
+      err: (l: string) => err.push(l),
+    },
+  };
+}
+
+describe('partition subcommand', () => {
+  it('prints both partitions per key and flags the differing ones', async () => {
+    const c = capture();
+    const code = await runCli(
+      demo,
+      ['partition', 'hejsan', '23456', '--partitions', '7'],
+      [partitionCommand],
+      c.io,
+    );
+    expect(code).toBe(0);
+    expect(c.err).toEqual([]);
+    const hejsan = c.out.find((l) => l.startsWith('"hejsan"'));
+    expect(hejsan?.split(/\s+/).slice(1, 3)).toEqual([
+      String(0x5ec19395 % 7),
+      String(0xd077037e % 7),
+    ]);
+    const differing = placeKeys(['hejsan', '23456'], 7).filter((r) => r.differs).length;
+    expect(c.out.at(-1)).toBe(
+      `${differing} of 2 keys land on a different partition under the two defaults (7 partitions).`,
+    );
+    for (const line of c.out) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+  it('marks differing keys with ≠ and shows random for an empty key', async () => {
+    const c = capture();
+    expect(await partitionCommand.run(['', 'user-1', '--partitions', '3'], c.io)).toBe(0);
+    expect(c.out.find((l) => l.startsWith('""'))).toMatch(/random \(empty key\)\s+≠ differs$/);
+  });
+
+  it.each([
+    [['k'], '--partitions is required'],
+    [['k', '--partitions', '0'], '--partitions must be a positive integer, got "0"'],
+    [['k', '--partitions', 'three'], '--partitions must be a positive integer, got "three"'],
+    [['k', '--partitions', '-1'], '--partitions'],
+    [['k', '--partitions', '4294967296'], '--partitions must be at most 2147483647'],
+    [['--partitions', '3'], 'give at least one key'],
+    [['k', '--partitions', '3', '--bogus'], "Unknown option '--bogus'"],
+  ])('rejects %j with one line and exit 2', async (argv, message) => {
+    const c = capture();
+    expect(await runCli(demo, ['partition', ...argv], [partitionCommand], c.io)).toBe(2);
+    expect(c.out).toEqual([]);
+    expect(c.err).toHaveLength(1);
+    expect(c.err[0]).toContain(message);
+    expect(c.err[0]).toMatch(/^demos\/kafka: /);
+  });
+});

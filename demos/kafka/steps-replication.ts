@@ -1,0 +1,233 @@
+// Steps 8-9: a broker goes down. Leadership moves within the ISR, acknowledged records survive,
+// and min.insync.replicas decides whether acks=all writes are still accepted.
+
+import kafkajs, { type Kafka, type PartitionMetadata } from 'kafkajs';
+import { startNode, stopNode } from '../../services/api.ts';
+import type { StepContext } from '../kit/define.ts';
+import { step } from '../kit/define.ts';
+import { coordinatorOf, partitionsOf, waitFor } from './client.ts';
+import { brokerIds, type Env, ensureTopic, group, name, producer } from './env.ts';
+
+// kafkajs is CommonJS; Node's named-export detection misses ConfigResourceTypes.
+const { ConfigResourceTypes } = kafkajs;
+const sortNum = (xs: number[]) => [...xs].sort((a, b) => a - b);
+
+function layoutTable(t: StepContext, parts: PartitionMetadata[]): void {
+  t.table(
+    ['partition', 'leader', 'replicas', 'isr'],
+    parts.map((p) => [p.partitionId, p.leader, p.replicas.join(','), sortNum(p.isr).join(',')]),
+  );
+}
+
+/**
+ * Stops broker `id`, and registers the restart with t.defer so the cluster is whole again
+ * even when the step fails: the node is started and every partition of `topics` gets it
+ * back in its ISR. Returns a function that does the same early (idempotent).
+ */
+async function stopBroker(t: StepContext, env: Env, id: number, topics: string[]) {
+  let restored: Promise<void> | undefined;
+  const restore = () => {
+    restored ??= (async () => {
+      await startNode(`kafka-${id}`);
+      for (const topic of topics) {
+        await waitFor(
+          `broker ${id} back in the ISR of ${topic}`,
+          async () => {
+            const parts = await partitionsOf(env.admin, topic);
+            return parts.every((p) => p.isr.includes(id)) ? true : undefined;
+          },
+          { timeoutMs: 60_000, intervalMs: 200 },
+        );
+      }
+    })();
+    return restored;
+  };
+  t.defer(restore);
+  t.waiting(`npm run services -- stop kafka-${id} (SIGTERM: controlled shutdown)`);
+  await stopNode(`kafka-${id}`);
+  return restore;
+}
+
+/** The group id (base, base-1, …) whose coordinator is not `avoid`: it must survive the stop. */
+async function groupAvoiding(env: Env, base: string, avoid: number): Promise<string> {
+  for (let i = 0; ; i++) {
+    const id = i ? `${base}-${i}` : base;
+    if ((await coordinatorOf(env.admin, name(env, id))) !== avoid) return id;
+  }
+}
+
+/** Makes sure __consumer_offsets exists (FindCoordinator creates it) before it is inspected. */
+async function offsetsTopicReady(env: Env): Promise<void> {
+  await waitFor('the group coordinator', () => env.admin.describeGroups([name(env, 'probe')]));
+}
+
+export const failoverStep = step<Env>(
+  'replication-and-failover',
+  'Stop the leader: a replica from the ISR takes over and no acknowledged record is lost',
+  async (t, env) => {
+    await offsetsTopicReady(env);
+    const brokers = await brokerIds(env);
+    const coordinator = await coordinatorOf(env.admin, name(env, 'probe'));
+    const victim = brokers.find((b) => b !== coordinator) as number;
+    const others = brokers.filter((b) => b !== victim);
+    // Partition 0 is led by the broker we will stop; the group coordinator stays up.
+    const topic = await ensureTopic(env, 'failover', {
+      assignment: [
+        [victim, ...others],
+        [others[0] as number, victim, others[1] as number],
+        [others[1] as number, others[0] as number, victim],
+      ],
+    });
+    const before = await partitionsOf(env.admin, topic);
+    layoutTable(t, before);
+    t.say(`the group coordinator is broker ${coordinator}; partition 0's leader is ${victim}`);
+
+    const p = await producer(t, env);
+    const acked: string[] = [];
+    const write = async (tag: string) => {
+      for (const partition of [0, 1, 2]) {
+        const values = [1, 2, 3, 4, 5].map((i) => `${tag}-${partition}-${i}`);
+        await p.send({ topic, acks: -1, messages: values.map((value) => ({ partition, value })) });
+        acked.push(...values.map((v) => `${partition}/${v}`));
+      }
+    };
+    await write('before');
+    t.say(`${acked.length} records acknowledged with acks=all (-1)`);
+
+    const restore = await stopBroker(t, env, victim, [topic]);
+    t.waiting(`a new leader for partition 0 and broker ${victim} out of its ISR`);
+    const during = await waitFor(
+      'leader election',
+      async () => {
+        const parts = await partitionsOf(env.admin, topic);
+        const p0 = parts[0];
+        return p0 && p0.leader >= 0 && p0.leader !== victim && !p0.isr.includes(victim)
+          ? parts
+          : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    layoutTable(t, during);
+    const p0 = during[0] as PartitionMetadata;
+    t.check(
+      `partition 0 has a new leader (${p0.leader}), taken from its previous ISR`,
+      p0.leader !== victim && (before[0]?.isr ?? []).includes(p0.leader),
+    );
+    t.check(
+      `broker ${victim} is out of every ISR; each partition keeps 2 in-sync replicas`,
+      during.every((x) => !x.isr.includes(victim) && x.isr.length === 2),
+    );
+    const countBefore = acked.length;
+    await write('during');
+    t.check(
+      'acks=all writes still succeed with 2 of 3 replicas in sync (min.insync.replicas=2)',
+      acked.length === countBefore * 2,
+    );
+
+    const groupId = await groupAvoiding(env, 'failover', victim);
+    const g = group(t, env, groupId, topic, 3);
+    await g.add('reader');
+    t.waiting(`a reader (coordinator ≠ broker ${victim}) to read all ${acked.length} records`);
+    const read = await g.receivedAtLeast(acked.length);
+    const seen = new Set(read.map((r) => `${r.partition}/${r.value}`));
+    const missing = acked.filter((a) => !seen.has(a));
+    t.equal('every acknowledged record is readable after the failover', missing, []);
+
+    await restore();
+    const after = await partitionsOf(env.admin, topic);
+    t.say(`npm run services -- start kafka-${victim}; it catches up and rejoins:`);
+    layoutTable(t, after);
+    t.check(
+      `broker ${victim} is back in the ISR of every partition`,
+      after.every((x) => x.isr.includes(victim) && x.isr.length === 3),
+    );
+  },
+);
+
+function rootCause(err: unknown): { type?: string; code?: number; name?: string } {
+  let e = err as {
+    type?: string;
+    code?: number;
+    name?: string;
+    cause?: unknown;
+    originalError?: unknown;
+  };
+  for (let i = 0; i < 5 && e && !e.type; i++) {
+    const next = e.originalError ?? e.cause;
+    if (!next) break;
+    e = next as typeof e;
+  }
+  return e ?? {};
+}
+
+async function sendOnce(kafka: Kafka, topic: string, acks: -1 | 1, value: string) {
+  const p = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+  await p.connect();
+  try {
+    return await p.send({ topic, acks, timeout: 5000, messages: [{ value }] });
+  } finally {
+    await p.disconnect();
+  }
+}
+
+export const minIsrStep = step<Env>(
+  'acks-and-mininsyncreplicas',
+  'acks=all needs min.insync.replicas in-sync copies; acks=1 needs only the leader',
+  async (t, env) => {
+    await offsetsTopicReady(env);
+    const brokers = await brokerIds(env);
+    const coordinator = await coordinatorOf(env.admin, name(env, 'probe'));
+    const follower = brokers.find((b) => b !== coordinator) as number;
+    const leader = coordinator;
+    const third = brokers.find((b) => b !== leader && b !== follower) as number;
+    const topic = await ensureTopic(env, 'minisr', {
+      assignment: [[leader, follower, third]],
+      config: { 'min.insync.replicas': '2' },
+    });
+    layoutTable(t, await partitionsOf(env.admin, topic));
+    await stopBroker(t, env, follower, [topic]);
+    const shrunk = await waitFor(
+      `broker ${follower} out of the ISR`,
+      async () => {
+        const [p] = await partitionsOf(env.admin, topic);
+        return p && !p.isr.includes(follower) ? p : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    layoutTable(t, [shrunk]);
+    const ok = await sendOnce(env.kafka, topic, -1, 'isr-2-min-2');
+    t.check('RF 3, min.insync.replicas=2, ISR of 2: acks=all is accepted', ok[0]?.errorCode === 0);
+
+    await env.admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: [{ name: 'min.insync.replicas', value: '3' }],
+        },
+      ],
+    });
+    t.say('alterConfigs: min.insync.replicas=3 on the topic (ISR is still 2)');
+    // The leader applies the change when it arrives through the metadata log: retry briefly.
+    let accepted = 0;
+    const err = await waitFor('the leader to apply min.insync.replicas=3', async () => {
+      try {
+        await sendOnce(env.kafka, topic, -1, `probe-${accepted}`);
+        accepted++;
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    });
+    const cause = rootCause(err);
+    t.show('acks=all rejected with', `${cause.type} (code ${cause.code}), ${cause.name}`);
+    t.equal(
+      'acks=all now fails: NOT_ENOUGH_REPLICAS, error code 19',
+      { type: cause.type, code: cause.code },
+      { type: 'NOT_ENOUGH_REPLICAS', code: 19 },
+    );
+    const one = await sendOnce(env.kafka, topic, 1, 'acks-1');
+    t.check('acks=1 is still accepted: only the leader must write it', one[0]?.errorCode === 0);
+  },
+);
