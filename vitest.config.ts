@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['demos/**/*.test.ts', 'services/**/*.test.ts'],
+    globalSetup: ['services/vitest-global-setup.ts'],
     // Service steps wait for real brokers and databases; claims, not timeouts, decide pass or fail.
     testTimeout: 120_000,
     hookTimeout: 180_000,

@@ -348,6 +348,10 @@ export async function up(names?: string[], options: Options = {}): Promise<{ sta
 
 /** Makes sure the named services are ready, starting only what is not; silent when all are. */
 export async function ensure(names: string[], options: Options = {}): Promise<Service[]> {
+  const layout = options.layout ?? defaultLayout();
+  const services = normalize(names);
+  const problems = await Promise.all(services.map((s) => notReady(s, layout)));
+  if (problems.every((p) => p === undefined)) return [];
   return (await up(names, options)).started;
 }
 

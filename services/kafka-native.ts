@@ -163,17 +163,21 @@ export function nodePid(layout: Layout, node: KafkaNode): number | undefined {
   return livePid(pidFile(layout, node), marker(layout, node));
 }
 
-function writeConfig(layout: Layout, node: KafkaNode): void {
-  const dir = nodeDir(layout, node);
-  mkdirSync(dir, { recursive: true });
+/** The server.properties text the native launcher writes for one node. */
+export function serverProperties(layout: Layout, node: KafkaNode): string {
   const props = {
     ...nodeProperties(node, layout.kafkaNodes),
-    'log.dirs': join(dir, 'data'),
+    'log.dirs': join(nodeDir(layout, node), 'data'),
   };
   const text = Object.entries(props)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n');
-  writeFileSync(propertiesFile(layout, node), `# Written by services/kafka-native.ts\n${text}\n`);
+  return `# Written by services/kafka-native.ts\n${text}\n`;
+}
+
+function writeConfig(layout: Layout, node: KafkaNode): void {
+  mkdirSync(nodeDir(layout, node), { recursive: true });
+  writeFileSync(propertiesFile(layout, node), serverProperties(layout, node));
   writeFileSync(join(layout.dir, 'kafka', 'log4j2.properties'), LOG4J2);
 }
 

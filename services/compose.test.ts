@@ -1,0 +1,151 @@
+// docker-compose.yml against the Compose specification's JSON schema (as shipped by the dclint
+// package), and against the native launcher: same ports, node ids, cluster id, Kafka settings,
+// heap, and the same nginx config file. No Docker engine needed.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../demos/kit/notes.ts';
+import { serverProperties } from './kafka-native.ts';
+import {
+  COMPOSE_FILE,
+  DEFAULT_DIR,
+  KAFKA_CLUSTER_ID,
+  KAFKA_HEAP,
+  KAFKA_VERSION,
+  kafkaNodes,
+  type Layout,
+  NGINX_CONF,
+  nginxDir,
+} from './layout.ts';
+
+// Loaded with require so the three dev dependencies resolve as plain Node packages.
+const require = createRequire(import.meta.url);
+const YAML = require('yaml') as { parse: (src: string, options?: object) => unknown };
+const Ajv = (require('ajv') as { default: new (o: object) => AjvLike }).default;
+interface AjvLike {
+  compile: (schema: object) => ((data: unknown) => boolean) & { errors?: unknown[] | null };
+}
+const schemaFile = join(
+  dirname(require.resolve('dclint/package.json')),
+  'schemas/compose.schema.json',
+);
+
+interface ComposeService {
+  image: string;
+  environment?: Record<string, string>;
+  network_mode?: string;
+  ports?: string[];
+  volumes?: string[];
+  healthcheck?: { test: string[] };
+}
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+}
+
+const raw = readFileSync(COMPOSE_FILE, 'utf8');
+const compose = YAML.parse(raw, { merge: true }) as ComposeFile;
+
+/** The apache/kafka image's env naming, reversed: KAFKA_FOO_BAR → foo.bar (__ → _, ___ → -). */
+function propertyName(env: string): string {
+  return env
+    .slice('KAFKA_'.length)
+    .toLowerCase()
+    .replaceAll('___', '\u0000')
+    .replaceAll('__', '\u0001')
+    .replaceAll('_', '.')
+    .replaceAll('\u0000', '-')
+    .replaceAll('\u0001', '_');
+}
+
+function parseProperties(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (!line.trim() || line.startsWith('#')) continue;
+    const i = line.indexOf('=');
+    out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+const layout: Layout = {
+  dir: DEFAULT_DIR,
+  libsDir: '/unused',
+  kafkaNodes: kafkaNodes(['127.0.0.1:9092', '127.0.0.1:9093', '127.0.0.1:9094']),
+};
+
+describe('docker-compose.yml', () => {
+  it('is valid under the Compose specification schema', () => {
+    const { $schema, ...schema } = JSON.parse(readFileSync(schemaFile, 'utf8')) as {
+      $schema: string;
+    };
+    // Draft-07, named by an https URL that Ajv (whose default draft is 07) does not alias.
+    expect($schema).toMatch(/draft-07/);
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    expect(validate(compose), JSON.stringify(validate.errors, null, 2)).toBe(true);
+    // The validator does reject a broken file: a healthcheck whose test is a number.
+    const broken = structuredClone(compose) as unknown as {
+      services: Record<string, { healthcheck: { test: unknown } }>;
+    };
+    (broken.services['kafka-1'] as { healthcheck: { test: unknown } }).healthcheck.test = 42;
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('gives every service a healthcheck (so `docker compose up --wait` means ready)', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      expect(service.healthcheck?.test, name).toBeDefined();
+    }
+  });
+
+  it('runs the same Kafka nodes as the native launcher, setting for setting', () => {
+    for (const node of layout.kafkaNodes) {
+      const service = compose.services[node.name] as ComposeService;
+      expect(service, node.name).toBeDefined();
+      expect(service.image).toBe(`apache/kafka:${KAFKA_VERSION}`);
+      expect(service.network_mode).toBe('host');
+      const env = service.environment ?? {};
+      const fromCompose: Record<string, string> = {};
+      for (const [k, v] of Object.entries(env)) {
+        if (k.startsWith('KAFKA_') && k !== 'KAFKA_LOG_DIRS' && k !== 'KAFKA_HEAP_OPTS') {
+          fromCompose[propertyName(k)] = String(v);
+        }
+      }
+      const native = parseProperties(serverProperties(layout, node));
+      delete native['log.dirs'];
+      expect(fromCompose).toEqual(native);
+      expect(env.CLUSTER_ID).toBe(KAFKA_CLUSTER_ID);
+      expect(env.KAFKA_HEAP_OPTS).toBe(KAFKA_HEAP);
+      expect(native['node.id']).toBe(String(node.id));
+      expect(native['advertised.listeners']).toBe(`CLIENT://127.0.0.1:${node.clientPort}`);
+    }
+    expect(layout.kafkaNodes.map((n) => n.clientPort)).toEqual([9092, 9093, 9094]);
+  });
+
+  it('mounts the same nginx config and the generated certificates', () => {
+    const nginx = compose.services.nginx as ComposeService;
+    expect(nginx.network_mode).toBe('host');
+    const mounts = new Map(
+      (nginx.volumes ?? []).map((v) => {
+        const [src, dest] = v.split(':');
+        return [dest, join(ROOT, src as string)];
+      }),
+    );
+    expect(mounts.get('/etc/nginx/nginx.conf')).toBe(NGINX_CONF);
+    expect(relative(ROOT, mounts.get('/etc/nginx/certs') as string)).toBe(
+      relative(ROOT, join(nginxDir(layout), 'certs')),
+    );
+    const conf = readFileSync(NGINX_CONF, 'utf8');
+    expect(conf).toMatch(/listen 127\.0\.0\.1:8080 default_server;/);
+    expect(conf).toMatch(/listen 127\.0\.0\.1:8443 ssl default_server;/);
+  });
+
+  it('publishes the databases on the ports the endpoints default to', () => {
+    expect(compose.services.postgres?.image).toBe('postgres:17');
+    expect(compose.services.postgres?.ports).toEqual(['127.0.0.1:5432:5432']);
+    expect(compose.services.postgres?.environment?.POSTGRES_HOST_AUTH_METHOD).toBe('trust');
+    expect(compose.services.mariadb?.image).toBe('mariadb:11.8');
+    expect(compose.services.mariadb?.ports).toEqual(['127.0.0.1:3306:3306']);
+    expect(compose.services.mariadb?.environment?.MARIADB_DATABASE).toBe('test');
+  });
+});
