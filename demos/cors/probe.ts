@@ -1,0 +1,131 @@
+// Runs one case for real: in Chromium (what the page saw, what the API received) and through
+// the checker (what the Fetch rules say about the same server's answers). Each run gets a URL of
+// its own, so Chromium's preflight and HTTP caches never carry state from one run to the next.
+
+import type { LookupAddress } from 'node:dns';
+import { Agent } from 'undici';
+import type { DemoBrowser, PageOutcome } from './browser.ts';
+import { apiOrigin, type CorsCase, originFor, type Ports } from './cases.ts';
+import { type CheckResult, checkCors } from './checker.ts';
+import type { ApiServer, Logged, RecordingServer } from './servers.ts';
+
+export interface Env {
+  api: ApiServer;
+  page: RecordingServer;
+  ports: Ports;
+  /** Chromium, when it is installed (the browser steps need it). */
+  browser?: DemoBrowser;
+  /** undici agent that resolves the demo's host names to 127.0.0.1, as Chromium's rule does. */
+  agent: Agent;
+  suffix: string;
+  seq: number;
+  /** API origins the browser has logged in to (it holds their session cookie). */
+  loggedIn: Set<string>;
+}
+
+/** An undici agent that connects every host name to 127.0.0.1 (the demo's servers). */
+export function loopbackAgent(): Agent {
+  return new Agent({
+    connect: {
+      lookup: (_host, options, callback) => {
+        const cb = callback as (
+          err: Error | null,
+          address: string | LookupAddress[],
+          family?: number,
+        ) => void;
+        if ((options as { all?: boolean }).all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
+        else cb(null, '127.0.0.1', 4);
+      },
+    },
+  });
+}
+
+/** A fresh URL under the case's path. */
+export function freshUrl(env: Env, k: CorsCase): string {
+  env.seq += 1;
+  return `${apiOrigin(k.api, env.ports)}/c/${k.id}/${env.suffix}-${env.seq}`;
+}
+
+/** Hides what changes between runs (ports, the run suffix) in lines a reader compares. */
+export function redact(env: Env, text: string): string {
+  return text
+    .replaceAll(`:${env.ports.page}`, ':<page>')
+    .replaceAll(`:${env.ports.api}`, ':<api>')
+    .replace(new RegExp(`${env.suffix}-\\d+`, 'g'), 'n');
+}
+
+export interface BrowserRun {
+  url: string;
+  outcome: PageOutcome;
+  /** What the API received for this URL. */
+  preflights: Logged[];
+  requests: Logged[];
+}
+
+export function pageOrigin(env: Env, k: CorsCase): string {
+  return originFor(k.from, env.ports);
+}
+
+/** Logs the browser in to the API's host once (a session cookie, SameSite=Lax). */
+export async function ensureLoggedIn(env: Env, api: 'ip' | 'named'): Promise<void> {
+  const origin = apiOrigin(api, env.ports);
+  if (env.loggedIn.has(origin) || !env.browser) return;
+  await env.browser.visit(`${origin}/login?user=alice`);
+  env.loggedIn.add(origin);
+}
+
+export async function inBrowser(
+  env: Env,
+  k: CorsCase,
+  url = freshUrl(env, k),
+): Promise<BrowserRun> {
+  if (!env.browser) throw new Error('Chromium is not running');
+  env.api.policy(k.id, k.policy(env.ports));
+  if (k.init.credentials === 'include') await ensureLoggedIn(env, k.api);
+  const outcome = await env.browser.fetchFrom(pageOrigin(env, k), url, k.init, k.sandboxed);
+  const path = new URL(url).pathname;
+  const seen = env.api.requestsFor(path);
+  return {
+    url,
+    outcome,
+    preflights: seen.filter((l) => l.method === 'OPTIONS'),
+    requests: seen.filter((l) => l.method !== 'OPTIONS'),
+  };
+}
+
+export async function inChecker(env: Env, k: CorsCase): Promise<CheckResult> {
+  env.api.policy(k.id, k.policy(env.ports));
+  const headers: [string, string][] = [...(k.init.headers ?? [])];
+  return checkCors(
+    {
+      url: freshUrl(env, k),
+      origin: k.sandboxed ? 'null' : pageOrigin(env, k),
+      method: k.init.method ?? 'GET',
+      headers,
+      credentials: k.init.credentials ?? 'same-origin',
+    },
+    env.agent,
+  );
+}
+
+/** One line per request the API received: method, path, and the CORS-relevant headers. */
+export function serverLines(env: Env, logged: Logged[]): string[] {
+  return logged.map((l) => {
+    const h = l.headers;
+    const parts = [`${l.method} ${redact(env, l.path)}`];
+    if (h.origin) parts.push(`Origin: ${redact(env, h.origin)}`);
+    if (h['access-control-request-method'])
+      parts.push(`ACRM: ${h['access-control-request-method']}`);
+    if (h['access-control-request-headers'])
+      parts.push(`ACRH: ${h['access-control-request-headers']}`);
+    if (h.cookie) parts.push(`Cookie: ${h.cookie}`);
+    return `server got ${parts.join(' · ')}`;
+  });
+}
+
+/** Chromium's console reason, shortened to fit the transcript. */
+export function consoleReason(env: Env, text: string | undefined): string {
+  if (!text) return '(no console message)';
+  const reason = text.replace(/^.*has been blocked by CORS policy: /, '');
+  return redact(env, reason);
+}
