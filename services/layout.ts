@@ -81,12 +81,15 @@ export function kafkaNodes(brokers: string[]): KafkaNode[] {
   });
 }
 
-/** The layout `npm run services` uses: .cache/services/ and KAFKA_BROKERS (default 9092-9094). */
+/**
+ * The layout `npm run services` uses: .cache/services/ (or WIRENOTES_SERVICES_DIR, which isolates
+ * state, data and jars, e.g. for the bench) and KAFKA_BROKERS (default 9092-9094).
+ */
 export function defaultLayout(): Layout {
   const dir = process.env.WIRENOTES_SERVICES_DIR ?? DEFAULT_DIR;
   return {
     dir,
-    libsDir: join(DEFAULT_DIR, 'kafka', `libs-${KAFKA_VERSION}`),
+    libsDir: join(dir, 'kafka', `libs-${KAFKA_VERSION}`),
     kafkaNodes: kafkaNodes(endpoints.kafkaBrokers),
   };
 }
