@@ -1,0 +1,170 @@
+// HTTP/2 with node:http2: a throwaway self-signed certificate made at run time (never written to
+// disk), a TLS server that offers h2 and http/1.1 by ALPN, a cleartext (h2c) server, and counters.
+
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import * as http2 from 'node:http2';
+import type * as net from 'node:net';
+import forge from 'node-forge';
+
+export interface Credentials {
+  key: string;
+  cert: string;
+}
+
+/** A self-signed certificate for 127.0.0.1 and localhost, valid for one day. */
+export function selfSignedCert(): Credentials {
+  // node:crypto makes the key (fast, native); node-forge only assembles and signs the certificate.
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const pubPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(pubPem);
+  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
+  const subject = [{ name: 'commonName', value: 'wirenotes http demo' }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 7, ip: '127.0.0.1' },
+        { type: 2, value: 'localhost' },
+      ],
+    },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
+  return { key: keyPem, cert: forge.pki.certificateToPem(cert) };
+}
+
+export interface H2Server {
+  port: number;
+  url: string;
+  /** TCP connections, HTTP/2 sessions and streams the server has seen. */
+  counts: { connections: number; sessions: number; streams: number; http1: number };
+  /** Whether each stream's client allowed server push (SETTINGS_ENABLE_PUSH). */
+  pushAllowed: boolean[];
+  close(): Promise<void>;
+}
+
+type AnyServer = http2.Http2Server | http2.Http2SecureServer;
+
+function instrument(server: AnyServer, url: (port: number) => string): Promise<H2Server> {
+  const counts = { connections: 0, sessions: 0, streams: 0, http1: 0 };
+  const pushAllowed: boolean[] = [];
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('connection', (socket: net.Socket) => {
+    counts.connections++;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('session', (session: http2.ServerHttp2Session) => {
+    counts.sessions++;
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+  server.on('stream', (stream, headers) => {
+    counts.streams++;
+    pushAllowed.push(stream.pushAllowed);
+    const path = String(headers[':path']);
+    if (path === '/push' && stream.pushAllowed) {
+      stream.pushStream({ ':path': '/pushed.css' }, (err, push) => {
+        if (err) return;
+        push.respond({ ':status': 200, 'content-type': 'text/css' });
+        push.end('body { color: teal }\n');
+      });
+    }
+    const body = path === '/headers' ? { headers } : { path, stream: stream.id };
+    stream.respond({ ':status': 200, 'content-type': 'application/json' });
+    stream.end(JSON.stringify(body));
+  });
+  // With allowHTTP1, a client that offers only http/1.1 by ALPN gets the compatibility API.
+  server.on('request', (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
+    if (req.httpVersion !== '1.1') return;
+    counts.http1++;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ httpVersion: req.httpVersion }));
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      resolve({
+        port,
+        url: url(port),
+        counts,
+        pushAllowed,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            for (const s of sessions) s.destroy();
+            for (const s of sockets) s.destroy();
+          }),
+      });
+    });
+  });
+}
+
+/** HTTP/2 over TLS, ALPN offering h2 and http/1.1. */
+export function startH2Tls(credentials: Credentials): Promise<H2Server> {
+  const server = http2.createSecureServer({ ...credentials, allowHTTP1: true });
+  // The 'stream' listener answers h2; 'request' fires for both, so h2 requests are skipped there.
+  return instrument(server, (port) => `https://127.0.0.1:${port}`);
+}
+
+/** HTTP/2 over plain TCP ("h2c" with prior knowledge): no TLS anywhere. */
+export function startH2c(): Promise<H2Server> {
+  return instrument(http2.createServer(), (port) => `http://127.0.0.1:${port}`);
+}
+
+export function connect(
+  url: string,
+  options: http2.SecureClientSessionOptions = {},
+): Promise<http2.ClientHttp2Session> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(url, options);
+    session.once('error', reject);
+    session.once('connect', () => {
+      session.off('error', reject);
+      resolve(session);
+    });
+  });
+}
+
+export interface H2Reply {
+  status: number;
+  body: string;
+  headers: http2.IncomingHttpHeaders;
+}
+
+export function get(
+  session: http2.ClientHttp2Session,
+  path: string,
+  headers: http2.OutgoingHttpHeaders = {},
+): Promise<H2Reply> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ':path': path, ...headers });
+    let response: http2.IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    stream.on('response', (h) => {
+      response = h;
+    });
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () =>
+      resolve({
+        status: Number(response[':status']),
+        body: Buffer.concat(chunks).toString('utf8'),
+        headers: response,
+      }),
+    );
+    stream.on('error', reject);
+  });
+}
+
+export function closeSession(session: http2.ClientHttp2Session): Promise<void> {
+  return new Promise((resolve) => session.close(() => resolve()));
+}

@@ -1,0 +1,91 @@
+// Upstreams to put behind nginx: one that answers garbage, one that hangs up before answering,
+// one that hangs up mid-body, one too slow for proxy_read_timeout, and a healthy one. Each counts
+// the connections nginx opened.
+
+import * as net from 'node:net';
+
+export type UpstreamKind = 'garbage' | 'closes' | 'truncates' | 'slow' | 'healthy';
+
+export interface Upstream {
+  kind: UpstreamKind;
+  port: number;
+  /** Connections accepted: proof that nginx really reached this upstream. */
+  connections: number;
+  /** The request head nginx forwarded, as received (first connection). */
+  firstRequest: string;
+  close(): Promise<void>;
+}
+
+/** How long the slow upstream takes: well past the 1 s proxy_read_timeout of /timeout/. */
+export const SLOW_MS = 5_000;
+
+export function startUpstream(kind: UpstreamKind): Promise<Upstream> {
+  const sockets = new Set<net.Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const up = { kind, connections: 0, firstRequest: '' };
+  const server = net.createServer((socket) => {
+    up.connections++;
+    sockets.add(socket);
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => sockets.delete(socket));
+    let head = '';
+    socket.on('data', (chunk: Buffer) => {
+      if (head.includes('\r\n\r\n')) return;
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      if (!up.firstRequest) up.firstRequest = head.slice(0, head.indexOf('\r\n\r\n'));
+      answer(kind, socket, timers);
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      resolve(
+        Object.assign(up, {
+          port,
+          close: () =>
+            new Promise<void>((done) => {
+              for (const t of timers) clearTimeout(t);
+              server.close(() => done());
+              for (const s of sockets) s.destroy();
+            }),
+        }),
+      );
+    });
+  });
+}
+
+const OK = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nupstream\n';
+
+function answer(kind: UpstreamKind, socket: net.Socket, timers: Set<NodeJS.Timeout>): void {
+  switch (kind) {
+    case 'garbage':
+      // A status line, then a header line with no colon. (Bytes with no status line at all are
+      // a different story: nginx 1.22 relays them as an HTTP/0.9 body.)
+      socket.end('HTTP/1.1 200 OK\r\nthis line is not a header\r\n\r\n');
+      return;
+    case 'closes':
+      // Read the request, then hang up without a byte of response (a crash, an OOM kill).
+      socket.destroy();
+      return;
+    case 'truncates':
+      // The head promises 100 bytes; the process dies after 10.
+      socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst 10 b');
+      return;
+    case 'slow': {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        socket.end(OK);
+      }, SLOW_MS);
+      timers.add(timer);
+      // nginx gives up first and closes its side: stop the timer with it.
+      socket.once('close', () => {
+        clearTimeout(timer);
+        timers.delete(timer);
+      });
+      return;
+    }
+    case 'healthy':
+      socket.end(OK);
+  }
+}
