@@ -54,10 +54,14 @@ export async function openLab(o: LabOptions = {}): Promise<Lab> {
   };
   try {
     for (const id of wanted) {
-      const e =
-        id === 'postgres'
-          ? await postgresEngine(o.pgUrl ?? endpoints.pgUrl)
-          : await mariadbEngine(o.mariadbUrl ?? endpoints.mariadbUrl);
+      const url =
+        id === 'postgres' ? (o.pgUrl ?? endpoints.pgUrl) : (o.mariadbUrl ?? endpoints.mariadbUrl);
+      const e = await (id === 'postgres' ? postgresEngine(url) : mariadbEngine(url)).catch(
+        (err: Error) => {
+          const where = new URL(url);
+          throw new Error(`${id} at ${where.hostname}:${where.port}: ${err.message}`);
+        },
+      );
       engines.push(e);
       const table = `isolation_${suffix}`;
       const engineClause = id === 'mariadb' ? ' ENGINE=InnoDB' : '';
