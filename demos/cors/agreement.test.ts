@@ -1,0 +1,63 @@
+// The check subcommand's verdict must agree with Chromium on every case of the demo: each case
+// runs in the browser (did the page read the response?) and through the checker (same server,
+// same policy, a URL of its own), and the two outcomes are compared.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probe, runSuffix } from '../kit/services.ts';
+import { DemoBrowser } from './browser.ts';
+import { CASES } from './cases.ts';
+import { chromiumReads } from './fetch-rules.ts';
+import { type Env, inBrowser, inChecker, loopbackAgent } from './probe.ts';
+import { startApiServer, startPageServer } from './servers.ts';
+
+describe('cors: the checker agrees with Chromium on every case', () => {
+  let env: Env | undefined;
+  let missing: string | undefined;
+
+  beforeAll(async () => {
+    const chromium = await probe('chromium');
+    if (!chromium.ok) {
+      missing = `${chromium.problem} — ${chromium.hint}`;
+      if (process.env.CI === 'true') throw new Error(`${missing} (required under CI=true)`);
+      return;
+    }
+    const api = await startApiServer();
+    const page = await startPageServer();
+    env = {
+      api,
+      page,
+      ports: { api: api.port, page: page.port },
+      agent: loopbackAgent(),
+      suffix: runSuffix(),
+      seq: 0,
+      loggedIn: new Set(),
+      browser: await DemoBrowser.launch(),
+    };
+  });
+
+  afterAll(async () => {
+    if (!env) return;
+    await env.browser?.close();
+    await Promise.all([env.api.close(), env.page.close(), env.agent.close()]);
+  });
+
+  for (const k of CASES) {
+    it(k.id, async (ctx) => {
+      if (!env) return ctx.skip(missing);
+      const browser = await inBrowser(env, k);
+      const checker = await inChecker(env, k);
+      const verdict = checker.verdict.ok ? 'allowed' : `blocked: ${checker.verdict.reason}`;
+      const seen = `${browser.outcome.error ?? 'readable'} ${browser.outcome.console ?? ''}`;
+      expect(chromiumReads(checker.verdict), `checker: ${verdict}; Chromium: ${seen}`).toBe(
+        browser.outcome.readable,
+      );
+      // A request the checker calls preflighted must have been preflighted by Chromium too.
+      expect(browser.preflights.length > 0, 'preflight sent').toBe(
+        checker.classification.preflight,
+      );
+      // The headers a page can read: the checker's list is Chromium's list.
+      if (browser.outcome.readable && browser.outcome.headerNames)
+        expect([...browser.outcome.headerNames].sort()).toEqual(checker.exposed);
+    });
+  }
+});
