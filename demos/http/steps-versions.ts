@@ -50,7 +50,7 @@ export const versionSteps = [
       const plain = await rawExchange(bin.port, ['GET /early-hints HTTP/1.0\r\n\r\n']);
       t.block(plain.tap.lines({ bodyLines: 1 }));
       t.check(
-        'a request without Host was answered 200 (HTTP/1.0 made Host optional)',
+        'a 1.0 request without Host was answered 200 (HTTP/1.0 does not require Host)',
         /^HTTP\/1\.1 200 /.test(plain.response),
         plain.response.slice(0, 40),
       );
@@ -60,7 +60,7 @@ export const versionSteps = [
         `closed by server: ${plain.closedByServer}`,
       );
       t.check(
-        'no 103 went to the HTTP/1.0 client (RFC 9110 §15.2: no 1xx for 1.0)',
+        'this server sent no 103 to the 1.0 client (RFC 9110 §15.2: no 1xx for 1.0)',
         !plain.response.includes(' 103 '),
         plain.response.slice(0, 60),
       );
@@ -167,7 +167,7 @@ export const versionSteps = [
           .on('error', reject);
       });
       t.equal(
-        'an https client that offers no h2 in ALPN got HTTP/1.1 on the same port',
+        'an https client that sends no ALPN (node:https) got HTTP/1.1 on the same port',
         [http1, server.counts.http1],
         ['1.1 200', 1],
       );

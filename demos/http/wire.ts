@@ -84,7 +84,7 @@ export function rawExchange(
 ): Promise<RawResult> {
   const tap = new Tap();
   const socket = tap.attach(net.connect({ host: '127.0.0.1', port }));
-  const linger = options.lingerMs ?? 300;
+  const linger = options.lingerMs ?? 100;
   return new Promise((resolve, reject) => {
     let received = '';
     let sent = 0;
