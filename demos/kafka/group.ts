@@ -152,7 +152,11 @@ export class Group {
       }
       if (Date.now() > deadline) {
         const state = live.map((m) => `${m.name}:${m.joins}:[${m.partitions}]`).join(' ');
-        throw new Timeout(`group ${this.groupId} did not settle in ${timeoutMs} ms (${state})`);
+        const { groups } = await this.admin.describeGroups([this.groupId]);
+        const broker = `${groups[0]?.state}, ${groups[0]?.members.length} members`;
+        throw new Timeout(
+          `group ${this.groupId} did not settle in ${timeoutMs} ms (${state}; coordinator: ${broker})`,
+        );
       }
       await this.nextEvent(200);
     }
