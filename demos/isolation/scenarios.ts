@@ -46,7 +46,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     judge: (run) => {
       const seen = valueAt(rowsOf(run, 'b1'), 1);
-      return v(seen === 101, `B read 1=>${seen ?? '?'} while A was open`);
+      return v(seen === 101, `B's read during A returned 1=>${seen ?? '?'}`);
     },
   },
   {
@@ -64,7 +64,7 @@ export const SCENARIOS: Scenario[] = [
     ],
     judge: (run) => {
       const seen = valueAt(rowsOf(run, 'b1'), 1);
-      return v(seen === 101, `B read 1=>${seen ?? '?'} before A's last write`);
+      return v(seen === 101, `B's first read returned 1=>${seen ?? '?'}`);
     },
   },
   {

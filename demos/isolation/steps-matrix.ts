@@ -94,6 +94,7 @@ export const defaultsStep: Step<Lab> = step(
     t.equal('PostgreSQL starts transactions at READ COMMITTED', p?.level, 'read committed');
     t.equal('MariaDB starts transactions at REPEATABLE READ', m?.level, 'REPEATABLE-READ');
   },
+  { id: 'defaults' },
 );
 
 export const anomalySteps: Step<Lab>[] = ANOMALIES.filter((a) => a.id !== 'P4-incr').map((a) =>

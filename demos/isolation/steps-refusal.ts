@@ -210,10 +210,17 @@ async function runRetryCase(t: StepContext, lab: Lab, c: RetryCase) {
     `SELECT value FROM ${table} WHERE id = 1`,
   );
   const label = `${engine.label} ${c.level}${c.snapshot === 'ON' ? ' (snapshot ON)' : ''}`;
-  t.say(`${label}: A and B each read row 1 and write read + 1, with the retry loop:`);
+  t.say(`${label}: two transactions each read row 1 and write read + 1, in the retry loop:`);
+  // Which of the two wins the race is up to the server's scheduling; the table names the roles.
+  const retried = new Set(log.filter((a) => a.attempt > 1).map((a) => a.session));
+  const role = (a: Attempt) => (retried.has(a.session) ? 'refused, retried' : 'first to commit');
+  const ordered = [...log].sort(
+    (x, y) =>
+      Number(retried.has(x.session)) - Number(retried.has(y.session)) || x.attempt - y.attempt,
+  );
   t.table(
-    ['session', 'attempt', 'read', 'result'],
-    log.map((a) => [a.session, String(a.attempt), String(a.read ?? '—'), a.result]),
+    ['transaction', 'attempt', 'read', 'result'],
+    ordered.map((a) => [role(a), String(a.attempt), String(a.read ?? '—'), a.result]),
   );
   const codes = log.filter((a) => a.code).map((a) => a.code as string);
   t.check(
