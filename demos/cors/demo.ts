@@ -83,7 +83,7 @@ export const demo = defineDemo<Env>({
           const chromium = chromiumReads(r.verdict) ? 'readable' : 'blocked';
           const standard = r.verdict.ok ? 'readable' : 'blocked';
           if (chromium !== c.expect || standard !== (c.standard ?? c.expect)) wrong.push(c.id);
-          const why = r.verdict.ok ? '' : r.verdict.reason.slice(0, 58);
+          const why = r.verdict.ok ? '' : abbreviate(r.verdict.reason);
           rows.push([c.id, r.classification.preflight ? 'yes' : 'no', standard, why]);
         }
         t.table(['case', 'preflight', 'verdict', 'reason'], rows);
@@ -191,3 +191,16 @@ export const demo = defineDemo<Env>({
     }
   },
 });
+
+/** ACAO, ACAM, ACAH, ACAC: the note's abbreviations, so a reason fits a table cell. */
+function abbreviate(reason: string): string {
+  const short = reason
+    .replace(
+      /Access-Control-Allow-(Origin|Methods|Headers|Credentials)( header)?/g,
+      (_m, w: string) => `ACA${w[0]}`,
+    )
+    .replace(/^preflight response /, 'preflight ')
+    .replace(/^preflight ACAH: \* never covers/, 'ACAH * never covers')
+    .replace(/ for a credentialed request$/, '');
+  return short.length > 54 ? `${short.slice(0, 53)}…` : short;
+}

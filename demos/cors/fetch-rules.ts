@@ -193,7 +193,10 @@ export function corsCheck(req: CorsRequest, res: CorsResponse, what = 'response'
   const include = req.credentials === 'include';
   if (acao === '*' && !include) return { ok: true };
   if (acao === '*')
-    return { ok: false, reason: `${what} allows origin * but the request has credentials` };
+    return {
+      ok: false,
+      reason: `${what}'s Access-Control-Allow-Origin is *, which credentials rule out`,
+    };
   if (acao !== req.origin)
     return { ok: false, reason: `${what} allows origin ${acao}, not ${req.origin}` };
   if (!include) return { ok: true };
@@ -248,7 +251,7 @@ export function preflightCheck(req: CorsRequest, res: CorsResponse): Verdict {
     authorization = {
       ok: false,
       reason: starCovers
-        ? 'preflight lists * but not authorization, which * never covers (Chromium allows it)'
+        ? 'preflight Access-Control-Allow-Headers: * never covers authorization (Chromium allows it)'
         : 'preflight response lacks Access-Control-Allow-Headers for authorization',
       chromiumAllows: starCovers,
     };
