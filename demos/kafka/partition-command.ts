@@ -22,7 +22,7 @@ export function placeKeys(keys: string[], partitions: number): KeyPlacement[] {
   return keys.map((key) => {
     const java = javaPartition(key, partitions);
     const librdkafka = librdkafkaPartition(key, partitions);
-    return { key, java, librdkafka, differs: librdkafka !== java };
+    return { key, java, librdkafka, differs: librdkafka !== undefined && librdkafka !== java };
   });
 }
 
@@ -44,16 +44,20 @@ export const partitionCommand: Subcommand = {
         JSON.stringify(r.key),
         String(r.java),
         r.librdkafka === undefined ? 'random (empty key)' : String(r.librdkafka),
-        r.differs ? '≠ differs' : '',
+        r.differs ? '≠ differs' : r.librdkafka === undefined ? '? random' : '',
       ]),
     );
     for (const line of table) io.out(line);
     const differing = rows.filter((r) => r.differs).length;
+    const keyed = rows.filter((r) => r.librdkafka !== undefined).length;
+    const empty = rows.length - keyed;
     io.out('');
     io.out(
-      `${differing} of ${rows.length} key${rows.length === 1 ? '' : 's'} land on a different ` +
+      `${differing} of ${keyed} key${keyed === 1 ? '' : 's'} land on a different ` +
         `partition under the two defaults (${partitions} partition${partitions === 1 ? '' : 's'}).`,
     );
+    if (empty)
+      io.out(`${empty} empty key${empty === 1 ? '' : 's'}: librdkafka picks a random partition.`);
     return 0;
   },
 };

@@ -176,7 +176,10 @@ describe('partition subcommand', () => {
   it('marks differing keys with ≠ and shows random for an empty key', async () => {
     const c = capture();
     expect(await partitionCommand.run(['', 'user-1', '--partitions', '3'], c.io)).toBe(0);
-    expect(c.out.find((l) => l.startsWith('""'))).toMatch(/random \(empty key\)\s+≠ differs$/);
+    expect(c.out.find((l) => l.startsWith('""'))).toMatch(/random \(empty key\)\s+\? random$/);
+    expect(c.out.at(-1)).toBe('1 empty key: librdkafka picks a random partition.');
+    const user1 = placeKeys(['user-1'], 3)[0];
+    expect(c.out.find((l) => l.startsWith('"user-1"'))?.endsWith('≠ differs')).toBe(user1?.differs);
   });
 
   it.each([

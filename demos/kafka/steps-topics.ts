@@ -185,9 +185,12 @@ export const orderingStep = step<Env>(
     await g.add('reader');
     t.waiting('the reader to join and read 12 records');
     const read = await g.receivedAtLeast(written.length);
+    const short = (key: string, seq: string | number) => `${key.replace('user-', 'u')}#${seq}`;
     t.block([
-      `read order: ${read.map((r) => `${r.key.replace('user-', 'u')}#${r.value}`).join(' ')}`,
+      `write order: ${written.map((w) => short(w.key, w.seq)).join(' ')}`,
+      `read order:  ${read.map((r) => short(r.key, r.value)).join(' ')}`,
     ]);
+    t.say('the reader sees each partition in order, but partitions interleave as fetches return');
     t.check(
       'offsets start at 0 and grow by 1 in every partition (there is no global offset)',
       keys.every((key) => written.filter((w) => w.key === key).every((w, i) => w.offset === i)),
