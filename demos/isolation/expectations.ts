@@ -89,6 +89,12 @@ export const ANOMALIES: AnomalyInfo[] = [
     showcase: { postgres: RC, mariadb: RR },
   },
   {
+    id: 'G-single-write',
+    section: 'g-single-read-skew',
+    title: 'G-single read skew, followed by a write',
+    showcase: { postgres: RR, mariadb: RR },
+  },
+  {
     id: 'G2-item',
     section: 'g2-item-write-skew',
     title: 'G2-item write skew: disjoint writes based on the same reads',
@@ -121,6 +127,7 @@ export function expectedLevels(engine: EngineId, id: string, snapshotOn: boolean
     case 'G-single':
       return [RU, RC];
     case 'PMP-write':
+    case 'G-single-write':
       return snapshotOn ? [] : [RR];
     case 'P4':
       return snapshotOn ? [RU, RC] : [RU, RC, RR];

@@ -205,6 +205,28 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    id: 'G-single-write',
+    name: 'read skew, then a write',
+    idea: "The same transfer, then A deletes WHERE value = 20: does A act on B's rows or its own?",
+    sessions: ['A', 'B'],
+    ops: [
+      { s: 'A', sql: byId(1), as: 'a1' },
+      { s: 'B', sql: set(1, 12) },
+      { s: 'B', sql: set(2, 18) },
+      { s: 'B', sql: 'COMMIT' },
+      { s: 'A', sql: 'DELETE FROM {t} WHERE value = 20', as: 'del' },
+      { s: 'A', sql: all, as: 'a2' },
+      { s: 'A', sql: 'COMMIT' },
+    ],
+    judge: (run) => {
+      // A's DELETE and A's reads must agree on one state: after deleting every row with value 20,
+      // A must not still see one.
+      const a2 = rowsOf(run, 'a2');
+      const anomaly = run.committed.A === true && (a2 ?? []).some((r) => r.value === 20);
+      return v(anomaly, `A then read ${a2 ? fmtRows(a2) : '(failed)'}; ${final(run)}`);
+    },
+  },
+  {
     id: 'G2-item',
     name: 'write skew',
     idea: 'A and B read rows 1 and 2, then each updates a different row; both commit?',

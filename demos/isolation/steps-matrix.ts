@@ -28,7 +28,7 @@ export function claimCells(t: StepContext, lab: Lab, engine: EngineId, id: strin
   for (const run of runs) {
     const occurs = expected.includes(run.level);
     t.check(
-      `${LABEL[engine]} ${run.level}: ${id} ${name} ${occurs ? 'occurs' : 'does not occur'}`,
+      `${LABEL[engine]} ${run.level}: ${id} (${name}) ${occurs ? 'occurs' : 'does not occur'}`,
       run.verdict.anomaly === occurs,
       `measured: ${run.verdict.anomaly ? 'occurred' : 'did not occur'} (${run.verdict.evidence})`,
     );
@@ -97,9 +97,12 @@ export const defaultsStep: Step<Lab> = step(
   { id: 'defaults' },
 );
 
-export const anomalySteps: Step<Lab>[] = ANOMALIES.filter((a) => a.id !== 'P4-incr').map((a) =>
-  anomalyStep(a, a.id === 'P4' ? 'P4-incr' : undefined),
-);
+/** Variants print inside the step of the anomaly they vary. */
+const VARIANTS: Record<string, string> = { P4: 'P4-incr', 'G-single': 'G-single-write' };
+
+export const anomalySteps: Step<Lab>[] = ANOMALIES.filter(
+  (a) => !Object.values(VARIANTS).includes(a.id),
+).map((a) => anomalyStep(a, VARIANTS[a.id]));
 
 const ANSI_LEVEL: Record<string, string> = {
   'READ UNCOMMITTED': 'all',

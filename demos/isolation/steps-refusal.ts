@@ -92,7 +92,7 @@ export const refusalStep: Step<Lab> = step(
   { id: 'refusals' },
 );
 
-const AFFECTED = ['PMP-write', 'P4', 'P4-incr', 'G2-item', 'G2'];
+const AFFECTED = ['PMP-write', 'P4', 'P4-incr', 'G-single-write', 'G2-item', 'G2'];
 
 export const snapshotStep: Step<Lab> = step(
   'mariadb-innodb_snapshot_isolation',
@@ -127,7 +127,7 @@ export const snapshotStep: Step<Lab> = step(
     );
     showTimeline(t, r('P4', 'ON'), 'mariadb');
     const b = find(r('P4', 'ON'), 'B', 'UPDATE');
-    for (const id of ['P4', 'PMP-write']) {
+    for (const id of ['P4', 'PMP-write', 'G-single-write']) {
       t.check(
         `MariaDB REPEATABLE READ with innodb_snapshot_isolation=OFF: ${id} occurs`,
         r(id, 'OFF').verdict.anomaly,
