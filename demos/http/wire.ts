@@ -190,7 +190,8 @@ export function wireLines(segments: Segment[], options: WireOptions = {}): strin
 
 function bodyLines(body: string, max: number): string[] {
   if (!body.length) return [];
-  const lines = body.split(/\r?\n/).filter((l, i, all) => l.length || i < all.length - 1);
+  const lines = body.split(/\r?\n/);
+  while (lines.length && !lines.at(-1)) lines.pop();
   const shown = lines.slice(0, max).map((l) => mask(`  ${l}`));
   if (lines.length > max || body.length > 2000) shown.push(`  … (${body.length} bytes in all)`);
   return shown;
