@@ -1,0 +1,30 @@
+// TLS handshake and SNI, shown live: a private PKI built at run time, one SNI server, raw
+// ClientHello bytes, TLS 1.3 vs 1.2, local trust, the failure catalogue, undici, openssl, nginx.
+
+import { defineDemo } from '../kit/define.ts';
+import { type Env, setupEnv, teardownEnv } from './env.ts';
+import { clientHelloStep, handshakeStep, sniStep } from './steps-handshake.ts';
+import { httpsStep, nginxStep, opensslStep } from './steps-interop.ts';
+import { failuresStep, hostnameStep, trustStep } from './steps-trust.ts';
+
+export const demo = defineDemo<Env>({
+  id: 'tls',
+  title: 'TLS handshake and SNI',
+  summary:
+    'A private CA, an intermediate and leaves for alpha.test and beta.test are built in memory; ' +
+    'one server picks certificates by SNI, and every fact is read off real handshakes.',
+  needs: ['openssl'],
+  setup: () => setupEnv(),
+  steps: [
+    sniStep,
+    clientHelloStep,
+    handshakeStep,
+    trustStep,
+    hostnameStep,
+    failuresStep,
+    httpsStep,
+    opensslStep,
+    nginxStep,
+  ],
+  teardown: (env) => teardownEnv(env),
+});

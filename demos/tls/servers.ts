@@ -1,0 +1,203 @@
+// The demo's TLS server: one port, certificates chosen by SNI, and a front door that reads the
+// ClientHello off the raw TCP socket before handing the socket to the TLS server.
+
+import { EventEmitter, once } from 'node:events';
+import {
+  type AddressInfo,
+  createServer as createTcpServer,
+  type Server,
+  type Socket,
+} from 'node:net';
+import {
+  createSecureContext,
+  createServer,
+  type SecureContext,
+  type TLSSocket,
+  type TlsOptions,
+} from 'node:tls';
+import { fullChain, type Issued, type Pki } from './pki.ts';
+import { type ClientHello, firstRecordLength, NotAClientHello, parseClientHello } from './wire.ts';
+
+/** What the server saw on one connection, keyed by the client's port. */
+export interface ServerView {
+  remotePort: number;
+  /** The SNI the server received (false: none). */
+  servername: string | false;
+  /** The certificate SNICallback chose ("default" when it was not called). */
+  chose: string;
+  protocol: string | null;
+  cipher: string;
+  alpn: string | false;
+  /** getEphemeralKeyInfo() on the server side. */
+  ephemeralKeyInfo: unknown;
+}
+
+export interface SniServer {
+  port: number;
+  /** SNI name → certificate; also holds the deliberately broken ones. */
+  names: Map<string, Issued>;
+  /** The servername lines the server logged, in order. */
+  log: string[];
+  hello(remotePort: number): Promise<ClientHello & { raw: Buffer }>;
+  view(remotePort: number): Promise<ServerView>;
+  /** How many connections reached the TLS server (for the no-network proofs). */
+  connections(): number;
+  close(): Promise<void>;
+}
+
+const WAIT_MS = 5000;
+
+/** A map of promises keyed by port, filled by events that may come before or after the ask. */
+class Board<T> {
+  private readonly values = new Map<number, T>();
+  private readonly events = new EventEmitter();
+  put(key: number, value: T): void {
+    this.values.set(key, value);
+    this.events.emit(String(key), value);
+  }
+  async get(key: number): Promise<T> {
+    const have = this.values.get(key);
+    if (have !== undefined) return have;
+    const [value] = (await once(this.events, String(key), {
+      signal: AbortSignal.timeout(WAIT_MS),
+    })) as [T];
+    return value;
+  }
+}
+
+// Certificates whose chain is empty (self-signed, the leaf without its intermediate) are not
+// served through SNICallback: when the chosen context has no chain, Node swaps only the
+// certificate and key and the connection keeps the default context's chain (observed on Node
+// 20). They get a server of their own (startSingleCertServer).
+export function contextFor(issued: Issued): SecureContext {
+  return createSecureContext({ key: issued.keyPem, cert: fullChain(issued) });
+}
+
+/** A TLS server with one certificate and options; for the failure catalogue. */
+export async function startSingleCertServer(
+  issued: Issued,
+  options: TlsOptions = {},
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer({ key: issued.keyPem, cert: fullChain(issued), ...options });
+  server.on('tlsClientError', () => {});
+  server.on('secureConnection', (socket) => {
+    socket.on('error', () => {});
+    socket.resume();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+export async function startSniServer(pki: Pki): Promise<SniServer> {
+  const names = new Map<string, Issued>([
+    ['alpha.test', pki.alpha],
+    ['beta.test', pki.beta],
+    ['expired.test', pki.expired],
+    ['future.test', pki.notYetValid],
+    ['rogue.test', pki.rogue],
+  ]);
+  const contexts = new Map([...names].map(([n, issued]) => [n, contextFor(issued)]));
+  const log: string[] = [];
+  const hellos = new Board<ClientHello & { raw: Buffer }>();
+  const views = new Board<ServerView>();
+  let accepted = 0;
+
+  const tlsServer = createServer({
+    key: pki.fallback.keyPem,
+    cert: fullChain(pki.fallback),
+    ALPNProtocols: ['h2', 'http/1.1'],
+    SNICallback: (servername, cb) => {
+      log.push(`SNICallback("${servername}")`);
+      cb(null, contexts.get(servername));
+    },
+  });
+  tlsServer.on('secureConnection', (socket: TLSSocket) => {
+    const servername = (socket as TLSSocket & { servername?: string | false }).servername ?? false;
+    const cert = socket.getCertificate() as { subject?: { CN?: string } } | null;
+    log.push(`secureConnection: servername=${servername === false ? 'none' : servername}`);
+    views.put(socket.remotePort ?? 0, {
+      remotePort: socket.remotePort ?? 0,
+      servername,
+      chose: cert?.subject?.CN ?? '?',
+      protocol: socket.getProtocol(),
+      cipher: socket.getCipher().name,
+      alpn: socket.alpnProtocol ?? false,
+      ephemeralKeyInfo: socket.getEphemeralKeyInfo(),
+    });
+    socket.on('error', () => {});
+    socket.resume();
+  });
+  // A failed handshake (a client that rejects the certificate) is expected in this demo.
+  tlsServer.on('tlsClientError', () => {});
+
+  const front: Server = createTcpServer((socket: Socket) => {
+    accepted += 1;
+    socket.on('error', () => {});
+    let buffered = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const need = firstRecordLength(buffered);
+      if (need === undefined || buffered.length < need) return;
+      socket.off('data', onData);
+      socket.pause();
+      try {
+        hellos.put(socket.remotePort ?? 0, {
+          ...parseClientHello(buffered.subarray(0, need)),
+          raw: Buffer.from(buffered.subarray(0, need)),
+        });
+      } catch (err) {
+        if (!(err instanceof NotAClientHello)) throw err;
+      }
+      // Give the bytes back and let the TLS server take the socket as if it had accepted it.
+      socket.unshift(buffered);
+      tlsServer.emit('connection', socket);
+    };
+    socket.on('data', onData);
+  });
+  front.listen(0, '127.0.0.1');
+  await once(front, 'listening');
+
+  return {
+    port: (front.address() as AddressInfo).port,
+    names,
+    log,
+    hello: (port) => hellos.get(port),
+    view: (port) => views.get(port),
+    connections: () => accepted,
+    close: async () => {
+      front.close();
+      tlsServer.close();
+      await once(front, 'close');
+    },
+  };
+}
+
+/** A TCP listener that only counts connections: the target of the AIA/CRL/OCSP URLs. */
+export async function startWatchedListener(): Promise<{
+  url: string;
+  count: () => number;
+  close: () => Promise<void>;
+}> {
+  let count = 0;
+  const server = createTcpServer((socket) => {
+    count += 1;
+    socket.destroy();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    count: () => count,
+    close: async () => {
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}

@@ -1,0 +1,354 @@
+// Steps 1–3: SNI chooses the certificate, the ClientHello is cleartext, and the handshake as
+// both ends and a passive observer see it, TLS 1.3 then TLS 1.2.
+
+import { X509Certificate } from 'node:crypto';
+import { step } from '../kit/define.ts';
+import { type HandshakeFacts, handshake } from './client.ts';
+import { codeOf, derOf, type Env } from './env.ts';
+import { describeFlight, type Flight, startRelay } from './relay.ts';
+import type { ServerView } from './servers.ts';
+import { handshakeTypes } from './wire.ts';
+
+export const sniStep = step<Env>(
+  'sni-one-address-many-certificates',
+  'SNI picks the certificate: one port, two names, two certificates',
+  async (t, { sni, pki }) => {
+    const ca = pki.rootPem;
+    const ask = async (servername: string | undefined) => {
+      const before = sni.log.filter((l) => l.startsWith('SNICallback')).length;
+      let view: ServerView | undefined;
+      const facts = await handshake(
+        { port: sni.port, ...(servername ? { servername } : {}), ca, rejectUnauthorized: false },
+        async (f) => {
+          view = await sni.view(f.localPort);
+        },
+      );
+      const calls = sni.log.filter((l) => l.startsWith('SNICallback')).length - before;
+      return { facts, view: view as ServerView, calls };
+    };
+    const alpha = await ask('alpha.test');
+    const beta = await ask('beta.test');
+    const byIp = await ask(undefined);
+    t.say('Three clients connect to the same 127.0.0.1 port; only the name they send differs.');
+    t.table(
+      ['client sent SNI', 'server saw', 'certificate', 'SAN', 'verified'],
+      [
+        [
+          'alpha.test',
+          alpha.view.servername,
+          alpha.facts.chain[0]?.subject,
+          alpha.facts.chain[0]?.sans,
+          alpha.facts.authorized,
+        ],
+        [
+          'beta.test',
+          beta.view.servername,
+          beta.facts.chain[0]?.subject,
+          beta.facts.chain[0]?.sans,
+          beta.facts.authorized,
+        ],
+        [
+          '(none: by IP)',
+          byIp.view.servername || 'none',
+          byIp.facts.chain[0]?.subject,
+          byIp.facts.chain[0]?.sans,
+          byIp.facts.authorizationError ?? byIp.facts.authorized,
+        ],
+      ],
+    );
+    t.block(sni.log.slice(-5).map((l) => `server log: ${l}`));
+    t.equal(
+      'asking for alpha.test returns the alpha.test certificate',
+      alpha.facts.chain[0]?.subject,
+      'CN=alpha.test',
+    );
+    t.equal(
+      'asking for beta.test on the same port returns the beta.test certificate',
+      beta.facts.chain[0]?.subject,
+      'CN=beta.test',
+    );
+    t.check(
+      'the two certificates are different certificates (different SHA-256 fingerprints)',
+      alpha.facts.chain[0]?.fingerprint256 !== beta.facts.chain[0]?.fingerprint256,
+    );
+    t.equal(
+      'the server saw the name each client sent',
+      [alpha.view.servername, beta.view.servername],
+      ['alpha.test', 'beta.test'],
+    );
+    t.equal(
+      'a client connecting by IP sends no SNI: the server saw none',
+      byIp.view.servername,
+      false,
+    );
+    t.equal('with no SNI, SNICallback is never called', byIp.calls, 0);
+    t.equal(
+      'with no SNI the server falls back to its default certificate',
+      byIp.facts.chain[0]?.subject,
+      'CN=default.test',
+    );
+    t.equal(
+      'that default certificate fails Node’s name check for 127.0.0.1',
+      byIp.facts.authorizationError,
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+    );
+  },
+  { id: 'sni' },
+);
+
+export const clientHelloStep = step<Env>(
+  'the-clienthello-is-cleartext',
+  'The ClientHello crosses the wire in clear: SNI, ALPN, versions, key shares',
+  async (t, { sni, pki }) => {
+    const offered = ['h2', 'http/1.1'];
+    let port = 0;
+    const facts = await handshake(
+      { port: sni.port, servername: 'alpha.test', ca: pki.rootPem, ALPNProtocols: offered },
+      (f) => {
+        port = f.localPort;
+      },
+    );
+    const hello = await sni.hello(port);
+    const at = hello.raw.indexOf('alpha.test');
+    t.say('The front door read the first TLS record off the TCP socket before the TLS server did:');
+    t.block(hexAround(hello.raw, at, 'alpha.test'));
+    t.table(
+      ['field (RFC 8446 §4.1.2)', 'decoded from the raw bytes'],
+      [
+        ['record', `handshake, ${hello.raw.length} bytes`],
+        ['legacy_version', hello.legacyVersion],
+        ['server_name (ext 0)', hello.serverName ?? '(absent)'],
+        ['ALPN (ext 16)', hello.alpn],
+        ['supported_versions (ext 43)', hello.supportedVersions],
+        ['supported_groups (ext 10)', `${hello.supportedGroups.slice(0, 5).join(',')},…`],
+        ['key_share (ext 51)', hello.keyShareGroups],
+        ['cipher suites offered', hello.cipherSuites],
+      ],
+    );
+    t.check('the name alpha.test is in the raw bytes as plain ASCII', at >= 0, 'not found');
+    t.equal(
+      'the hand-written parser finds it in the server_name extension',
+      hello.serverName,
+      'alpha.test',
+    );
+    t.equal('the ALPN list is readable too, exactly as the client offered it', hello.alpn, offered);
+    t.equal(
+      'legacy_version still says TLS 1.2; TLS 1.3 is offered in supported_versions',
+      [hello.legacyVersion, hello.supportedVersions.includes('TLSv1.3')],
+      ['TLSv1.2', true],
+    );
+    t.equal(
+      'the client sent a key share for the group the handshake then used',
+      hello.keyShareGroups.map((g) => g.toUpperCase()),
+      [facts.group?.split(',')[0]],
+    );
+    const ipHello = await sniHelloByIp(sni, pki.rootPem);
+    t.check(
+      'a ClientHello sent to an IP carries no server_name extension',
+      !ipHello.extensions.includes(0),
+    );
+    t.say(
+      'Encrypted Client Hello (ECH, draft-ietf-tls-esni) is the fix: the real SNI travels inside an encrypted inner ClientHello. Node 20 does not implement it.',
+    );
+  },
+  { id: 'clienthello' },
+);
+
+async function sniHelloByIp(sni: Env['sni'], ca: string) {
+  let port = 0;
+  await handshake({ port: sni.port, ca, rejectUnauthorized: false }, (f) => {
+    port = f.localPort;
+  });
+  return sni.hello(port);
+}
+
+/** A hex dump of the bytes around `at`, with the ASCII beside it, as a reader would look. */
+function hexAround(raw: Buffer, at: number, label: string): string[] {
+  const start = Math.max(0, at - (at % 16) - 16);
+  const lines: string[] = [
+    `bytes ${start}–${start + 47} of the ClientHello (${label} at offset ${at}):`,
+  ];
+  for (let o = start; o < Math.min(raw.length, start + 48); o += 16) {
+    const row = raw.subarray(o, o + 16);
+    const hex = [...row].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    const ascii = [...row]
+      .map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.'))
+      .join('');
+    lines.push(`${o.toString(16).padStart(4, '0')}  ${hex.padEnd(47)}  ${ascii}`);
+  }
+  return lines;
+}
+
+interface Observed {
+  facts: HandshakeFacts;
+  view: ServerView;
+  flights: Flight[];
+  serverFlightsBeforeSecure: number;
+  leafInClear: boolean;
+}
+
+async function observe(env: Env, maxVersion?: 'TLSv1.2'): Promise<Observed> {
+  const relay = await startRelay(env.sni.port);
+  try {
+    let view: ServerView | undefined;
+    let serverFlights = 0;
+    const facts = await handshake(
+      {
+        port: relay.port,
+        servername: 'alpha.test',
+        ca: env.pki.rootPem,
+        ALPNProtocols: ['h2', 'http/1.1'],
+        ...(maxVersion ? { maxVersion } : {}),
+      },
+      async () => {
+        // The moment the client may send application data: how many server flights it needed.
+        serverFlights = relay.flights().filter((f) => f.direction === 'server→client').length;
+        view = await env.sni.view(relay.upstreamPort());
+      },
+    );
+    const leafInClear = relay.bytes('server→client').includes(derOf(env.pki.alpha.certPem));
+    return {
+      facts,
+      view: view as ServerView,
+      flights: relay.flights(),
+      serverFlightsBeforeSecure: serverFlights,
+      leafInClear,
+    };
+  } finally {
+    await relay.close();
+  }
+}
+
+export const handshakeStep = step<Env>(
+  'the-handshake-tls-13-and-tls-12',
+  'The handshake from both ends and from the wire: TLS 1.3, then TLS 1.2 forced',
+  async (t, env) => {
+    const v13 = await observe(env);
+    const v12 = await observe(env, 'TLSv1.2');
+    t.say(
+      'Each client connects through a relay that keeps every byte, as a passive observer would.',
+    );
+    for (const [name, o] of [
+      ['TLS 1.3', v13],
+      ['TLS 1.2 (maxVersion)', v12],
+    ] as const) {
+      t.table(
+        [name, 'client', 'server'],
+        [
+          ['getProtocol()', o.facts.protocol, o.view.protocol],
+          ['getCipher().name', o.facts.cipher, o.view.cipher],
+          ['getEphemeralKeyInfo()', o.facts.group, String(o.view.ephemeralKeyInfo)],
+          ['alpnProtocol', o.facts.alpn, o.view.alpn],
+        ].map((r) => r.map((c) => String(c))),
+      );
+    }
+    t.say('The chain the TLS 1.3 client verified (depth 0 is the server):');
+    t.table(
+      ['depth', 'subject', 'issuer', 'valid', 'SAN'],
+      v13.facts.chain.map((c, i) => [
+        i,
+        c.subject,
+        c.issuer,
+        `${c.validFrom} → ${c.validTo}`,
+        c.sans,
+      ]),
+    );
+    for (const [name, o] of [
+      ['TLS 1.3', v13],
+      ['TLS 1.2', v12],
+    ] as const) {
+      t.say(`${name} on the wire, flight by flight (cleartext handshake messages named):`);
+      t.block(
+        o.flights.map(
+          (f) => `${f.direction === 'client→server' ? 'C → S' : 'S → C'}  ${describeFlight(f)}`,
+        ),
+      );
+    }
+    t.equal(
+      'both ends agree on TLS 1.3 and its cipher suite',
+      [v13.facts.protocol, v13.facts.cipher],
+      [v13.view.protocol, v13.view.cipher],
+    );
+    t.equal(
+      'the TLS 1.3 key exchange is ephemeral X25519 ECDHE',
+      v13.facts.group,
+      'X25519, 253 bits',
+    );
+    t.equal(
+      'getEphemeralKeyInfo() answers only on the client; on the server it is null',
+      v13.view.ephemeralKeyInfo,
+      null,
+    );
+    t.equal('ALPN chose h2 at both ends', [v13.facts.alpn, v13.view.alpn], ['h2', 'h2']);
+    t.equal(
+      'the verified chain runs alpha.test → intermediate → the private root',
+      v13.facts.chain.map((c) => c.subject),
+      ['CN=alpha.test', 'CN=Wirenotes Demo Intermediate CA', 'CN=Wirenotes Demo Root CA'],
+    );
+    t.equal(
+      'TLS 1.3: the client could send data after 1 server flight (one round trip)',
+      v13.serverFlightsBeforeSecure,
+      1,
+    );
+    t.equal(
+      'TLS 1.2: it needed 2 server flights (two round trips)',
+      v12.serverFlightsBeforeSecure,
+      2,
+    );
+    const firstServer12 = v12.flights.find((f) => f.direction === 'server→client');
+    t.equal(
+      'TLS 1.2: the server’s first flight is readable: ServerHello, Certificate, ServerKeyExchange, ServerHelloDone',
+      handshakeTypes(firstServer12?.records ?? []),
+      ['ServerHello', 'Certificate', 'ServerKeyExchange', 'ServerHelloDone'],
+    );
+    t.equal(
+      'TLS 1.2: the leaf certificate’s DER bytes appear in clear on the wire',
+      v12.leafInClear,
+      true,
+    );
+    const firstServer13 = v13.flights.find((f) => f.direction === 'server→client');
+    t.equal(
+      'TLS 1.3: only the ServerHello is readable; everything after it is encrypted',
+      handshakeTypes((firstServer13?.records ?? []).filter((r) => r.type === 22)),
+      ['ServerHello'],
+    );
+    t.equal('TLS 1.3: the leaf certificate never appears in clear', v13.leafInClear, false);
+    t.equal(
+      'TLS 1.2 still used ephemeral ECDHE here, named in the suite',
+      [v12.facts.group, v12.facts.cipher.startsWith('ECDHE-')],
+      ['X25519, 253 bits', true],
+    );
+
+    // The seed says the client encrypts a secret with the server's public key. Here the
+    // server's key cannot encrypt at all, and the handshake works anyway.
+    const keyType = new X509Certificate(env.pki.alpha.certPem).publicKey.asymmetricKeyType;
+    t.equal('the server’s certificate key is EC P-256, a signing-only key', keyType, 'ec');
+    const rsaOnly = 'AES128-GCM-SHA256'; // TLS 1.2 suite with RSA key transport
+    const with13 = await handshake({
+      port: env.sni.port,
+      servername: 'alpha.test',
+      ca: env.pki.rootPem,
+      ciphers: rsaOnly,
+    });
+    t.equal(
+      `offering only ${rsaOnly} changes nothing in TLS 1.3: its suites carry no key exchange`,
+      [with13.protocol, with13.group],
+      ['TLSv1.3', 'X25519, 253 bits'],
+    );
+    await t
+      .rejects(
+        `forcing TLS 1.2 with only ${rsaOnly} fails: RSA key transport needs an RSA key to encrypt to`,
+        () =>
+          handshake({
+            port: env.sni.port,
+            servername: 'alpha.test',
+            ca: env.pki.rootPem,
+            ciphers: rsaOnly,
+            maxVersion: 'TLSv1.2',
+          }),
+        /HANDSHAKE_FAILURE|NO_SHARED_CIPHER/,
+      )
+      .then((err) => t.show('the error', codeOf(err)));
+  },
+  { id: 'handshake' },
+);

@@ -1,0 +1,239 @@
+// Steps 7–8: HTTPS end to end through undici, then independent implementations: openssl
+// s_client against the demo's server, and Node plus openssl against nginx.
+
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type { AddressInfo, LookupFunction } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { Agent, request } from 'undici';
+import { step } from '../kit/define.ts';
+import { endpoints } from '../kit/services.ts';
+import { handshake } from './client.ts';
+import { codeOf, type Env } from './env.ts';
+import { sClient } from './openssl.ts';
+import { fullChain } from './pki.ts';
+import { probeCommand } from './probe.ts';
+
+/** Every name resolves to 127.0.0.1, so URLs can carry the real names (.test never resolves). */
+const toLoopback: LookupFunction = (_host, options, callback) => {
+  if ((options as { all?: boolean }).all) {
+    (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
+      { address: '127.0.0.1', family: 4 },
+    ]);
+  } else callback(null, '127.0.0.1', 4);
+};
+
+export const httpsStep = step<Env>(
+  'https-end-to-end-alpn-picks-h2-or-http11',
+  'HTTPS end to end: undici trusts the private CA, ALPN picks h2 or HTTP/1.1',
+  async (t, { pki }) => {
+    const server = createSecureServer(
+      { key: pki.alpha.keyPem, cert: fullChain(pki.alpha), allowHTTP1: true },
+      (req: Http2ServerRequest, res: Http2ServerResponse) => {
+        const socket = req.socket as unknown as TLSSocket;
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            httpVersion: req.httpVersion,
+            alpn: socket.alpnProtocol,
+            sni: (socket as TLSSocket & { servername?: string }).servername,
+          }),
+        );
+      },
+    );
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    const agents: Agent[] = [];
+    t.defer(async () => {
+      await Promise.all(agents.map((a) => a.close()));
+      server.close();
+      await once(server, 'close');
+    });
+    const get = async (allowH2: boolean, ca?: string) => {
+      const agent = new Agent({ allowH2, connect: { ...(ca ? { ca } : {}), lookup: toLoopback } });
+      agents.push(agent);
+      const res = await request(`https://alpha.test:${port}/`, { dispatcher: agent });
+      return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+    };
+    const h2 = await get(true, pki.rootPem);
+    const h1 = await get(false, pki.rootPem);
+    t.block([
+      '> GET https://alpha.test/  (Agent allowH2: true, connect: { ca })',
+      `< ${h2.status} ${JSON.stringify(h2.body)}`,
+      '> GET https://alpha.test/  (Agent allowH2: false, connect: { ca })',
+      `< ${h1.status} ${JSON.stringify(h1.body)}`,
+    ]);
+    t.equal('the request succeeds with the private root passed as connect.ca', h2.status, 200);
+    t.equal('undici sent the URL’s host as SNI', h2.body.sni, 'alpha.test');
+    t.equal(
+      'allowH2: true offers h2, the server picks it, and the request is HTTP/2',
+      [h2.body.alpn, h2.body.httpVersion],
+      ['h2', '2.0'],
+    );
+    t.equal(
+      'allowH2: false offers only http/1.1, and the request is HTTP/1.1',
+      [h1.body.alpn, h1.body.httpVersion],
+      ['http/1.1', '1.1'],
+    );
+    await t.rejects(
+      'without the private root undici refuses the connection with the chain error',
+      () => get(true),
+      { code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' },
+    );
+  },
+  { id: 'https' },
+);
+
+export const opensslStep = step<Env>(
+  'a-second-implementation-openssl-and-nginx',
+  'openssl s_client, an independent client, sees what Node sees',
+  async (t, { sni, pki, caFile }) => {
+    const node = await handshake({ port: sni.port, servername: 'alpha.test', ca: pki.rootPem });
+    const before = sni.log.length;
+    const ok = await sClient({
+      port: sni.port,
+      servername: 'alpha.test',
+      verifyHostname: 'alpha.test',
+      caFile,
+    });
+    const sawSni = sni.log.slice(before).includes('SNICallback("alpha.test")');
+    t.block([
+      '$ openssl s_client -brief -servername alpha.test -verify_hostname alpha.test -CAfile root-ca.pem',
+      ...[...ok].map(([k, v]) => `  ${k}: ${v}`),
+    ]);
+    t.table(
+      ['', 'openssl s_client', 'Node tls.connect'],
+      [
+        ['protocol', ok.get('Protocol version'), node.protocol],
+        ['cipher', ok.get('Ciphersuite'), node.cipher],
+        ['temp key', ok.get('Server Temp Key'), node.group],
+        ['peer', ok.get('Peer certificate'), node.chain[0]?.subject],
+        ['verified', ok.get('Verification'), node.authorized],
+      ],
+    );
+    t.equal(
+      'openssl verifies the chain and the name',
+      [ok.get('Verification'), ok.get('Verified peername')],
+      ['OK', 'alpha.test'],
+    );
+    t.equal(
+      'same protocol and cipher suite as Node',
+      [ok.get('Protocol version'), ok.get('Ciphersuite')],
+      [node.protocol, node.cipher],
+    );
+    t.equal('same ephemeral group, in the same words', ok.get('Server Temp Key'), node.group);
+    t.equal(
+      'same certificate',
+      ok.get('Peer certificate')?.replace(/ = /, '='),
+      node.chain[0]?.subject,
+    );
+    t.check('the demo’s server logged the SNI openssl sent', sawSni);
+
+    const mismatch = await sClient({
+      port: sni.port,
+      servername: 'alpha.test',
+      verifyHostname: 'beta.test',
+      caFile,
+    });
+    t.equal(
+      'with -verify_hostname beta.test the same certificate fails the name check',
+      mismatch.get('Verification error'),
+      'hostname mismatch',
+    );
+    const unchecked = await sClient({ port: sni.port, servername: 'gamma.test', caFile });
+    const nodeGamma = await handshake({
+      port: sni.port,
+      servername: 'gamma.test',
+      ca: pki.rootPem,
+    }).catch((e) => e);
+    t.equal(
+      'without -verify_hostname openssl accepts default.test’s certificate for gamma.test',
+      [unchecked.get('Peer certificate'), unchecked.get('Verification')],
+      ['CN = default.test', 'OK'],
+    );
+    t.equal(
+      '…where Node, which always checks the name, refuses it',
+      codeOf(nodeGamma),
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+    );
+    const noCa = await sClient({
+      port: sni.port,
+      servername: 'alpha.test',
+      verifyHostname: 'alpha.test',
+    });
+    t.equal(
+      'without -CAfile openssl cannot find the private root either',
+      noCa.get('Verification error'),
+      'unable to get local issuer certificate',
+    );
+    const noSni = await sClient({ port: sni.port });
+    t.equal(
+      '-noservername gets the default certificate, as Node did by IP',
+      noSni.get('Peer certificate'),
+      'CN = default.test',
+    );
+  },
+  { id: 'openssl' },
+);
+
+export const nginxStep = step<Env>(
+  'a-second-implementation-openssl-and-nginx',
+  'nginx, an independent server: two SNI names, checked by Node, openssl and probe',
+  async (t) => {
+    const port = endpoints.nginxTlsPort;
+    const caFile = endpoints.nginxCaFile;
+    const ca = readFileSync(caFile, 'utf8');
+    const rows: string[][] = [];
+    for (const name of ['alpha.test', 'beta.test']) {
+      const node = await handshake({ port, servername: name, ca });
+      const ossl = await sClient({ port, servername: name, verifyHostname: name, caFile });
+      rows.push([
+        name,
+        node.chain[0]?.subject ?? '',
+        String(node.authorized),
+        ossl.get('Peer certificate') ?? '',
+        ossl.get('Verification') ?? '',
+        node.protocol ?? '',
+        ossl.get('Protocol version') ?? '',
+      ]);
+      t.equal(
+        `nginx serves ${name}’s certificate for SNI ${name}, trusted by Node`,
+        [node.chain[0]?.subject, node.authorized],
+        [`CN=${name}`, true],
+      );
+      t.equal(
+        `openssl agrees for ${name}: same certificate, verified, same protocol`,
+        [ossl.get('Peer certificate'), ossl.get('Verification'), ossl.get('Protocol version')],
+        [`CN = ${name}`, 'OK', node.protocol],
+      );
+    }
+    t.table(
+      ['SNI', 'Node: cert', 'Node: trusted', 'openssl: cert', 'openssl: verify', 'Node', 'openssl'],
+      rows,
+    );
+    const noSni = await handshake({ port, ca, rejectUnauthorized: false });
+    t.show('no SNI (by IP): nginx answers with', noSni.chain[0]?.subject);
+    t.check(
+      'with no SNI nginx answers with its default_server certificate, one of the two',
+      ['CN=alpha.test', 'CN=beta.test'].includes(noSni.chain[0]?.subject ?? ''),
+    );
+    const out: string[] = [];
+    const io = {
+      style: { paint: {} } as never,
+      out: (l: string) => out.push(l),
+      err: (l: string) => out.push(l),
+    };
+    const code = await probeCommand.run(
+      [`127.0.0.1:${port}`, '--servername', 'beta.test', '--ca', caFile],
+      io,
+    );
+    t.block([
+      '$ npx tsx demos/tls probe 127.0.0.1:8443 --servername beta.test --ca <nginx CA>',
+      ...out.map((l) => `  ${l}`),
+    ]);
+    t.equal('the probe subcommand verifies nginx’s beta.test too (exit 0)', code, 0);
+  },
+  { id: 'nginx', needs: ['nginx'] },
+);
