@@ -3,9 +3,10 @@
 import { type Bench, median, ms } from '../kit/bench.ts';
 import { DemoSession } from '../kit/run.ts';
 import { demo } from './demo.ts';
+import { ANOMALIES } from './expectations.ts';
 
 export const bench: Bench = {
-  title: 'isolation: the whole demo (104 anomaly runs + refusals, snapshot, retry), in-process',
+  title: `isolation: the whole demo (${ANOMALIES.length * 8} anomaly runs, refusals, snapshot, retry)`,
   run: async (report) => {
     const walls: number[] = [];
     let steps: { id: string; ms: number }[] = [];
