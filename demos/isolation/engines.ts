@@ -224,8 +224,8 @@ export async function mariadbEngine(url: string): Promise<Engine> {
       return s;
     },
     async waiting(session) {
-      // The status is live, but a woken waiter clears its own wait flag a moment after the
-      // grant; two readings that agree rule out catching that instant.
+      // The status is live; two readings that agree guard against catching a waiter in the
+      // instant between its lock being granted and its thread clearing the wait.
       const id = (session as MariaSession).threadId;
       if (!(await waitingNow(id))) return false;
       await new Promise((r) => setTimeout(r, 15));
