@@ -161,6 +161,7 @@ export const failuresStep = step<Env>(
     const http = createHttpServer((_req, res) => res.end());
     http.on('clientError', (err: Error & { rawPacket?: Buffer }, socket) => {
       if (err.rawPacket) rawPackets.push(err.rawPacket);
+      // What Node's default clientError handling sends; overriding it only lets us see rawPacket.
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     });
     http.listen(0, '127.0.0.1');
@@ -227,7 +228,7 @@ export const failuresStep = step<Env>(
     t.table(['case', 'Node err.code', ''], rows);
     t.block(cases.map(([name, code]) => `${name}: ${MEANINGS[code] ?? ''}`));
     t.equal(
-      'the HTTP server received a TLS handshake record (first byte 0x16) and answered 400',
+      'the HTTP server’s parser got a TLS handshake record (first byte 0x16) and rejected it',
       rawPackets[0]?.[0],
       0x16,
     );
