@@ -36,7 +36,8 @@ function canBind(port: number): Promise<boolean> {
 /** Three consecutive client ports whose controller ports are free too. */
 async function freeBase(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 9_000);
+    // Controller ports (+10000) stay below Linux's ephemeral range (32768+).
+    const base = 20_000 + Math.floor(Math.random() * 2_700);
     const ports = [0, 1, 2].flatMap((i) => [base + i, base + i + CONTROLLER_PORT_OFFSET]);
     if ((await Promise.all(ports.map(canBind))).every(Boolean)) return base;
   }

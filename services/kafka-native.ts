@@ -4,6 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   KAFKA_CLUSTER_ID,
@@ -15,7 +16,7 @@ import {
   nodeDir,
   nodeProperties,
 } from './layout.ts';
-import { livePid, portOpen, ServiceError, spawnDetached, tail, terminate, which } from './proc.ts';
+import { livePid, ServiceError, spawnDetached, tail, terminate, which } from './proc.ts';
 
 type Report = (line: string) => void;
 
@@ -206,13 +207,21 @@ async function format(java: string, layout: Layout, node: KafkaNode): Promise<vo
   }
 }
 
+function canBind(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
 /** Fails with the port's number when something that is not this node holds one of its ports. */
 async function checkPortsFree(node: KafkaNode): Promise<void> {
   for (const [port, what] of [
     [node.clientPort, 'client'],
     [node.controllerPort, 'controller'],
   ] as const) {
-    if (await portOpen(node.host, port, 500)) {
+    if (!(await canBind(node.host, port))) {
       throw new ServiceError(
         `port ${port} (${node.name}'s ${what} port) is held by another process: free it, or set KAFKA_BROKERS to other ports`,
       );
@@ -246,6 +255,7 @@ export async function startNodes(
       java,
       [
         KAFKA_HEAP,
+        '-XX:TieredStopAtLevel=1',
         '-XX:+UseG1GC',
         '-XX:MaxGCPauseMillis=20',
         '-Djava.awt.headless=true',
