@@ -200,8 +200,8 @@ export async function buildPki(revocationBase: string): Promise<Pki> {
     newKey('ec'),
   ]);
   const t1 = performance.now();
-  const root = { cn: 'Wirenotes Demo Root CA', key: rootKey };
-  const inter = { cn: 'Wirenotes Demo Intermediate CA', key: interKey };
+  const root = { cn: 'Demo Root CA', key: rootKey };
+  const inter = { cn: 'Demo Intermediate CA', key: interKey };
   const rogueRoot = { cn: 'Unknown Root CA', key: rogueKey };
   const rootPem = makeCert({ cn: root.cn, subjectKey: rootKey, issuer: root, ca: true });
   const intermediatePem = makeCert({

@@ -92,12 +92,14 @@ export const opensslStep = step<Env>(
   async (t, { sni, pki, caFile }) => {
     const node = await handshake({ port: sni.port, servername: 'alpha.test', ca: pki.rootPem });
     const before = sni.log.length;
-    const ok = await sClient({
-      port: sni.port,
-      servername: 'alpha.test',
-      verifyHostname: 'alpha.test',
-      caFile,
-    });
+    // Five independent openssl runs, started together (each is a process start).
+    const [ok, mismatch, unchecked, noCa, noSni] = await Promise.all([
+      sClient({ port: sni.port, servername: 'alpha.test', verifyHostname: 'alpha.test', caFile }),
+      sClient({ port: sni.port, servername: 'alpha.test', verifyHostname: 'beta.test', caFile }),
+      sClient({ port: sni.port, servername: 'gamma.test', caFile }),
+      sClient({ port: sni.port, servername: 'alpha.test', verifyHostname: 'alpha.test' }),
+      sClient({ port: sni.port }),
+    ]);
     const sawSni = sni.log.slice(before).includes('SNICallback("alpha.test")');
     t.block([
       '$ openssl s_client -brief -servername alpha.test -verify_hostname alpha.test -CAfile root-ca.pem',
@@ -131,18 +133,11 @@ export const opensslStep = step<Env>(
     );
     t.check('the demo’s server logged the SNI openssl sent', sawSni);
 
-    const mismatch = await sClient({
-      port: sni.port,
-      servername: 'alpha.test',
-      verifyHostname: 'beta.test',
-      caFile,
-    });
     t.equal(
       'with -verify_hostname beta.test the same certificate fails the name check',
       mismatch.get('Verification error'),
       'hostname mismatch',
     );
-    const unchecked = await sClient({ port: sni.port, servername: 'gamma.test', caFile });
     const nodeGamma = await handshake({
       port: sni.port,
       servername: 'gamma.test',
@@ -158,17 +153,11 @@ export const opensslStep = step<Env>(
       codeOf(nodeGamma),
       'ERR_TLS_CERT_ALTNAME_INVALID',
     );
-    const noCa = await sClient({
-      port: sni.port,
-      servername: 'alpha.test',
-      verifyHostname: 'alpha.test',
-    });
     t.equal(
       'without -CAfile openssl cannot find the private root either',
       noCa.get('Verification error'),
       'unable to get local issuer certificate',
     );
-    const noSni = await sClient({ port: sni.port });
     t.equal(
       '-noservername gets the default certificate, as Node did by IP',
       noSni.get('Peer certificate'),
@@ -186,9 +175,13 @@ export const nginxStep = step<Env>(
     const caFile = endpoints.nginxCaFile;
     const ca = readFileSync(caFile, 'utf8');
     const rows: string[][] = [];
-    for (const name of ['alpha.test', 'beta.test']) {
+    const names = ['alpha.test', 'beta.test'];
+    const osslRuns = await Promise.all(
+      names.map((name) => sClient({ port, servername: name, verifyHostname: name, caFile })),
+    );
+    for (const [i, name] of names.entries()) {
       const node = await handshake({ port, servername: name, ca });
-      const ossl = await sClient({ port, servername: name, verifyHostname: name, caFile });
+      const ossl = osslRuns[i] as Awaited<ReturnType<typeof sClient>>;
       rows.push([
         name,
         node.chain[0]?.subject ?? '',

@@ -1,0 +1,186 @@
+// The probe subcommand against three servers: the demo's own (in-process), `openssl s_server`
+// (spawned, then killed), and nothing at all; plus the bad-input cases that must exit 2.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../kit/cli.ts';
+import { makeStyle } from '../kit/style.ts';
+import { type Env, setupEnv, teardownEnv } from './env.ts';
+import { freePort, type SServer, startSServer } from './openssl.ts';
+import { probeCommand } from './probe.ts';
+
+function capture(): CliIO & { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return {
+    style: makeStyle(false),
+    out: (l) => lines.push(l),
+    err: (l) => errors.push(l),
+    lines,
+    errors,
+  };
+}
+
+async function probe(argv: string[]) {
+  const io = capture();
+  const code = await probeCommand.run(argv, io);
+  return { code, out: io.lines.join('\n'), err: io.errors };
+}
+
+let env: Env;
+beforeAll(async () => {
+  env = await setupEnv();
+});
+afterAll(async () => {
+  await teardownEnv(env);
+});
+
+describe('probe against the demo’s SNI server', () => {
+  it('verifies alpha.test with --ca and explains the handshake (exit 0)', async () => {
+    const r = await probe([
+      `127.0.0.1:${env.sni.port}`,
+      '--servername',
+      'alpha.test',
+      '--ca',
+      env.caFile,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Protocol version: TLSv1.3');
+    expect(r.out).toContain('Server Temp Key: X25519, 253 bits');
+    expect(r.out).toContain('0 subject CN=alpha.test');
+    expect(r.out).toContain('SAN alpha.test');
+    expect(r.out).toContain('Verification: OK');
+    expect(r.out).toContain(`Trust anchors: --ca ${env.caFile}`);
+  });
+
+  it('reports the negotiated ALPN and a forced TLS 1.2', async () => {
+    const r = await probe([
+      `127.0.0.1:${env.sni.port}`,
+      '--servername',
+      'beta.test',
+      '--ca',
+      env.caFile,
+      '--alpn',
+      'http/1.1',
+      '--tls1.2',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Protocol version: TLSv1.2');
+    expect(r.out).toContain('ALPN protocol: http/1.1');
+    expect(r.out).toContain('IANA: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256');
+  });
+
+  it('exits 1 with the code and its meaning when the private CA is not given', async () => {
+    const r = await probe([`127.0.0.1:${env.sni.port}`, '--servername', 'alpha.test']);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('Verification error: UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+    expect(r.out).toMatch(/Trust anchors: Node's bundled Mozilla store \(\d+ roots\)/);
+  });
+
+  it('exits 1 for a trusted certificate with the wrong name', async () => {
+    const r = await probe([
+      `127.0.0.1:${env.sni.port}`,
+      '--servername',
+      'gamma.test',
+      '--ca',
+      env.caFile,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('0 subject CN=default.test');
+    expect(r.out).toContain('Verification error: ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+
+  it('exits 1 for an expired certificate', async () => {
+    const r = await probe([
+      `127.0.0.1:${env.sni.port}`,
+      '--servername',
+      'expired.test',
+      '--ca',
+      env.caFile,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('Verification error: CERT_HAS_EXPIRED');
+  });
+
+  it('exits 2 in one line when the handshake itself fails (no common ALPN)', async () => {
+    const r = await probe([
+      `127.0.0.1:${env.sni.port}`,
+      '--servername',
+      'alpha.test',
+      '--alpn',
+      'spdy/3',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toContain('ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL');
+  });
+});
+
+describe('probe against openssl s_server', () => {
+  let server: SServer;
+  beforeAll(async () => {
+    const cert = env.tmp.write('alpha.crt', env.pki.alpha.certPem);
+    const key = env.tmp.write('alpha.key', env.pki.alpha.keyPem);
+    const chain = env.tmp.write('chain.pem', env.pki.intermediatePem);
+    server = await startSServer({ cert, key, chain, extra: ['-alpn', 'h2,http/1.1'] });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('verifies the chain openssl serves, and reads ALPN and the group (exit 0)', async () => {
+    const r = await probe([
+      `127.0.0.1:${server.port}`,
+      '--servername',
+      'alpha.test',
+      '--ca',
+      env.caFile,
+      '--alpn',
+      'h2,http/1.1',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('ALPN protocol: h2');
+    expect(r.out).toContain('1 subject CN=Demo Intermediate CA');
+    expect(r.out).toContain('Verified peername: alpha.test');
+  });
+
+  it('exits 1 when asked for a name the certificate does not carry', async () => {
+    const r = await probe([
+      `127.0.0.1:${server.port}`,
+      '--servername',
+      'beta.test',
+      '--ca',
+      env.caFile,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
+  });
+});
+
+describe('probe bad input and no connection (exit 2, one line)', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['no address', [], /one <host:port>/],
+    ['not host:port', ['example.test'], /not a host:port/],
+    ['port out of range', ['127.0.0.1:70000'], /port out of range/],
+    ['unknown flag', ['127.0.0.1:443', '--bogus'], /bogus/],
+    ['unreadable --ca', ['127.0.0.1:443', '--ca', '/nonexistent/ca.pem'], /cannot read --ca/],
+    ['IP as --servername', ['127.0.0.1:443', '--servername', '10.0.0.1'], /DNS name/],
+    ['empty ALPN entry', ['127.0.0.1:443', '--alpn', 'h2,,x'], /--alpn/],
+  ];
+  for (const [name, argv, message] of cases) {
+    it(name, async () => {
+      const r = await probe(argv);
+      expect(r.code).toBe(2);
+      expect(r.err).toHaveLength(1);
+      expect(r.err[0]).toMatch(message);
+      expect(r.out).toBe('');
+    });
+  }
+
+  it('a closed port is "no connection"', async () => {
+    const port = await freePort();
+    const r = await probe([`127.0.0.1:${port}`]);
+    expect(r.code).toBe(2);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toContain('ECONNREFUSED');
+  });
+});
