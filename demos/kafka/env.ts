@@ -48,13 +48,27 @@ export interface TopicSpec {
   config?: Record<string, string>;
 }
 
+type CreateTopicsOptions = Parameters<Admin['createTopics']>[0];
+
+/** createTopics, with kafkajs's "Topic creation errors" aggregate spelled out. */
+async function createTopic(env: Env, options: CreateTopicsOptions): Promise<void> {
+  try {
+    await env.admin.createTopics(options);
+  } catch (err) {
+    const inner = (err as { errors?: { type?: string; message?: string }[] }).errors;
+    if (!inner?.length) throw err;
+    const what = inner.map((e) => `${e.type ?? 'error'}: ${e.message}`).join('; ');
+    throw new Error(`createTopics failed: ${what}`);
+  }
+}
+
 /** Creates this run's topic `what` (once) with RF 3, and waits until every partition has a leader. */
 export async function ensureTopic(env: Env, what: string, spec: TopicSpec = {}): Promise<string> {
   const topic = name(env, what);
   if (env.topics.has(topic)) return topic;
   env.topics.add(topic);
   const configEntries = Object.entries(spec.config ?? {}).map(([n, value]) => ({ name: n, value }));
-  await env.admin.createTopics({
+  await createTopic(env, {
     waitForLeaders: true,
     topics: [
       spec.assignment

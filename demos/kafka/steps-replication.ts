@@ -20,6 +20,29 @@ function layoutTable(t: StepContext, parts: PartitionMetadata[]): void {
 }
 
 /**
+ * `startNode`, tolerant of a concurrent start of the same node (another `npm run services -- up`
+ * on the shared cluster): if our start fails but the broker shows up anyway, that is enough;
+ * otherwise one more attempt.
+ */
+async function startAgain(env: Env, id: number): Promise<void> {
+  try {
+    await startNode(`kafka-${id}`);
+  } catch (first) {
+    const back = await waitFor(
+      `broker ${id} in the cluster metadata`,
+      async () => ((await brokerIds(env)).includes(id) ? true : undefined),
+      { timeoutMs: 15_000, intervalMs: 250 },
+    ).catch(() => false);
+    if (back) return;
+    try {
+      await startNode(`kafka-${id}`);
+    } catch {
+      throw first;
+    }
+  }
+}
+
+/**
  * Stops broker `id`, and registers the restart with t.defer so the cluster is whole again
  * even when the step fails: the node is started and every partition of `topics` gets it
  * back in its ISR. Returns a function that does the same early (idempotent).
@@ -28,7 +51,7 @@ async function stopBroker(t: StepContext, env: Env, id: number, topics: string[]
   let restored: Promise<void> | undefined;
   const restore = () => {
     restored ??= (async () => {
-      await startNode(`kafka-${id}`);
+      await startAgain(env, id);
       for (const topic of topics) {
         await waitFor(
           `broker ${id} back in the ISR of ${topic}`,
@@ -220,6 +243,8 @@ export const minIsrStep = step<Env>(
         return e;
       }
     });
+    if (accepted)
+      t.say(`${accepted} acks=all write(s) got in before the leader applied the change`);
     const cause = rootCause(err);
     t.show('acks=all rejected with', `${cause.type} (code ${cause.code}), ${cause.name}`);
     t.equal(

@@ -1,6 +1,6 @@
 // Steps 1-3: how a topic is laid out over brokers, where keys go, and what order means.
 
-import { Partitioners } from 'kafkajs';
+import { type ICustomPartitioner, Partitioners } from 'kafkajs';
 import { step } from '../kit/define.ts';
 import { partitionsOf, waitFor } from './client.ts';
 import { brokerIds, type Env, ensureTopic, group, producer } from './env.ts';
@@ -120,16 +120,36 @@ export const keysStep = step<Env>(
       const parts = await partitionsOf(env.admin, topic);
       return parts.length === 6 && parts.every((x) => x.leader >= 0) ? true : undefined;
     });
-    // A fresh producer, so its metadata certainly lists the 6 partitions.
-    const p6 = await producer(t, env);
+    // Each broker learns of the new partitions from the metadata log on its own schedule, so a
+    // producer may still be told 3. Watch what the partitioner is given, and refresh until it
+    // is 6 (each refresh sends one keyless record).
+    let seen = 0;
+    const watching: ICustomPartitioner = () => {
+      const inner = Partitioners.DefaultPartitioner();
+      return (args) => {
+        seen = args.partitionMetadata.length;
+        return inner(args);
+      };
+    };
+    const p6 = await producer(t, env, { createPartitioner: watching, metadataMaxAge: 100 });
+    await waitFor('the producer to see 6 partitions', async () => {
+      await p6.send({ topic, acks: -1, messages: [{ value: 'metadata refresh' }] });
+      return seen === 6 ? true : undefined;
+    });
+    const seenPerKey: number[] = [];
     const after: number[] = [];
     for (const key of KEYS) {
       const [meta] = await p6.send({ topic, acks: -1, messages: [{ key, value: '3' }] });
       after.push(meta?.partition ?? -1);
+      seenPerKey.push(seen);
     }
     t.table(
       ['key', 'with 3 partitions', 'with 6 partitions', ''],
       rows.map((r, i) => [r.key, r.broker[0], after[i], after[i] === r.broker[0] ? '' : 'moved']),
+    );
+    t.check(
+      "the producer's partitioner was given 6 partitions for every key",
+      seenPerKey.every((n) => n === 6),
     );
     t.equal(
       'with 6 partitions each key goes to murmur2(key) % 6',
