@@ -1,0 +1,76 @@
+// The hand-written ClientHello parser, on a real ClientHello from Node's TLS client and on bytes
+// that are not one.
+
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
+import { type ConnectionOptions, connect } from 'node:tls';
+import { describe, expect, it } from 'vitest';
+import { firstRecordLength, NotAClientHello, parseClientHello, splitRecords } from './wire.ts';
+
+/** The first record a real Node client sends to a TCP server that never answers. */
+async function captureClientHello(options: ConnectionOptions): Promise<Buffer> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const got = new Promise<Buffer>((resolve) => {
+    server.once('connection', (socket) => {
+      let buf = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk]);
+        const need = firstRecordLength(buf);
+        if (need !== undefined && buf.length >= need) {
+          resolve(buf.subarray(0, need));
+          socket.destroy();
+        }
+      });
+    });
+  });
+  const client = connect({ host: '127.0.0.1', port, ...options });
+  client.on('error', () => {});
+  const hello = await got;
+  client.destroy();
+  server.close();
+  await once(server, 'close');
+  return hello;
+}
+
+describe('parseClientHello', () => {
+  it('decodes SNI, ALPN, versions and key shares from a real Node ClientHello', async () => {
+    const raw = await captureClientHello({
+      servername: 'alpha.test',
+      ALPNProtocols: ['h2', 'http/1.1'],
+    });
+    const hello = parseClientHello(raw);
+    expect(hello.serverName).toBe('alpha.test');
+    expect(hello.alpn).toEqual(['h2', 'http/1.1']);
+    expect(hello.legacyVersion).toBe('TLSv1.2');
+    expect(hello.supportedVersions).toContain('TLSv1.3');
+    expect(hello.keyShareGroups).toContain('x25519');
+    expect(hello.cipherSuites).toBeGreaterThan(0);
+  });
+
+  it('finds no server_name and no supported_versions in a TLS 1.2-only hello to an IP', async () => {
+    const raw = await captureClientHello({ maxVersion: 'TLSv1.2' });
+    const hello = parseClientHello(raw);
+    expect(hello.serverName).toBeUndefined();
+    expect(hello.extensions).not.toContain(0);
+    expect(hello.supportedVersions).toEqual([]);
+    expect(hello.keyShareGroups).toEqual([]);
+  });
+
+  it('rejects bytes that are not a ClientHello, and truncated ones', async () => {
+    expect(() => parseClientHello(Buffer.from('GET / HTTP/1.1\r\n\r\n'))).toThrow(NotAClientHello);
+    const raw = await captureClientHello({ servername: 'alpha.test' });
+    expect(() => parseClientHello(raw.subarray(0, raw.length - 10))).toThrow(NotAClientHello);
+  });
+});
+
+describe('splitRecords', () => {
+  it('returns complete records and keeps an unfinished tail', () => {
+    const rec = Buffer.from([22, 3, 3, 0, 2, 1, 2]);
+    const { records, rest } = splitRecords(Buffer.concat([rec, rec.subarray(0, 4)]));
+    expect(records.map((r) => [r.type, r.length])).toEqual([[22, 2]]);
+    expect(rest.length).toBe(4);
+  });
+});
