@@ -232,6 +232,24 @@ export const failuresStep = step<Env>(
       rawPackets[0]?.[0],
       0x16,
     );
+
+    // A gotcha met while building this catalogue: the same leaf-only context, chosen through
+    // SNICallback on a server whose default context has a chain, is not a missing intermediate.
+    const viaSni = await handshake({
+      port: sni.port,
+      servername: 'leaf-only.test',
+      ca,
+      rejectUnauthorized: false,
+    });
+    t.show(
+      'leaf-only context via SNICallback, chain received',
+      viaSni.chain.map((c) => c.subject),
+    );
+    t.equal(
+      'via SNICallback a context without a chain still sends an intermediate it was never given',
+      [viaSni.chain[1]?.subject, viaSni.authorizationError],
+      ['CN=Demo Intermediate CA', 'ERR_TLS_CERT_ALTNAME_INVALID'],
+    );
   },
   { id: 'failures' },
 );
