@@ -3,9 +3,10 @@
 
 import { defineDemo } from '../kit/define.ts';
 import { type Env, setupEnv, teardownEnv } from './env.ts';
-import { clientHelloStep, handshakeStep, sniStep } from './steps-handshake.ts';
+import { clientHelloStep, sniStep } from './steps-handshake.ts';
 import { httpsStep, nginxStep, opensslStep } from './steps-interop.ts';
 import { failuresStep, hostnameStep, trustStep } from './steps-trust.ts';
+import { handshakeStep } from './steps-versions.ts';
 
 export const demo = defineDemo<Env>({
   id: 'tls',
