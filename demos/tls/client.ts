@@ -30,6 +30,7 @@ export interface HandshakeFacts {
 }
 
 const TIMEOUT_MS = 5000;
+const CLOSE_MS = 2000;
 
 function cn(name: Record<string, unknown> | undefined): string {
   if (!name) return '';
@@ -119,7 +120,12 @@ export function handshake(
       }
       settled = true;
       clearTimeout(timer);
-      socket.once('close', () => resolve(facts));
+      // A polite close: our FIN, then the server's. A server that never closes gets cut off.
+      const cutOff = setTimeout(() => socket.destroy(), CLOSE_MS);
+      socket.once('close', () => {
+        clearTimeout(cutOff);
+        resolve(facts);
+      });
       socket.end();
     });
   });

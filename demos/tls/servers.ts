@@ -139,8 +139,11 @@ export async function startSniServer(pki: Pki): Promise<SniServer> {
   // A failed handshake (a client that rejects the certificate) is expected in this demo.
   tlsServer.on('tlsClientError', () => {});
 
+  const open = new Set<Socket>();
   const front: Server = createTcpServer((socket: Socket) => {
     accepted += 1;
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
     socket.on('error', () => {});
     let buffered = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
@@ -176,6 +179,8 @@ export async function startSniServer(pki: Pki): Promise<SniServer> {
     close: async () => {
       front.close();
       tlsServer.close();
+      // A step that failed half-way may leave a connection open; close() would wait for it.
+      for (const socket of open) socket.destroy();
       await once(front, 'close');
     },
   };
