@@ -21,7 +21,14 @@ import { UsageError } from '../demos/kit/args.ts';
 import { endpoints } from '../demos/kit/services.ts';
 import { type Database, databaseAddress, databaseHint, selectOne } from './databases.ts';
 import { compose, composeRunning, dockerProblem } from './docker.ts';
-import { exitedError, nodePid, startNodes, stopNodes } from './kafka-native.ts';
+import {
+  exitedError,
+  nodePid,
+  recordedPid,
+  staleNodes,
+  startNodes,
+  stopNodes,
+} from './kafka-native.ts';
 import { brokersInMetadata, waitForBrokers } from './kafka-probe.ts';
 import { defaultLayout, KAFKA_HEAP, type KafkaNode, type Layout } from './layout.ts';
 import {
@@ -219,6 +226,12 @@ async function chooseDocker(mode: Mode, report: (l: string) => void): Promise<bo
 }
 
 async function upKafkaNative(layout: Layout, report: (l: string) => void): Promise<void> {
+  const stale = staleNodes(layout);
+  if (stale.length) {
+    throw new ServiceError(
+      `${stale.map((n) => n.name).join(', ')} still run from ${join(layout.dir, 'kafka')} with another configuration (other KAFKA_BROKERS or settings): stop them with \`npm run services -- down kafka\` under the environment that started them`,
+    );
+  }
   const seen = (await brokersInMetadata(layout.kafkaNodes)) ?? [];
   const toStart = layout.kafkaNodes.filter(
     (n) => !seen.includes(n.id) && nodePid(layout, n) === undefined,
@@ -376,7 +389,7 @@ export async function down(names?: string[], options: Options = {}): Promise<str
   if (services.includes('kafka')) {
     work.push(
       (async () => {
-        const running = layout.kafkaNodes.filter((n) => nodePid(layout, n) !== undefined);
+        const running = layout.kafkaNodes.filter((n) => recordedPid(layout, n) !== undefined);
         if (!running.length) return;
         report(`kafka: stopping ${running.map((n) => n.name).join(', ')}`);
         await stopNodes(layout, running);
@@ -435,6 +448,11 @@ export async function startNode(name: string, options: Options = {}): Promise<vo
   if (readState(layout).docker.includes('kafka')) {
     await compose(['start', node.name]);
   } else if (nodePid(layout, node) === undefined) {
+    if (recordedPid(layout, node) !== undefined) {
+      throw new ServiceError(
+        `${name} still runs with another configuration (other KAFKA_BROKERS or settings): \`npm run services -- down kafka\` under the environment that started it`,
+      );
+    }
     const seen = (await brokersInMetadata(layout.kafkaNodes)) ?? [];
     if (!seen.includes(node.id)) {
       const [started] = await startNodes(layout, [node], report);

@@ -3,7 +3,7 @@
 // each with its own data folder, log file and pid file under .cache/services/kafka/kafka-N/.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -160,8 +160,31 @@ function marker(layout: Layout, node: KafkaNode): string {
   return propertiesFile(layout, node);
 }
 
-export function nodePid(layout: Layout, node: KafkaNode): number | undefined {
+/** The live pid this state folder recorded for the node, whatever ports it was started on. */
+export function recordedPid(layout: Layout, node: KafkaNode): number | undefined {
   return livePid(pidFile(layout, node), marker(layout, node));
+}
+
+/** True when the node's server.properties on disk is the one this layout would write. */
+function configMatches(layout: Layout, node: KafkaNode): boolean {
+  try {
+    return readFileSync(propertiesFile(layout, node), 'utf8') === serverProperties(layout, node);
+  } catch {
+    return false;
+  }
+}
+
+/** The live pid of this node as this layout configures it (same ports and settings). */
+export function nodePid(layout: Layout, node: KafkaNode): number | undefined {
+  const pid = recordedPid(layout, node);
+  return pid !== undefined && configMatches(layout, node) ? pid : undefined;
+}
+
+/** Nodes this state folder started with another configuration (other KAFKA_BROKERS, settings). */
+export function staleNodes(layout: Layout): KafkaNode[] {
+  return layout.kafkaNodes.filter(
+    (n) => recordedPid(layout, n) !== undefined && !configMatches(layout, n),
+  );
 }
 
 /** The server.properties text the native launcher writes for one node. */
@@ -288,9 +311,9 @@ export async function stopNodes(
   graceMs = 20_000,
 ): Promise<number> {
   const running = nodes
-    .map((node) => ({ node, pid: nodePid(layout, node) }))
+    .map((node) => ({ node, pid: recordedPid(layout, node) }))
     .filter((r): r is { node: KafkaNode; pid: number } => r.pid !== undefined);
   await Promise.all(running.map((r) => terminate(r.pid, marker(layout, r.node), graceMs)));
-  for (const r of running) nodePid(layout, r.node);
+  for (const r of running) recordedPid(layout, r.node);
   return running.length;
 }

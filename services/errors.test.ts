@@ -1,0 +1,82 @@
+// The errors `up` and `start` promise: a Kafka port held by something else is named before any
+// JVM starts, and a node that exits during start is reported with the tail of its log. Both run
+// on an isolated layout (own folder, free ports), never on the shared cluster.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { down, startNode, up } from './api.ts';
+import { nodePid } from './kafka-native.ts';
+import { DEFAULT_DIR, defaultLayout, kafkaNodes, type Layout, nodeDir } from './layout.ts';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function listen(port = 0): Promise<Server> {
+  // Like any foreign server: it accepts, then hangs up (a probe must not keep it open).
+  const server = createServer((socket) => socket.destroy());
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+  return server;
+}
+
+/** A layout on three ports that were free a moment ago (controllers at +10000 are checked). */
+async function isolated(): Promise<Layout> {
+  mkdirSync(DEFAULT_DIR, { recursive: true });
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 2_700);
+    const layout: Layout = {
+      dir: mkdtempSync(join(DEFAULT_DIR, 'errors-')),
+      libsDir: defaultLayout().libsDir,
+      kafkaNodes: kafkaNodes([0, 1, 2].map((i) => `127.0.0.1:${base + i}`)),
+    };
+    cleanups.push(async () => {
+      await down(['kafka'], { layout });
+      rmSync(layout.dir, { recursive: true, force: true });
+    });
+    try {
+      for (const n of layout.kafkaNodes) {
+        (await listen(n.clientPort)).close();
+        (await listen(n.controllerPort)).close();
+      }
+      return layout;
+    } catch {
+      // a port was taken: try another range
+    }
+  }
+}
+
+it('up names the port another process holds, and starts no node', async () => {
+  const layout = await isolated();
+  const node2 = layout.kafkaNodes[1] as Layout['kafkaNodes'][0];
+  const holder = await listen(node2.clientPort);
+  expect((holder.address() as AddressInfo).port).toBe(node2.clientPort);
+  await expect(up(['kafka'], { layout, mode: 'native' })).rejects.toThrow(
+    `port ${node2.clientPort} (kafka-2's client port) is held by another process`,
+  );
+  for (const n of layout.kafkaNodes) expect(nodePid(layout, n)).toBeUndefined();
+});
+
+it('a node that exits during start is reported with the tail of its log', async () => {
+  const layout = await isolated();
+  const node1 = layout.kafkaNodes[0] as Layout['kafkaNodes'][0];
+  // Storage that claims to belong to node 9: Kafka refuses to start node 1 on it.
+  const data = join(nodeDir(layout, node1), 'data');
+  mkdirSync(data, { recursive: true });
+  writeFileSync(
+    join(data, 'meta.properties'),
+    'version=1\nnode.id=9\ncluster.id=d2lyZW5vdGVzLWthZmthMQ\ndirectory.id=AAAAAAAAAAAAAAAAAAAAAQ\n',
+  );
+  const err = await startNode('kafka-1', { layout }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  expect(err?.message).toMatch(
+    /^kafka-1 exited during start \(code \d+\); last lines of .*kafka\.log:\n/,
+  );
+  expect(err?.message).toMatch(/node.id|node id/i);
+  expect(nodePid(layout, node1)).toBeUndefined();
+});
