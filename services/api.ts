@@ -336,8 +336,18 @@ export async function up(names?: string[], options: Options = {}): Promise<{ sta
     const t0 = performance.now();
     await upDocker(layout, dockerSet, report);
     for (const s of dockerSet) {
-      const problem = await notReady(s, layout);
-      if (problem) throw new ServiceError(`${s}: compose says healthy but ${problem}`);
+      // Healthy containers; now the same readiness as the native path (all 3 brokers, etc.).
+      report(`${s}: waiting until ready (${address(s, layout)})`);
+      let problem: string | undefined;
+      const ok = await waitFor(
+        async () => {
+          problem = await notReady(s, layout);
+          return problem === undefined;
+        },
+        s === 'kafka' ? KAFKA_READY_MS : 30_000,
+        250,
+      );
+      if (!ok) throw new ServiceError(`${s}: its containers are healthy but ${problem}`);
     }
     report(`${dockerSet.join(', ')}: up via Docker in ${seconds(t0)}`);
   }
