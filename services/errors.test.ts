@@ -2,8 +2,10 @@
 // JVM starts, and a node that exits during start is reported with the tail of its log. Both run
 // on an isolated layout (own folder, free ports), never on the shared cluster.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { down, startNode, up } from './api.ts';
@@ -79,4 +81,33 @@ it('a node that exits during start is reported with the tail of its log', async 
   );
   expect(err?.message).toMatch(/node.id|node id/i);
   expect(nodePid(layout, node1)).toBeUndefined();
+});
+
+/** Runs `fn` with PATH holding only the named commands (symlinks to the real ones). */
+async function withPathOf<T>(commands: string[], fn: () => Promise<T>): Promise<T> {
+  const bin = mkdtempSync(join(tmpdir(), 'path-'));
+  for (const c of commands) {
+    const real = execFileSync('/bin/sh', ['-c', `command -v ${c}`], { encoding: 'utf8' }).trim();
+    symlinkSync(real, join(bin, c));
+  }
+  const saved = process.env.PATH;
+  process.env.PATH = bin;
+  try {
+    return await fn();
+  } finally {
+    process.env.PATH = saved;
+    rmSync(bin, { recursive: true, force: true });
+  }
+}
+
+it('says what to install when Java or Maven is missing', async () => {
+  const layout = await isolated();
+  // Jars not fetched yet in this layout, so Maven would be needed.
+  const fresh = { ...layout, libsDir: join(layout.dir, 'libs') };
+  await expect(
+    withPathOf([], () => up(['kafka'], { layout: fresh, mode: 'native' })),
+  ).rejects.toThrow(/Java 17\+ is needed for native Kafka and `java` is not on PATH: install it/);
+  await expect(
+    withPathOf(['java'], () => up(['kafka'], { layout: fresh, mode: 'native' })),
+  ).rejects.toThrow(/Maven is needed to fetch the Kafka jars and `mvn` is not on PATH: install it/);
 });

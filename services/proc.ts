@@ -150,7 +150,8 @@ export function tail(file: string, lines = 15): string {
 export function which(command: string): string | undefined {
   try {
     return (
-      execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim() || undefined
+      execFileSync('/bin/sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim() ||
+      undefined
     );
   } catch {
     return undefined;
