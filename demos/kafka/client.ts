@@ -10,6 +10,7 @@ import {
   Partitioners,
   type PartitionMetadata,
 } from 'kafkajs';
+import { MissingServices } from '../kit/run.ts';
 import { endpoints } from '../kit/services.ts';
 
 /** kafkajs log lines, kept (not printed) so a failing step can show the last few. */
@@ -33,6 +34,41 @@ export function createKafka(clientId: string): Kafka {
     // shutdown), short enough that a dead cluster fails within seconds.
     retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 8 },
   });
+}
+
+/**
+ * The kit's probe only sees that the ports accept TCP. This asks for cluster metadata with a
+ * short fuse, so something that is not a Kafka broker fails the demo in seconds, with exit 2.
+ */
+export async function checkKafka(): Promise<void> {
+  const brokers = endpoints.kafkaBrokers;
+  const admin = new Kafka({
+    clientId: 'wirenotes-probe',
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator: collect,
+    connectionTimeout: 1000,
+    requestTimeout: 2000,
+    retry: { initialRetryTime: 100, maxRetryTime: 300, retries: 1 },
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (err) {
+    const why =
+      err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : err;
+    throw new MissingServices([
+      {
+        name: 'kafka',
+        ok: false,
+        address: brokers.join(','),
+        problem: `no Kafka metadata from ${brokers.join(', ')} (${String(why)})`,
+        hint: 'start it with `npm run services -- up kafka`',
+      },
+    ]);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 /** The producer options every step uses: Java-compatible partitioner, no topic auto-creation. */

@@ -4,7 +4,7 @@
 import type { Admin, Kafka, Producer, ProducerConfig } from 'kafkajs';
 import type { StepContext } from '../kit/define.ts';
 import { runSuffix } from '../kit/services.ts';
-import { createKafka, partitionsOf, producerOptions, waitFor } from './client.ts';
+import { checkKafka, createKafka, partitionsOf, producerOptions, waitFor } from './client.ts';
 import { Group } from './group.ts';
 
 export interface Env {
@@ -16,6 +16,7 @@ export interface Env {
 }
 
 export async function openEnv(): Promise<Env> {
+  await checkKafka();
   const suffix = runSuffix();
   const kafka = createKafka(`wirenotes-${suffix}`);
   const admin = kafka.admin();
