@@ -257,6 +257,7 @@ async function upKafkaNative(layout: Layout, report: (l: string) => void): Promi
         throw exitedError(layout, node, code);
       }
     },
+    (seen) => report(`kafka: in metadata: ${seen.length ? seen.join(', ') : 'none yet'}`),
   );
   if (!ok) {
     const now = (await brokersInMetadata(layout.kafkaNodes)) ?? [];

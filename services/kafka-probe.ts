@@ -48,12 +48,17 @@ export async function waitForBrokers(
   wanted: number[],
   timeoutMs: number,
   check: () => void = () => undefined,
+  onChange: (seen: number[]) => void = () => undefined,
 ): Promise<number[] | undefined> {
   let seen: number[] | undefined;
+  let last = '';
   const ok = await waitFor(
     async () => {
       check();
       seen = await brokersInMetadata(nodes);
+      const now = (seen ?? []).join(',');
+      if (now !== last) onChange(seen ?? []);
+      last = now;
       return seen !== undefined && wanted.every((id) => seen?.includes(id));
     },
     timeoutMs,
