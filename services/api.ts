@@ -13,6 +13,11 @@
 // Ready means: Kafka — every node id in a metadata request (kafkajs admin.describeCluster);
 // postgres/mariadb — `SELECT 1`; nginx — GET /healthz answers 200 and the TLS port accepts.
 // What was started, and how, is remembered under .cache/services/ (pid files, state.json).
+// Failures throw ServiceError with a one-line message (a node that died during start adds the
+// tail of its log); unknown names throw the kit's UsageError. stopNode() on a node this command
+// did not start (an external broker) throws rather than kill someone else's process.
+// Every function takes options.layout to work on another state folder and ports (the tests'
+// and the bench's isolated clusters); by default .cache/services/ and KAFKA_BROKERS.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
