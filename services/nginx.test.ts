@@ -79,6 +79,12 @@ describe('nginx gateway on NGINX_URL', () => {
     expect(seen).toEqual({ url: '/a%20b/c?x=1&y=%2F', xff: '127.0.0.1' });
   });
 
+  it('refuses its own port as an upstream (no loop back into nginx)', async () => {
+    expect(statusLine(await viaGateway(`/proxy/${gateway.port}/healthz`))).toBe(
+      'HTTP/1.1 400 Bad Request',
+    );
+  });
+
   it('gives 502 when nothing listens, or the upstream closes, resets or sends a bad header', async () => {
     const free = await rawUpstream('');
     servers.pop()?.close(); // now nothing listens on `free`
