@@ -41,6 +41,7 @@ import {
   nginxPid,
   nginxPorts,
   preparePrefix,
+  reloadIfChanged,
   startNginx,
   stopNginx,
 } from './nginx-native.ts';
@@ -324,6 +325,9 @@ export async function up(names?: string[], options: Options = {}): Promise<{ sta
   const missing = services.filter((_, i) => problems[i] !== undefined);
   for (const s of services) {
     if (!missing.includes(s)) report(`${s}: up (${address(s, layout)})`);
+  }
+  if (services.includes('nginx') && !missing.includes('nginx') && reloadIfChanged(layout)) {
+    report('nginx: services/nginx/nginx.conf changed since it started: checked and reloaded');
   }
   if (!missing.length) return { started: [] };
 

@@ -3,7 +3,16 @@
 // in the foreground of a detached process whose pid this command remembers.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { endpoints } from '../demos/kit/services.ts';
 import { ensureCerts } from './certs.ts';
@@ -76,13 +85,34 @@ export async function startNginx(
     }
   }
   const dir = preparePrefix(layout);
+  testConfig(bin, dir);
+  return spawnDetached(bin, args(dir), nginxLog(layout), pidFile(layout), dir);
+}
+
+function testConfig(bin: string, dir: string): void {
   try {
     execFileSync(bin, [...args(dir), '-t', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim();
     throw new ServiceError(`nginx rejected ${NGINX_CONF}: ${stderr.split('\n')[0] ?? ''}`);
   }
-  return spawnDetached(bin, args(dir), nginxLog(layout), pidFile(layout), dir);
+}
+
+/**
+ * When nginx runs natively and services/nginx/nginx.conf changed since it started (or was last
+ * reloaded), checks the new config and reloads it (SIGHUP). Returns true when it reloaded.
+ */
+export function reloadIfChanged(layout: Layout): boolean {
+  const pid = nginxPid(layout);
+  if (pid === undefined) return false;
+  const stamp = pidFile(layout);
+  if (statSync(NGINX_CONF).mtimeMs <= statSync(stamp).mtimeMs) return false;
+  const dir = preparePrefix(layout);
+  testConfig(nginxBinary(), dir);
+  process.kill(pid, 'SIGHUP');
+  const now = new Date();
+  utimesSync(stamp, now, now);
+  return true;
 }
 
 export function nginxExitedError(layout: Layout, code: number | null): ServiceError {
