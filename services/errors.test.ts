@@ -111,3 +111,26 @@ it('says what to install when Java or Maven is missing', async () => {
     withPathOf(['java'], () => up(['kafka'], { layout: fresh, mode: 'native' })),
   ).rejects.toThrow(/Maven is needed to fetch the Kafka jars and `mvn` is not on PATH: install it/);
 });
+
+it('says so when Maven cannot fetch the jars', async () => {
+  const layout = await isolated();
+  const fresh = { ...layout, libsDir: join(layout.dir, 'libs') };
+  // A stand-in mvn that fails as Maven does without a route to the repository.
+  const bin = mkdtempSync(join(tmpdir(), 'mvn-'));
+  cleanups.push(() => rmSync(bin, { recursive: true, force: true }));
+  writeFileSync(
+    join(bin, 'mvn'),
+    '#!/bin/sh\necho "[ERROR] Failed to execute goal: Could not transfer artifact org.apache.kafka:kafka_2.13:pom: Network is unreachable"\nexit 1\n',
+    { mode: 0o755 },
+  );
+  const saved = process.env.PATH;
+  process.env.PATH = `${bin}:${saved}`;
+  try {
+    await expect(up(['kafka'], { layout: fresh, mode: 'native' })).rejects.toThrow(
+      /^Maven could not fetch the Kafka [\d.]+ jars \(exit 1\): \[ERROR\] .*Network is unreachable/,
+    );
+  } finally {
+    process.env.PATH = saved;
+  }
+  for (const n of layout.kafkaNodes) expect(nodePid(layout, n)).toBeUndefined();
+});
