@@ -19,13 +19,12 @@
 // Every function takes options.layout to work on another state folder and ports (the tests'
 // and the bench's isolated clusters); by default .cache/services/ and KAFKA_BROKERS.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { UsageError } from '../demos/kit/args.ts';
 import { endpoints } from '../demos/kit/services.ts';
-import { type Database, databaseAddress, databaseHint, selectOne } from './databases.ts';
-import { compose, composeRunning, dockerProblem } from './docker.ts';
+import { type Database, databaseAddress, databaseHint } from './databases.ts';
+import { compose, dockerProblem } from './docker.ts';
 import {
   exitedError,
   nodePid,
@@ -39,183 +38,28 @@ import { defaultLayout, KAFKA_HEAP, type KafkaNode, type Layout } from './layout
 import {
   nginxExitedError,
   nginxPid,
-  nginxPorts,
   preparePrefix,
   reloadIfChanged,
   startNginx,
   stopNginx,
 } from './nginx-native.ts';
-import { portOpen, ServiceError, waitFor } from './proc.ts';
+import { ServiceError, waitFor } from './proc.ts';
+import { address, KAFKA_READY_MS, nginxProblem, notReady } from './readiness.ts';
+import {
+  type Mode,
+  normalize,
+  type Options,
+  readState,
+  rememberDocker,
+  type Service,
+} from './state.ts';
 
+export { startNode, stopNode } from './kafka-node.ts';
 export { ServiceError } from './proc.ts';
+export { type Mode, type Options, SERVICES, type Service, type StartedBy } from './state.ts';
+export { type StatusRow, status } from './status.ts';
 
-export type Service = 'kafka' | 'postgres' | 'mariadb' | 'nginx';
-export const SERVICES: Service[] = ['kafka', 'postgres', 'mariadb', 'nginx'];
-export type Mode = 'auto' | 'native' | 'docker';
-export type StartedBy = 'native' | 'docker' | 'external';
-
-export interface Options {
-  mode?: Mode;
-  /** Progress lines ("waiting for …"); silent by default. */
-  report?: (line: string) => void;
-  layout?: Layout;
-}
-
-const KAFKA_READY_MS = 120_000;
 const NGINX_READY_MS = 15_000;
-
-// ------------------------------------------------------------------ remembered state
-
-interface State {
-  /** Services this command started with `docker compose`. */
-  docker: Service[];
-}
-
-function stateFile(layout: Layout): string {
-  return join(layout.dir, 'state.json');
-}
-
-function readState(layout: Layout): State {
-  try {
-    const s = JSON.parse(readFileSync(stateFile(layout), 'utf8')) as Partial<State>;
-    return { docker: s.docker ?? [] };
-  } catch {
-    return { docker: [] };
-  }
-}
-
-function writeState(layout: Layout, state: State): void {
-  mkdirSync(layout.dir, { recursive: true });
-  writeFileSync(stateFile(layout), `${JSON.stringify(state, null, 2)}\n`);
-}
-
-function rememberDocker(layout: Layout, services: Service[], started: boolean): void {
-  const state = readState(layout);
-  const set = new Set(state.docker);
-  for (const s of services) started ? set.add(s) : set.delete(s);
-  writeState(layout, { docker: SERVICES.filter((s) => set.has(s)) });
-}
-
-// ------------------------------------------------------------------ readiness checks
-
-function nodeAddress(n: KafkaNode): string {
-  return `${n.host}:${n.clientPort}`;
-}
-
-async function nginxProblem(): Promise<string | undefined> {
-  try {
-    const res = await fetch(new URL('/healthz', endpoints.nginxUrl), {
-      signal: AbortSignal.timeout(1500),
-    });
-    await res.arrayBuffer();
-    if (res.status !== 200) return `GET /healthz answered ${res.status}`;
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code;
-    return `GET ${endpoints.nginxUrl}/healthz failed (${cause ?? (err as Error).message})`;
-  }
-  const tls = nginxPorts()[1] as { host: string; port: number };
-  if (!(await portOpen(tls.host, tls.port, 1000))) return `TLS port ${tls.port} does not accept`;
-  return undefined;
-}
-
-/** Why a service is not ready right now, or undefined when it is. */
-async function notReady(service: Service, layout: Layout): Promise<string | undefined> {
-  switch (service) {
-    case 'kafka': {
-      const seen = await brokersInMetadata(layout.kafkaNodes);
-      const missing = layout.kafkaNodes.filter((n) => !seen?.includes(n.id));
-      return missing.length
-        ? `not in metadata: ${missing.map((n) => `${n.name} (${nodeAddress(n)})`).join(', ')}`
-        : undefined;
-    }
-    case 'postgres':
-    case 'mariadb':
-      return selectOne(service);
-    case 'nginx':
-      return nginxProblem();
-  }
-}
-
-function address(service: Service, layout: Layout): string {
-  switch (service) {
-    case 'kafka':
-      return layout.kafkaNodes.map(nodeAddress).join(',');
-    case 'postgres':
-    case 'mariadb':
-      return databaseAddress(service);
-    case 'nginx':
-      return nginxPorts()
-        .map((p) => `${p.host}:${p.port}`)
-        .join(',');
-  }
-}
-
-// ------------------------------------------------------------------ status
-
-export interface StatusRow {
-  service: string;
-  address: string;
-  up: boolean;
-  startedBy?: StartedBy;
-  detail?: string;
-}
-
-function normalize(names: string[] | undefined): Service[] {
-  if (!names?.length) return [...SERVICES];
-  for (const n of names) {
-    if (!SERVICES.includes(n as Service)) {
-      throw new UsageError(`unknown service "${n}" (known: ${SERVICES.join(', ')})`);
-    }
-  }
-  return SERVICES.filter((s) => names.includes(s));
-}
-
-export async function status(names?: string[], options: Options = {}): Promise<StatusRow[]> {
-  const layout = options.layout ?? defaultLayout();
-  const services = normalize(names);
-  const docker = readState(layout).docker;
-  const running = docker.length ? await composeRunning() : new Set<string>();
-  const rows = await Promise.all(
-    services.map(async (service): Promise<StatusRow[]> => {
-      if (service === 'kafka') {
-        const seen = (await brokersInMetadata(layout.kafkaNodes)) ?? [];
-        return layout.kafkaNodes.map((n) => {
-          const up = seen.includes(n.id);
-          const pid = nodePid(layout, n);
-          const by: StartedBy | undefined =
-            pid !== undefined
-              ? 'native'
-              : docker.includes('kafka') && running.has(n.name)
-                ? 'docker'
-                : up
-                  ? 'external'
-                  : undefined;
-          const detail = pid !== undefined && !up ? `pid ${pid}, not in metadata` : undefined;
-          return { service: n.name, address: nodeAddress(n), up, startedBy: by, detail };
-        });
-      }
-      const problem = await notReady(service, layout);
-      const by: StartedBy | undefined =
-        service === 'nginx' && nginxPid(layout) !== undefined
-          ? 'native'
-          : docker.includes(service) && running.has(service)
-            ? 'docker'
-            : problem === undefined
-              ? 'external'
-              : undefined;
-      return [
-        {
-          service,
-          address: address(service, layout),
-          up: problem === undefined,
-          startedBy: by,
-          detail: problem,
-        },
-      ];
-    }),
-  );
-  return rows.flat();
-}
 
 // ------------------------------------------------------------------ up
 
@@ -426,68 +270,4 @@ export async function down(names?: string[], options: Options = {}): Promise<str
   }
   await Promise.all(work);
   return stopped;
-}
-
-// ------------------------------------------------------------------ one Kafka node
-
-function findNode(name: string, layout: Layout): KafkaNode {
-  const node = layout.kafkaNodes.find((n) => n.name === name);
-  if (!node) {
-    throw new UsageError(
-      `unknown Kafka node "${name}" (known: ${layout.kafkaNodes.map((n) => n.name).join(', ')})`,
-    );
-  }
-  return node;
-}
-
-/** Stops one Kafka node; resolves when its process is gone. */
-export async function stopNode(name: string, options: Options = {}): Promise<void> {
-  const layout = options.layout ?? defaultLayout();
-  const node = findNode(name, layout);
-  if (nodePid(layout, node) !== undefined) {
-    await stopNodes(layout, [node]);
-    return;
-  }
-  if (readState(layout).docker.includes('kafka')) {
-    await compose(['stop', node.name]);
-    return;
-  }
-  if (await portOpen(node.host, node.clientPort, 500)) {
-    throw new ServiceError(
-      `${name} (${nodeAddress(node)}) was not started by \`npm run services\`: stop it where it was started`,
-    );
-  }
-}
-
-/** Starts one Kafka node; resolves when it is back in the metadata. */
-export async function startNode(name: string, options: Options = {}): Promise<void> {
-  const layout = options.layout ?? defaultLayout();
-  const report = options.report ?? (() => undefined);
-  const node = findNode(name, layout);
-  let exit: number | null | undefined;
-  if (readState(layout).docker.includes('kafka')) {
-    await compose(['start', node.name]);
-  } else if (nodePid(layout, node) === undefined) {
-    if (recordedPid(layout, node) !== undefined) {
-      throw new ServiceError(
-        `${name} still runs with another configuration (other KAFKA_BROKERS or settings): \`npm run services -- down kafka\` under the environment that started it`,
-      );
-    }
-    const seen = (await brokersInMetadata(layout.kafkaNodes)) ?? [];
-    if (!seen.includes(node.id)) {
-      const [started] = await startNodes(layout, [node], report);
-      void started?.exited.then((code) => {
-        exit = code;
-      });
-    }
-  }
-  report(`${name}: waiting for node ${node.id} in a metadata request`);
-  const ok = await waitForBrokers(layout.kafkaNodes, [node.id], KAFKA_READY_MS, () => {
-    if (exit !== undefined) throw exitedError(layout, node, exit);
-  });
-  if (!ok) throw new ServiceError(`${name}: not back in metadata after ${KAFKA_READY_MS / 1000} s`);
-}
-
-export function isKafkaNodeName(name: string, layout: Layout = defaultLayout()): boolean {
-  return layout.kafkaNodes.some((n) => n.name === name);
 }

@@ -2,47 +2,21 @@
 // storage formatted with kafka.tools.StorageTool, one `java -Xmx512m … kafka.Kafka` per node,
 // each with its own data folder, log file and pid file under .cache/services/kafka/kafka-N/.
 
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { checkJava, ensureJars, run } from './kafka-jars.ts';
 import {
   KAFKA_CLUSTER_ID,
   KAFKA_HEAP,
-  KAFKA_VERSION,
   type KafkaNode,
   type Layout,
-  LOG4J_VERSION,
   nodeDir,
   nodeProperties,
 } from './layout.ts';
-import { livePid, ServiceError, spawnDetached, tail, terminate, which } from './proc.ts';
+import { livePid, ServiceError, spawnDetached, tail, terminate } from './proc.ts';
 
 type Report = (line: string) => void;
-
-const POM = `<?xml version="1.0" encoding="UTF-8"?>
-<!-- Written by services/kafka-native.ts: the jars a KRaft broker needs, without the tarball. -->
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>wirenotes</groupId>
-  <artifactId>kafka-libs</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>kafka_2.13</artifactId>
-      <version>${KAFKA_VERSION}</version>
-    </dependency>
-    <dependency>
-      <!-- Kafka 4.x stays on SLF4J 1.7: this is the binding to Log4j2 (not log4j-slf4j2-impl). -->
-      <groupId>org.apache.logging.log4j</groupId>
-      <artifactId>log4j-slf4j-impl</artifactId>
-      <version>${LOG4J_VERSION}</version>
-    </dependency>
-  </dependencies>
-</project>
-`;
 
 const LOG4J2 = `# Written by services/kafka-native.ts: broker logs go to stdout, which is the node's log file.
 status = warn
@@ -58,90 +32,6 @@ logger.request.level = WARN
 logger.cleaner.name = kafka.log.LogCleaner
 logger.cleaner.level = WARN
 `;
-
-/** Runs a command to completion, collecting its output. */
-function run(
-  command: string,
-  args: string[],
-  cwd?: string,
-): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      out += d;
-    });
-    child.once('error', (err) => resolve({ code: 127, out: err.message }));
-    child.once('close', (code) => resolve({ code: code ?? 1, out }));
-  });
-}
-
-/** Java 17+ on PATH, or a ServiceError saying what to install. */
-export async function checkJava(): Promise<string> {
-  const java = which('java');
-  if (!java) {
-    throw new ServiceError(
-      'Java 17+ is needed for native Kafka and `java` is not on PATH: install it (Debian: `apt-get install openjdk-17-jre-headless`) or use Docker (`npm run services -- up --docker`)',
-    );
-  }
-  const { out } = await run(java, ['-version']);
-  const m = /version "(\d+)(?:\.(\d+))?/.exec(out);
-  const major = m ? (m[1] === '1' ? Number(m[2]) : Number(m[1])) : 0;
-  if (major < 17) {
-    throw new ServiceError(
-      `Kafka ${KAFKA_VERSION} needs Java 17+, but \`java -version\` says ${m ? major : 'nothing usable'}: install openjdk-17 or newer`,
-    );
-  }
-  return java;
-}
-
-export function jarsFetched(layout: Layout): boolean {
-  return existsSync(join(layout.libsDir, '.complete'));
-}
-
-/** Fetches kafka_2.13 and the Log4j2 binding with Maven, once; later calls return at once. */
-export async function ensureJars(layout: Layout, report: Report): Promise<void> {
-  if (jarsFetched(layout)) return;
-  const mvn = which('mvn');
-  if (!mvn) {
-    throw new ServiceError(
-      'Maven is needed to fetch the Kafka jars and `mvn` is not on PATH: install it (Debian: `apt-get install maven`) or use Docker (`npm run services -- up --docker`)',
-    );
-  }
-  const base = join(layout.libsDir, '..');
-  mkdirSync(base, { recursive: true });
-  const pom = join(base, 'pom.xml');
-  writeFileSync(pom, POM);
-  const partial = `${layout.libsDir}.partial`;
-  rmSync(partial, { recursive: true, force: true });
-  report(`fetching org.apache.kafka:kafka_2.13:${KAFKA_VERSION} and its jars with Maven (once)…`);
-  const { code, out } = await run(mvn, [
-    '-B',
-    '-q',
-    '-f',
-    pom,
-    'dependency:copy-dependencies',
-    '-DincludeScope=runtime',
-    `-DoutputDirectory=${partial}`,
-  ]);
-  if (code !== 0) {
-    const why = out
-      .split('\n')
-      .filter((l) => l.includes('ERROR'))
-      .slice(0, 3)
-      .join(' ')
-      .slice(0, 400);
-    throw new ServiceError(
-      `Maven could not fetch the Kafka ${KAFKA_VERSION} jars (exit ${code}): ${why || out.slice(-400)}`,
-    );
-  }
-  writeFileSync(join(partial, '.complete'), `${KAFKA_VERSION}\n`);
-  rmSync(layout.libsDir, { recursive: true, force: true });
-  renameSync(partial, layout.libsDir);
-}
 
 export function propertiesFile(layout: Layout, node: KafkaNode): string {
   return join(nodeDir(layout, node), 'server.properties');
