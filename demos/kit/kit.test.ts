@@ -186,6 +186,7 @@ describe('cli', () => {
 
   it('skips a step whose own service is missing (exit 2), and fails it under CI', async () => {
     process.env.CHROMIUM_PATH = '/nonexistent/chromium';
+    delete process.env.CI;
     const demo = defineDemo({
       id: 'half',
       title: 'Half',
