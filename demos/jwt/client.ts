@@ -1,7 +1,7 @@
-// The user's side of the flow: plain HTTP calls with undici, recorded as wire lines.
+// The user's side of the flow: plain HTTP calls, recorded as wire lines. Node's fetch is undici,
+// bundled with Node; using it instead of the undici package saves that package's import at start.
 
 import { STATUS_CODES } from 'node:http';
-import { Agent, request } from 'undici';
 import { requestLines, responseLines } from '../kit/http-wire.ts';
 
 export interface Exchange {
@@ -13,8 +13,6 @@ export interface Exchange {
 }
 
 export class Client {
-  private readonly agent = new Agent();
-
   async call(
     method: 'GET' | 'POST',
     url: string,
@@ -24,8 +22,9 @@ export class Client {
     if (o.bearer) headers.authorization = `Bearer ${o.bearer}`;
     const body = o.json === undefined ? undefined : JSON.stringify(o.json);
     if (body) headers['content-type'] = 'application/json';
-    const res = await request(url, { method, headers, body, dispatcher: this.agent });
-    const text = await res.body.text();
+    const res = await fetch(url, { method, headers, body });
+    const text = await res.text();
+    const resHeaders = Object.fromEntries(res.headers);
     let json: Record<string, unknown> = {};
     try {
       json = text ? JSON.parse(text) : {};
@@ -34,22 +33,18 @@ export class Client {
     }
     const { pathname } = new URL(url);
     const shownHeaders = Object.fromEntries(
-      Object.entries(res.headers).filter(
+      Object.entries(resHeaders).filter(
         ([k]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(k),
       ),
     );
     const lines = [
       ...requestLines({ startLine: `${method} ${pathname} HTTP/1.1`, headers, body }),
       ...responseLines({
-        startLine: `HTTP/1.1 ${res.statusCode} ${STATUS_CODES[res.statusCode] ?? ''}`,
+        startLine: `HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] ?? ''}`,
         headers: shownHeaders,
         body: Object.keys(json).length ? JSON.stringify(json, null, 2) : text,
       }),
     ];
-    return { status: res.statusCode, headers: res.headers, body: text, json, lines };
-  }
-
-  close(): Promise<void> {
-    return this.agent.close();
+    return { status: res.status, headers: resHeaders, body: text, json, lines };
   }
 }

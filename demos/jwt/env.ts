@@ -26,8 +26,7 @@ export async function startJwtEnv(): Promise<JwtEnv> {
   return { keys, auth, app, client: new Client() };
 }
 
-export async function stopJwtEnv({ auth, app, client }: JwtEnv): Promise<void> {
-  await client.close();
+export async function stopJwtEnv({ auth, app }: JwtEnv): Promise<void> {
   await app.close();
   await auth.close();
 }
