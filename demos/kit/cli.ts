@@ -4,7 +4,7 @@
 import { parseOptions, UsageError } from './args.ts';
 import type { Demo } from './define.ts';
 import { readNote } from './notes.ts';
-import { DemoSession, MissingServices } from './run.ts';
+import { DemoSession, MissingServices, SetupFailed } from './run.ts';
 import { describeMissing } from './services.ts';
 import { colorWanted, makeStyle, type Style } from './style.ts';
 import { closing, header, transcriptReporter, wrap } from './transcript.ts';
@@ -133,6 +133,10 @@ async function runTranscript<Env>(
           JSON.stringify({ demo: demo.id, ok: false, missing: err.statuses.map(describeMissing) }),
         );
       for (const s of err.statuses) io.err(`demos/${demo.id}: ${describeMissing(s)}`);
+      return 2;
+    }
+    if (err instanceof SetupFailed) {
+      io.err(`demos/${demo.id}: ${err.message}`);
       return 2;
     }
     throw err;

@@ -184,6 +184,22 @@ describe('cli', () => {
     ]);
   });
 
+  it('exits 2 with one line when setup fails (a service that answers but refuses)', async () => {
+    const demo = defineDemo({
+      id: 'refused',
+      title: 'Refused',
+      setup: () => {
+        throw Object.assign(new Error('database "nope" does not exist'), { code: '3D000' });
+      },
+      steps: [step('s', 't', (t) => void t.check('x', true))],
+    });
+    const io = capture();
+    expect(await runCli(demo, [], [], io)).toBe(2);
+    expect(io.stderr).toEqual([
+      'demos/refused: setup failed: 3D000: database "nope" does not exist',
+    ]);
+  });
+
   it('skips a step whose own service is missing (exit 2), and fails it under CI', async () => {
     process.env.CHROMIUM_PATH = '/nonexistent/chromium';
     delete process.env.CI;
@@ -197,8 +213,8 @@ describe('cli', () => {
     });
     const local = capture();
     expect(await runCli(demo, [], [], local)).toBe(2);
-    expect(local.stdout).toContain(
-      '   – skipped: chromium is not available: no executable at /nonexistent/chromium — install it with `apt-get install chromium` or set CHROMIUM_PATH',
+    expect(local.stdout.join('\n')).toContain(
+      '   – skipped: chromium is not available: no executable at /nonexistent/chromium — install it with\n   `apt-get install chromium` or set CHROMIUM_PATH',
     );
     expect(local.stdout.at(-1)).toBe('1 passed, 0 failed, 1 skipped');
     process.env.CI = 'true';

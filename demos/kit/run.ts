@@ -189,6 +189,17 @@ export class MissingServices extends Error {
   }
 }
 
+/** Setup threw: usually a service that answers but refuses (a login, a database name). */
+export class SetupFailed extends Error {
+  constructor(
+    readonly demoId: string,
+    cause: unknown,
+  ) {
+    super(`setup failed: ${errorSummary(cause)}`, { cause });
+    this.name = 'SetupFailed';
+  }
+}
+
 /**
  * One run of a demo: open() checks services and runs setup, runStep() runs one step,
  * close() tears down. The CLI loops over the steps; the vitest adapter gives each its own `it`.
@@ -219,9 +230,13 @@ export class DemoSession<Env> {
     }
     const demoMissing = this.demo.needs.flatMap((n) => this.missing.get(n) ?? []);
     if (demoMissing.length) throw new MissingServices(demoMissing);
-    this.env = this.demo.setup
-      ? await this.demo.setup({ available: this.available })
-      : (undefined as Env);
+    try {
+      this.env = this.demo.setup
+        ? await this.demo.setup({ available: this.available })
+        : (undefined as Env);
+    } catch (err) {
+      throw new SetupFailed(this.demo.id, err);
+    }
     this.opened = true;
   }
 

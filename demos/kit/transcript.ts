@@ -132,8 +132,13 @@ export function transcriptReporter<Env>(demo: Demo<Env>, o: TranscriptOptions): 
     },
     event: render,
     stepEnd(r: StepResult) {
-      if (r.skipped) out(p('yellow', `– skipped: ${r.skipped}`));
-      if (r.error) for (const l of r.error.split('\n')) out(p('red', `✗ ${l}`));
+      const room = WIDTH - INDENT.length;
+      if (r.skipped) {
+        for (const l of wrap(`– skipped: ${r.skipped}`, room, '')) out(p('yellow', l));
+      }
+      if (r.error) {
+        for (const l of r.error.split('\n').flatMap((e) => fold(`✗ ${e}`, room))) out(p('red', l));
+      }
     },
   };
 }
@@ -155,7 +160,12 @@ export function closing(result: DemoResult, style: Style, write: (l: string) => 
   const claims = result.steps.flatMap((s) => s.claims);
   const failedClaims = claims.filter((c) => !c.ok).length;
   write('');
-  write(style.paint('dim', `${claims.length} claims checked, ${failedClaims} did not hold`));
+  write(
+    style.paint(
+      'dim',
+      `${claims.length} claim${claims.length === 1 ? '' : 's'} checked, ${failedClaims} did not hold`,
+    ),
+  );
   const skipped = result.skipped ? `, ${result.skipped} skipped` : '';
   const line = `${result.passed} passed, ${result.failed} failed${skipped}`;
   write(style.paint(result.failed ? 'red' : result.skipped ? 'yellow' : 'green', line));
