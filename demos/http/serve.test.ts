@@ -3,27 +3,13 @@
 
 import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureIO } from '../kit/capture.ts';
 import { runCli } from '../kit/cli.ts';
-import { makeStyle } from '../kit/style.ts';
 import { demo } from './demo.ts';
 import { type Httpbin, startHttpbin } from './httpbin.ts';
 import { MAX_DELAY_MS, RATE_LIMIT } from './routes.ts';
 import { parsePort, serve, serveCommand } from './serve.ts';
 import { rawExchange, request } from './wire.ts';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      style: makeStyle(false),
-      out: (l: string) => out.push(l),
-      err: (l: string) => err.push(l),
-    },
-  };
-}
 
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
@@ -235,7 +221,7 @@ describe('http serve: routes', () => {
 
 describe('http serve: command line', () => {
   it('prints the address and routes, then stops cleanly when told to', async () => {
-    const c = capture();
+    const c = captureIO();
     const stop = new AbortController();
     let port = 0;
     const cmd = serveCommand({
@@ -245,33 +231,33 @@ describe('http serve: command line', () => {
         stop.abort();
       },
     });
-    const code = await runCli(demo, ['serve', '--port', '0'], [cmd], c.io);
+    const code = await runCli(demo, ['serve', '--port', '0'], [cmd], c);
     expect(code).toBe(0);
-    expect(c.out[0]).toBe(`httpbin listening on http://127.0.0.1:${port}  (Ctrl-C to stop)`);
-    expect(c.out.join('\n')).toContain('/early-hints');
-    expect(c.out.at(-1)).toBe('stopped');
+    expect(c.stdout[0]).toBe(`httpbin listening on http://127.0.0.1:${port}  (Ctrl-C to stop)`);
+    expect(c.stdout.join('\n')).toContain('/early-hints');
+    expect(c.stdout.at(-1)).toBe('stopped');
   });
 
   it.each([['abc'], ['70000'], ['-1'], ['8.5']])('--port %s: one line, exit 2', async (p) => {
-    const c = capture();
-    expect(await runCli(demo, ['serve', '--port', p], [serve], c.io)).toBe(2);
-    expect(c.err).toHaveLength(1);
-    expect(c.err[0]).toMatch(/^demos\/http: /);
+    const c = captureIO();
+    expect(await runCli(demo, ['serve', '--port', p], [serve], c)).toBe(2);
+    expect(c.stderr).toHaveLength(1);
+    expect(c.stderr[0]).toMatch(/^demos\/http: /);
   });
 
   it('an unknown flag: exit 2', async () => {
-    const c = capture();
-    expect(await runCli(demo, ['serve', '--bogus'], [serve], c.io)).toBe(2);
-    expect(c.err).toHaveLength(1);
+    const c = captureIO();
+    expect(await runCli(demo, ['serve', '--bogus'], [serve], c)).toBe(2);
+    expect(c.stderr).toHaveLength(1);
   });
 
   it('a port already in use: one line, exit 1', async () => {
     const taken = await startHttpbin();
     try {
-      const c = capture();
-      const code = await runCli(demo, ['serve', '--port', String(taken.port)], [serve], c.io);
-      expect([code, c.err.length]).toEqual([1, 1]);
-      expect(c.err[0]).toContain('already in use');
+      const c = captureIO();
+      const code = await runCli(demo, ['serve', '--port', String(taken.port)], [serve], c);
+      expect([code, c.stderr.length]).toEqual([1, 1]);
+      expect(c.stderr[0]).toContain('already in use');
     } finally {
       await taken.close();
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../kit/args.ts';
-import { type CliIO, runCli } from '../kit/cli.ts';
-import { makeStyle } from '../kit/style.ts';
+import { captureIO } from '../kit/capture.ts';
+import { runCli } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { innodbWaitingThreads } from './engines.ts';
 import { ANOMALIES, expectedLevels } from './expectations.ts';
@@ -9,18 +9,6 @@ import { matrixCommand, parseMatrixArgs } from './matrix-command.ts';
 import type { Run } from './runner.ts';
 import { SCENARIOS } from './scenarios.ts';
 import { renderTimeline, wrapTo } from './timeline.ts';
-
-function capture(): CliIO & { outLines: string[]; errLines: string[] } {
-  const outLines: string[] = [];
-  const errLines: string[] = [];
-  return {
-    style: makeStyle(false),
-    out: (l) => outLines.push(l),
-    err: (l) => errLines.push(l),
-    outLines,
-    errLines,
-  };
-}
 
 const STATUS = `LIST OF TRANSACTIONS FOR EACH SESSION:
 ---TRANSACTION 40, ACTIVE 0 sec starting index read
@@ -96,23 +84,23 @@ describe('isolation matrix subcommand', () => {
   });
 
   it('exits 2 with one line for an unknown flag', async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await runCli(demo as never, ['matrix', '--bogus'], [matrixCommand], io)).toBe(2);
-    expect(io.errLines).toHaveLength(1);
-    expect(io.errLines[0]).toMatch(/bogus/);
+    expect(io.stderr).toHaveLength(1);
+    expect(io.stderr[0]).toMatch(/bogus/);
   });
 
   it('exits 2 naming the database when it cannot connect', async () => {
-    const io = capture();
+    const io = captureIO();
     const argv = ['--engine', 'postgres', '--url', 'postgres://postgres@127.0.0.1:1/postgres'];
     expect(await matrixCommand.run(argv, io)).toBe(2);
-    expect(io.errLines.join('\n')).toMatch(/postgres at 127\.0\.0\.1:1: .*ECONNREFUSED/);
+    expect(io.stderr.join('\n')).toMatch(/postgres at 127\.0\.0\.1:1: .*ECONNREFUSED/);
   });
 
   it('measures a real matrix and prints it as JSON (every anomaly at every level)', async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await matrixCommand.run(['--engine', 'mariadb', '--json'], io)).toBe(0);
-    const { results } = JSON.parse(io.outLines.join('\n')) as {
+    const { results } = JSON.parse(io.stdout.join('\n')) as {
       results: { anomaly: string; level: string; occurs: boolean }[];
     };
     expect(results).toHaveLength(ANOMALIES.length * 4);

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CliIO, runCli } from '../kit/cli.ts';
-import { makeStyle } from '../kit/style.ts';
+import { captureIO } from '../kit/capture.ts';
+import { runCli } from '../kit/cli.ts';
 import { decodeCommand } from './decode.ts';
 import { demo } from './demo.ts';
 import { newSigningKey } from './keys.ts';
@@ -14,15 +14,9 @@ import { RFC7515_A1 } from './steps-signing.ts';
 import { verifyCommand } from './verify.ts';
 
 async function run(...argv: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const io: CliIO = {
-    style: makeStyle(false),
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-  };
+  const io = captureIO();
   const code = await runCli(demo, argv, [decodeCommand, verifyCommand], io);
-  return { code, stdout: stdout.join('\n'), stderr };
+  return { code, stdout: io.stdout.join('\n'), stderr: io.stderr };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'wirenotes-jwt-'));

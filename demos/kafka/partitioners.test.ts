@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { captureIO } from '../kit/capture.ts';
 import { runCli } from '../kit/cli.ts';
 import { ROOT } from '../kit/notes.ts';
-import { makeStyle } from '../kit/style.ts';
 import { demo } from './demo.ts';
 import { partitionCommand, placeKeys } from './partition-command.ts';
 import { crc32, javaPartition, librdkafkaPartition, murmur2 } from './partitioners.ts';
@@ -139,50 +139,38 @@ describe('crc32 and librdkafka consistent_random', () => {
   });
 });
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      style: makeStyle(false),
-      out: (l: string) => out.push(l),
-      err: (l: string) => err.push(l),
-    },
-  };
-}
-
 describe('partition subcommand', () => {
   it('prints both partitions per key and flags the differing ones', async () => {
-    const c = capture();
+    const c = captureIO();
     const code = await runCli(
       demo,
       ['partition', 'hejsan', '23456', '--partitions', '7'],
       [partitionCommand],
-      c.io,
+      c,
     );
     expect(code).toBe(0);
-    expect(c.err).toEqual([]);
-    const hejsan = c.out.find((l) => l.startsWith('"hejsan"'));
+    expect(c.stderr).toEqual([]);
+    const hejsan = c.stdout.find((l) => l.startsWith('"hejsan"'));
     expect(hejsan?.split(/\s+/).slice(1, 3)).toEqual([
       String(0x5ec19395 % 7),
       String(0xd077037e % 7),
     ]);
     const differing = placeKeys(['hejsan', '23456'], 7).filter((r) => r.differs).length;
-    expect(c.out.at(-1)).toBe(
+    expect(c.stdout.at(-1)).toBe(
       `${differing} of 2 keys land on a different partition under the two defaults (7 partitions).`,
     );
-    for (const line of c.out) expect(line.length).toBeLessThanOrEqual(100);
+    for (const line of c.stdout) expect(line.length).toBeLessThanOrEqual(100);
   });
 
   it('marks differing keys with ≠ and shows random for an empty key', async () => {
-    const c = capture();
-    expect(await partitionCommand.run(['', 'user-1', '--partitions', '3'], c.io)).toBe(0);
-    expect(c.out.find((l) => l.startsWith('""'))).toMatch(/random \(empty key\)\s+\? random$/);
-    expect(c.out.at(-1)).toBe('1 empty key: librdkafka picks a random partition.');
+    const c = captureIO();
+    expect(await partitionCommand.run(['', 'user-1', '--partitions', '3'], c)).toBe(0);
+    expect(c.stdout.find((l) => l.startsWith('""'))).toMatch(/random \(empty key\)\s+\? random$/);
+    expect(c.stdout.at(-1)).toBe('1 empty key: librdkafka picks a random partition.');
     const user1 = placeKeys(['user-1'], 3)[0];
-    expect(c.out.find((l) => l.startsWith('"user-1"'))?.endsWith('≠ differs')).toBe(user1?.differs);
+    expect(c.stdout.find((l) => l.startsWith('"user-1"'))?.endsWith('≠ differs')).toBe(
+      user1?.differs,
+    );
   });
 
   it.each([
@@ -194,11 +182,11 @@ describe('partition subcommand', () => {
     [['--partitions', '3'], 'give at least one key'],
     [['k', '--partitions', '3', '--bogus'], "Unknown option '--bogus'"],
   ])('rejects %j with one line and exit 2', async (argv, message) => {
-    const c = capture();
-    expect(await runCli(demo, ['partition', ...argv], [partitionCommand], c.io)).toBe(2);
-    expect(c.out).toEqual([]);
-    expect(c.err).toHaveLength(1);
-    expect(c.err[0]).toContain(message);
-    expect(c.err[0]).toMatch(/^demos\/kafka: /);
+    const c = captureIO();
+    expect(await runCli(demo, ['partition', ...argv], [partitionCommand], c)).toBe(2);
+    expect(c.stdout).toEqual([]);
+    expect(c.stderr).toHaveLength(1);
+    expect(c.stderr[0]).toContain(message);
+    expect(c.stderr[0]).toMatch(/^demos\/kafka: /);
   });
 });

@@ -1,24 +1,12 @@
 // The kit's own behaviour: claims, failures, exit codes, --json, --step, missing services.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliIO, runCli } from './cli.ts';
+import { captureIO } from './capture.ts';
+import { runCli } from './cli.ts';
 import { defineDemo, step } from './define.ts';
 import { slugify } from './notes.ts';
 import { DemoSession, failureMessage } from './run.ts';
-import { makeStyle } from './style.ts';
 import { fold, wrap } from './transcript.ts';
-
-function capture(): CliIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    style: makeStyle(false),
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    stdout,
-    stderr,
-  };
-}
 
 const fixture = defineDemo<{ answer: number }>({
   id: 'fixture',
@@ -111,14 +99,14 @@ describe('claims', () => {
 
 describe('cli', () => {
   it('exits 1 when a claim fails and prints the closing line', async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await runCli(fixture, [], [], io)).toBe(1);
     expect(io.stdout).toContain('   ✗ one is two — expected 2, got 1');
     expect(io.stdout.at(-1)).toBe('2 passed, 1 failed');
   });
 
   it('--step runs only the named steps, and exits 0 when they pass', async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await runCli(fixture, ['--step', 'one', '--step', 'three'], [], io)).toBe(0);
     expect(io.stdout.filter((l) => /^\d\/\d /.test(l)).map((l) => l.split('  ')[0])).toEqual([
       '1/2 passes',
@@ -128,7 +116,7 @@ describe('cli', () => {
   });
 
   it('--json prints the stable shape', async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await runCli(fixture, ['--json', '--step', 'two'], [], io)).toBe(1);
     const json = JSON.parse(io.stdout.join('\n'));
     expect(Object.keys(json)).toEqual(['demo', 'ok', 'passed', 'failed', 'skipped', 'steps']);
@@ -149,7 +137,7 @@ describe('cli', () => {
 
   it('exits 2 with one line for an unknown flag, step or subcommand', async () => {
     for (const argv of [['--bogus'], ['--step', 'nope'], ['frobnicate']]) {
-      const io = capture();
+      const io = captureIO();
       expect(await runCli(fixture, argv, [], io)).toBe(2);
       expect(io.stderr).toHaveLength(1);
       expect(io.stderr[0]).toMatch(/^demos\/fixture: /);
@@ -157,14 +145,14 @@ describe('cli', () => {
   });
 
   it('--list and --help print without running anything', async () => {
-    const io = capture();
+    const io = captureIO();
     expect(await runCli(fixture, ['--list'], [], io)).toBe(0);
     expect(io.stdout).toEqual([
       'one                  passes  (notes/fixture.md#one)',
       'two                  fails one claim  (notes/fixture.md#two)',
       'three                rejects  (notes/fixture.md#three)',
     ]);
-    const help = capture();
+    const help = captureIO();
     expect(await runCli(fixture, ['--help'], [], help)).toBe(0);
     expect(help.stdout.join('\n')).toMatch(/--step <id>/);
   });
@@ -177,7 +165,7 @@ describe('cli', () => {
       needs: ['postgres'],
       steps: [step('s', 't', (t) => void t.check('x', true))],
     });
-    const io = capture();
+    const io = captureIO();
     expect(await runCli(demo, [], [], io)).toBe(2);
     expect(io.stderr).toEqual([
       'demos/needy: postgres is not available: not reachable at 127.0.0.1:1 (ECONNREFUSED) — start it with `npm run services -- up postgres` or set PG_URL',
@@ -193,7 +181,7 @@ describe('cli', () => {
       },
       steps: [step('s', 't', (t) => void t.check('x', true))],
     });
-    const io = capture();
+    const io = captureIO();
     expect(await runCli(demo, [], [], io)).toBe(2);
     expect(io.stderr).toEqual([
       'demos/refused: setup failed: 3D000: database "nope" does not exist',
@@ -211,14 +199,14 @@ describe('cli', () => {
         step('browser', 'browser', (t) => void t.check('runs', true), { needs: ['chromium'] }),
       ],
     });
-    const local = capture();
+    const local = captureIO();
     expect(await runCli(demo, [], [], local)).toBe(2);
     expect(local.stdout.join('\n')).toContain(
       '   – skipped: chromium is not available: no executable at /nonexistent/chromium — install it with\n   `apt-get install chromium` or set CHROMIUM_PATH',
     );
     expect(local.stdout.at(-1)).toBe('1 passed, 0 failed, 1 skipped');
     process.env.CI = 'true';
-    const ci = capture();
+    const ci = captureIO();
     expect(await runCli(demo, [], [], ci)).toBe(1);
     expect(ci.stdout.at(-1)).toBe('1 passed, 1 failed');
   });

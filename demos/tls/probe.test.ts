@@ -2,28 +2,15 @@
 // (spawned, then killed), and nothing at all; plus the bad-input cases that must exit 2.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../kit/cli.ts';
-import { makeStyle } from '../kit/style.ts';
+import { captureIO } from '../kit/capture.ts';
 import { type Env, setupEnv, teardownEnv } from './env.ts';
 import { freePort, type SServer, startSServer } from './openssl.ts';
 import { probeCommand } from './probe.ts';
 
-function capture(): CliIO & { lines: string[]; errors: string[] } {
-  const lines: string[] = [];
-  const errors: string[] = [];
-  return {
-    style: makeStyle(false),
-    out: (l) => lines.push(l),
-    err: (l) => errors.push(l),
-    lines,
-    errors,
-  };
-}
-
 async function probe(argv: string[]) {
-  const io = capture();
+  const io = captureIO();
   const code = await probeCommand.run(argv, io);
-  return { code, out: io.lines.join('\n'), err: io.errors };
+  return { code, out: io.stdout.join('\n'), err: io.stderr };
 }
 
 let env: Env;
