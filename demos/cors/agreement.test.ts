@@ -3,12 +3,11 @@
 // same policy, a URL of its own), and the two outcomes are compared.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe, runSuffix } from '../kit/services.ts';
-import { DemoBrowser } from './browser.ts';
+import { probe } from '../kit/services.ts';
 import { CASES } from './cases.ts';
+import { startCorsEnv, stopCorsEnv } from './env.ts';
 import { chromiumReads } from './fetch-rules.ts';
-import { type Env, inBrowser, inChecker, loopbackAgent } from './probe.ts';
-import { startApiServer, startPageServer } from './servers.ts';
+import { type Env, inBrowser, inChecker } from './probe.ts';
 
 describe('cors: the checker agrees with Chromium on every case', () => {
   let env: Env | undefined;
@@ -21,24 +20,11 @@ describe('cors: the checker agrees with Chromium on every case', () => {
       if (process.env.CI === 'true') throw new Error(`${missing} (required under CI=true)`);
       return;
     }
-    const api = await startApiServer();
-    const page = await startPageServer();
-    env = {
-      api,
-      page,
-      ports: { api: api.port, page: page.port },
-      agent: loopbackAgent(),
-      suffix: runSuffix(),
-      seq: 0,
-      loggedIn: new Set(),
-      browser: await DemoBrowser.launch(),
-    };
+    env = await startCorsEnv(true);
   });
 
   afterAll(async () => {
-    if (!env) return;
-    await env.browser?.close();
-    await Promise.all([env.api.close(), env.page.close(), env.agent.close()]);
+    if (env) await stopCorsEnv(env);
   });
 
   for (const k of CASES) {

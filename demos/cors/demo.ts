@@ -4,13 +4,11 @@
 
 import { request } from 'undici';
 import { defineDemo, step } from '../kit/define.ts';
-import { runSuffix } from '../kit/services.ts';
-import { DemoBrowser } from './browser.ts';
 import { apiOrigin, CASES, casesOf, originFor } from './cases.ts';
 import { wireLines } from './checker.ts';
+import { startCorsEnv, stopCorsEnv } from './env.ts';
 import { chromiumReads, sameOrigin } from './fetch-rules.ts';
-import { type Env, inChecker, loopbackAgent, redact } from './probe.ts';
-import { startApiServer, startPageServer } from './servers.ts';
+import { type Env, inChecker, redact } from './probe.ts';
 import { showCase } from './show.ts';
 import {
   credentialsStep,
@@ -31,26 +29,7 @@ export const demo = defineDemo<Env>({
     'What a browser sends across origins and what the server must answer, then the same cases ' +
     'in headless Chromium against a server that records every request it receives.',
   needs: [],
-  setup: async ({ available }) => {
-    const api = await startApiServer();
-    const page = await startPageServer();
-    const env: Env = {
-      api,
-      page,
-      ports: { api: api.port, page: page.port },
-      agent: loopbackAgent(),
-      suffix: runSuffix(),
-      seq: 0,
-      loggedIn: new Set(),
-    };
-    try {
-      if (available.has('chromium')) env.browser = await DemoBrowser.launch();
-    } catch (err) {
-      await Promise.all([api.close(), page.close(), env.agent.close()]);
-      throw err;
-    }
-    return env;
-  },
+  setup: ({ available }) => startCorsEnv(available.has('chromium')),
   steps: [
     step(
       'the-wire-what-a-browser-sends-and-what-the-server-answers',
@@ -183,13 +162,7 @@ export const demo = defineDemo<Env>({
       ...browserOnly,
     }),
   ],
-  teardown: async (env) => {
-    try {
-      await env.browser?.close();
-    } finally {
-      await Promise.all([env.api.close(), env.page.close(), env.agent.close()]);
-    }
-  },
+  teardown: stopCorsEnv,
 });
 
 /** ACAO, ACAM, ACAH, ACAC: the note's abbreviations, so a reason fits a table cell. */
