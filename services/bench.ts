@@ -7,44 +7,12 @@
 //   - stop + start of one node
 //   - with BENCH_FETCH=1 also the first run ever: an empty Maven repository and no jars.
 
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bench, median, ms, runCommand, timeIt } from '../demos/kit/bench.ts';
 import { down, startNode, stopNode, up } from './api.ts';
-import {
-  CONTROLLER_PORT_OFFSET,
-  DEFAULT_DIR,
-  defaultLayout,
-  KAFKA_VERSION,
-  kafkaNodes,
-  type Layout,
-} from './layout.ts';
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-async function isolatedLayout(libsDir?: string): Promise<Layout> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    // Controller ports (+10000) stay below Linux's ephemeral range (32768+).
-    const base = 20_000 + Math.floor(Math.random() * 2_700);
-    const ports = [0, 1, 2].flatMap((i) => [base + i, base + i + CONTROLLER_PORT_OFFSET]);
-    if (!(await Promise.all(ports.map(canBind))).every(Boolean)) continue;
-    mkdirSync(DEFAULT_DIR, { recursive: true });
-    const dir = mkdtempSync(join(DEFAULT_DIR, 'bench-'));
-    return {
-      dir,
-      libsDir: libsDir ?? defaultLayout().libsDir,
-      kafkaNodes: kafkaNodes([0, 1, 2].map((i) => `127.0.0.1:${base + i}`)),
-    };
-  }
-  throw new Error('no free port range for the bench cluster');
-}
+import { isolatedLayout } from './isolated.ts';
+import { DEFAULT_DIR, KAFKA_VERSION, type Layout } from './layout.ts';
 
 async function withCluster<T>(layout: Layout, fn: () => Promise<T>): Promise<T> {
   try {
@@ -63,7 +31,7 @@ export const bench: Bench = {
 
     if (process.env.BENCH_FETCH === '1') {
       const m2 = mkdtempSync(join(DEFAULT_DIR, 'bench-m2-'));
-      const layout = await isolatedLayout(join(m2, 'libs'));
+      const layout = await isolatedLayout('bench-', join(m2, 'libs'));
       const saved = process.env.MAVEN_OPTS;
       process.env.MAVEN_OPTS = `${saved ?? ''} -Dmaven.repo.local=${join(m2, 'repository')}`;
       try {
@@ -84,7 +52,7 @@ export const bench: Bench = {
     const restart: number[] = [];
     const stopStart: number[] = [];
     for (let round = 0; round < 2; round++) {
-      const layout = await isolatedLayout();
+      const layout = await isolatedLayout('bench-');
       await withCluster(layout, async () => {
         cold.push(await timeIt(() => up(['kafka'], { layout, mode: 'native' })));
         stopStart.push(

@@ -8,41 +8,15 @@
 // jars shared with the main cluster. The afterAll hook stops it whatever happened.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, ensure, SERVICES, startNode, status, stopNode, up } from './api.ts';
+import { isolatedLayout } from './isolated.ts';
 import { nodePid } from './kafka-native.ts';
 import { brokersInMetadata } from './kafka-probe.ts';
-import {
-  CONTROLLER_PORT_OFFSET,
-  DEFAULT_DIR,
-  defaultLayout,
-  kafkaNodes,
-  type Layout,
-  nodeDir,
-} from './layout.ts';
+import { defaultLayout, type Layout, nodeDir } from './layout.ts';
 import { alive, portOpen } from './proc.ts';
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** Three consecutive client ports whose controller ports are free too. */
-async function freeBase(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    // Controller ports (+10000) stay below Linux's ephemeral range (32768+).
-    const base = 20_000 + Math.floor(Math.random() * 2_700);
-    const ports = [0, 1, 2].flatMap((i) => [base + i, base + i + CONTROLLER_PORT_OFFSET]);
-    if ((await Promise.all(ports.map(canBind))).every(Boolean)) return base;
-  }
-  throw new Error('no free port range for the isolated cluster');
-}
 
 let layout: Layout;
 const ids = [1, 2, 3];
@@ -50,13 +24,7 @@ const ids = [1, 2, 3];
 beforeAll(async () => {
   // The shared services stay as the other test files need them: up, never stopped here.
   await ensure([...SERVICES]);
-  mkdirSync(DEFAULT_DIR, { recursive: true });
-  const base = await freeBase();
-  layout = {
-    dir: mkdtempSync(join(DEFAULT_DIR, 'e2e-')),
-    libsDir: defaultLayout().libsDir,
-    kafkaNodes: kafkaNodes([0, 1, 2].map((i) => `127.0.0.1:${base + i}`)),
-  };
+  layout = await isolatedLayout('e2e-');
 });
 
 afterAll(async () => {
