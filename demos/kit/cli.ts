@@ -32,6 +32,19 @@ const FLAGS = {
   'no-color': { type: 'boolean' },
 } as const;
 
+/** Services only some steps need, named with the steps that need them. */
+function stepNeeds<Env>(demo: Demo<Env>): string {
+  const extra = new Map<string, string[]>();
+  for (const s of demo.steps) {
+    for (const n of s.needs.filter((n) => !demo.needs.includes(n))) {
+      extra.set(n, [...(extra.get(n) ?? []), s.id]);
+    }
+  }
+  return [...extra]
+    .map(([n, ids]) => `; ${n} for step${ids.length > 1 ? 's' : ''} ${ids.join(', ')}`)
+    .join('');
+}
+
 export function usage<Env>(demo: Demo<Env>, subcommands: Subcommand[]): string[] {
   const lines = [
     `${demo.title}`,
@@ -48,7 +61,7 @@ export function usage<Env>(demo: Demo<Env>, subcommands: Subcommand[]): string[]
     '  --no-color    plain output (also: NO_COLOR=1, or when stdout is not a terminal)',
     '  --list        list the steps and the note sections they show',
     '',
-    `Needs: ${demo.needs.length ? demo.needs.join(', ') : 'nothing but Node'}`,
+    `Needs: ${demo.needs.length ? demo.needs.join(', ') : 'nothing but Node'}${stepNeeds(demo)}`,
     'Exit status: 0 every claim holds, 1 a claim failed, 2 bad usage or a missing service.',
   ];
   if (subcommands.length) {
