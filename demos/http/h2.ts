@@ -5,6 +5,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as http2 from 'node:http2';
 import type * as net from 'node:net';
 import forge from 'node-forge';
+import { closeServer, listen } from '../kit/net.ts';
 
 export interface Credentials {
   key: string;
@@ -53,7 +54,7 @@ export interface H2Server {
 
 type AnyServer = http2.Http2Server | http2.Http2SecureServer;
 
-function instrument(server: AnyServer, url: (port: number) => string): Promise<H2Server> {
+async function instrument(server: AnyServer, url: (port: number) => string): Promise<H2Server> {
   const counts = { connections: 0, sessions: 0, streams: 0, http1: 0 };
   const pushAllowed: boolean[] = [];
   const sockets = new Set<net.Socket>();
@@ -90,23 +91,19 @@ function instrument(server: AnyServer, url: (port: number) => string): Promise<H
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ httpVersion: req.httpVersion }));
   });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      resolve({
-        port,
-        url: url(port),
-        counts,
-        pushAllowed,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            for (const s of sessions) s.destroy();
-            for (const s of sockets) s.destroy();
-          }),
-      });
-    });
-  });
+  const port = await listen(server);
+  return {
+    port,
+    url: url(port),
+    counts,
+    pushAllowed,
+    close: () => {
+      const closed = closeServer(server);
+      for (const s of sessions) s.destroy();
+      for (const s of sockets) s.destroy();
+      return closed;
+    },
+  };
 }
 
 /** HTTP/2 over TLS, ALPN offering h2 and http/1.1. */

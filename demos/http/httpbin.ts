@@ -3,6 +3,7 @@
 
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { closeServer as closeListening, listen } from '../kit/net.ts';
 import { BODY_LIMIT, newState, type RouteState, route, send, tooLarge } from './routes.ts';
 
 export interface Httpbin {
@@ -90,23 +91,18 @@ function tunnel(
 }
 
 /** Starts the httpbin; port 0 picks a free port. Resolves once it listens. */
-export function startHttpbin(options: { port?: number; host?: string } = {}): Promise<Httpbin> {
+export async function startHttpbin(
+  options: { port?: number; host?: string } = {},
+): Promise<Httpbin> {
   const bin = createHttpbin();
   const host = options.host ?? '127.0.0.1';
-  return new Promise((resolve, reject) => {
-    bin.server.once('error', reject);
-    bin.server.listen(options.port ?? 0, host, () => {
-      bin.server.off('error', reject);
-      const { port } = bin.server.address() as net.AddressInfo;
-      const shown = host.includes(':') ? `[${host}]` : host;
-      const full: Httpbin = Object.assign(bin, {
-        port,
-        host,
-        url: `http://${shown}:${port}`,
-        close: () => closeServer(bin.server, bin.state),
-      });
-      resolve(full);
-    });
+  const port = await listen(bin.server, host, options.port ?? 0);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return Object.assign(bin, {
+    port,
+    host,
+    url: `http://${shown}:${port}`,
+    close: () => closeServer(bin.server, bin.state),
   });
 }
 
@@ -115,8 +111,5 @@ export function closeServer(server: http.Server, state?: RouteState): Promise<vo
   for (const t of state?.timers ?? []) clearTimeout(t);
   state?.timers.clear();
   for (const s of state?.tunnels ?? []) s.destroy();
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  return closeListening(server);
 }

@@ -2,6 +2,7 @@
 // a way to see what a client library writes when it gives its socket no hooks (HTTP/2 does not).
 
 import * as net from 'node:net';
+import { closeServer, listen } from '../kit/net.ts';
 
 export interface Relay {
   port: number;
@@ -13,7 +14,7 @@ export interface Relay {
   close(): Promise<void>;
 }
 
-export function startRelay(targetPort: number): Promise<Relay> {
+export async function startRelay(targetPort: number): Promise<Relay> {
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket) => {
     sockets.add(s);
@@ -42,18 +43,13 @@ export function startRelay(targetPort: number): Promise<Relay> {
     client.once('close', () => upstream.destroy());
     upstream.once('close', () => client.destroy());
   });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve(
-        Object.assign(relay, {
-          port: (server.address() as net.AddressInfo).port,
-          close: () =>
-            new Promise<void>((done) => {
-              server.close(() => done());
-              for (const s of sockets) s.destroy();
-            }),
-        }),
-      );
-    });
+  const port = await listen(server);
+  return Object.assign(relay, {
+    port,
+    close: () => {
+      const closed = closeServer(server);
+      for (const s of sockets) s.destroy();
+      return closed;
+    },
   });
 }

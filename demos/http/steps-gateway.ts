@@ -1,23 +1,12 @@
 // Step 7: 502 and 504 from a real reverse proxy (nginx from `npm run services`), in front of
 // upstreams that misbehave in the ways production ones do.
 
-import * as net from 'node:net';
 import { step } from '../kit/define.ts';
+import { freePort } from '../kit/net.ts';
 import { endpoints } from '../kit/services.ts';
 import type { Env } from './env.ts';
 import { startUpstream, type Upstream, type UpstreamKind } from './upstreams.ts';
 import { rawExchange } from './wire.ts';
-
-/** A port that nothing listens on: bound, then released. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const CASES: { kind: UpstreamKind | 'nothing'; route: 'proxy' | 'timeout'; what: string }[] = [
   { kind: 'healthy', route: 'proxy', what: 'answers 200' },

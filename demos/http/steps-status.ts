@@ -2,6 +2,7 @@
 
 import { Agent, fetch } from 'undici';
 import { step } from '../kit/define.ts';
+import { closeServer, listen } from '../kit/net.ts';
 import type { Env } from './env.ts';
 import { createHttpbin } from './httpbin.ts';
 import { RATE_LIMIT } from './routes.ts';
@@ -200,15 +201,8 @@ export const statusSteps = [
       );
       const limited = createHttpbin();
       limited.server.maxRequestsPerSocket = 2;
-      await new Promise<void>((resolve) => limited.server.listen(0, '127.0.0.1', resolve));
-      t.defer(
-        () =>
-          new Promise<void>((resolve) => {
-            limited.server.close(() => resolve());
-            limited.server.closeAllConnections();
-          }),
-      );
-      const port = (limited.server.address() as { port: number }).port;
+      const port = await listen(limited.server);
+      t.defer(() => closeServer(limited.server));
       const get = 'GET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n';
       const three = await rawExchange(port, [get, get, get]);
       t.say('A server with maxRequestsPerSocket = 2, three requests on one connection:');

@@ -3,6 +3,7 @@
 // the connections nginx opened.
 
 import * as net from 'node:net';
+import { closeServer, listen } from '../kit/net.ts';
 
 export type UpstreamKind = 'garbage' | 'closes' | 'truncates' | 'slow' | 'healthy';
 
@@ -19,7 +20,7 @@ export interface Upstream {
 /** How long the slow upstream takes: well past the 1 s proxy_read_timeout of /timeout/. */
 export const SLOW_MS = 5_000;
 
-export function startUpstream(kind: UpstreamKind): Promise<Upstream> {
+export async function startUpstream(kind: UpstreamKind): Promise<Upstream> {
   const sockets = new Set<net.Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const up = { kind, connections: 0, firstRequest: '' };
@@ -37,21 +38,15 @@ export function startUpstream(kind: UpstreamKind): Promise<Upstream> {
       answer(kind, socket, timers);
     });
   });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      resolve(
-        Object.assign(up, {
-          port,
-          close: () =>
-            new Promise<void>((done) => {
-              for (const t of timers) clearTimeout(t);
-              server.close(() => done());
-              for (const s of sockets) s.destroy();
-            }),
-        }),
-      );
-    });
+  const port = await listen(server);
+  return Object.assign(up, {
+    port,
+    close: () => {
+      for (const t of timers) clearTimeout(t);
+      const closed = closeServer(server);
+      for (const s of sockets) s.destroy();
+      return closed;
+    },
   });
 }
 
