@@ -4,8 +4,8 @@
 // policy chosen by the path /c/<case id>/<unique suffix>.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { closeServer, listen } from '../kit/net.ts';
 
 export interface Logged {
   method: string;
@@ -52,7 +52,7 @@ function record(log: Logged[], req: IncomingMessage): void {
   log.push({ method: req.method ?? '', path: req.url ?? '', headers, at: performance.now() });
 }
 
-async function listen(
+async function startRecording(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<RecordingServer> {
   const log: Logged[] = [];
@@ -62,26 +62,18 @@ async function listen(
     req.once('end', () => handler(req, res));
   });
   server.keepAliveTimeout = 500;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
   return {
     server,
-    port: (server.address() as AddressInfo).port,
+    port: await listen(server),
     log,
     requestsFor: (path) => log.filter((l) => l.path === path),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 
 /** Origin A: an empty page for any host, and same-origin data at /same/data (no CORS headers). */
 export function startPageServer(): Promise<RecordingServer> {
-  return listen((req, res) => {
+  return startRecording((req, res) => {
     if (req.url?.startsWith('/same/')) {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('same-origin data');
@@ -111,7 +103,7 @@ export function allowedOrigin(policy: Policy, origin: string | undefined): strin
 /** Origin B: answers /c/<id>/… by the policy registered for <id>, and /login with a cookie. */
 export async function startApiServer(): Promise<ApiServer> {
   const policies = new Map<string, Policy>();
-  const rec = await listen((req, res) => {
+  const rec = await startRecording((req, res) => {
     const url = req.url ?? '/';
     if (url.startsWith('/login')) {
       res.writeHead(200, {
