@@ -4,9 +4,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../kit/net.ts';
 
 const TIMEOUT_MS = 10_000;
 
@@ -96,17 +96,6 @@ export async function sClient(o: SClientOptions): Promise<Map<string, string> & 
   const fields = parseBrief(run.stderr) as Map<string, string> & { run?: Run };
   fields.run = run;
   return fields;
-}
-
-/** A free port on 127.0.0.1 for a process that cannot bind port 0 and report it back. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 export interface SServer {

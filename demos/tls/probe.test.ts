@@ -3,8 +3,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIO } from '../kit/capture.ts';
+import { freePort } from '../kit/net.ts';
 import { type Env, setupEnv, teardownEnv } from './env.ts';
-import { freePort, type SServer, startSServer } from './openssl.ts';
+import { type SServer, startSServer } from './openssl.ts';
 import { probeCommand } from './probe.ts';
 
 async function probe(argv: string[]) {

@@ -1,8 +1,8 @@
 // A TCP relay between a client and a server that keeps every byte in order, so a step can read
 // the handshake as a passive observer would: record types, flights, what is in cleartext.
 
-import { once } from 'node:events';
-import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
+import { closeServer, listen } from '../kit/net.ts';
 import { CONTENT_TYPES, handshakeTypes, splitRecords, type TlsRecord } from './wire.ts';
 
 export type Direction = 'client→server' | 'server→client';
@@ -64,17 +64,14 @@ export async function startRelay(targetPort: number): Promise<Relay> {
     client.on('end', () => upstream.end());
     upstream.on('end', () => client.end());
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
   return {
-    port: (server.address() as AddressInfo).port,
+    port: await listen(server),
     upstreamPort: () => upstreamPort,
     bytes: (direction) => Buffer.concat(streams[direction]),
     flights: () => flights.map((f) => ({ ...f, records: [...f.records] })),
     close: async () => {
       for (const s of sockets) s.destroy();
-      server.close();
-      await once(server, 'close');
+      await closeServer(server);
     },
   };
 }

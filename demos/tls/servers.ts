@@ -2,12 +2,7 @@
 // ClientHello off the raw TCP socket before handing the socket to the TLS server.
 
 import { EventEmitter, once } from 'node:events';
-import {
-  type AddressInfo,
-  createServer as createTcpServer,
-  type Server,
-  type Socket,
-} from 'node:net';
+import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 import {
   createSecureContext,
   createServer,
@@ -15,6 +10,7 @@ import {
   type TLSSocket,
   type TlsOptions,
 } from 'node:tls';
+import { closeServer, listen } from '../kit/net.ts';
 import { fullChain, type Issued, type Pki } from './pki.ts';
 import { type ClientHello, firstRecordLength, NotAClientHello, parseClientHello } from './wire.ts';
 
@@ -84,14 +80,9 @@ export async function startSingleCertServer(
     socket.on('error', () => {});
     socket.resume();
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
   return {
-    port: (server.address() as AddressInfo).port,
-    close: async () => {
-      server.close();
-      await once(server, 'close');
-    },
+    port: await listen(server),
+    close: () => closeServer(server),
   };
 }
 
@@ -166,22 +157,21 @@ export async function startSniServer(pki: Pki): Promise<SniServer> {
     };
     socket.on('data', onData);
   });
-  front.listen(0, '127.0.0.1');
-  await once(front, 'listening');
+  const port = await listen(front);
 
   return {
-    port: (front.address() as AddressInfo).port,
+    port,
     names,
     log,
     hello: (port) => hellos.get(port),
     view: (port) => views.get(port),
     connections: () => accepted,
     close: async () => {
-      front.close();
+      const closed = closeServer(front);
       tlsServer.close();
       // A step that failed half-way may leave a connection open; close() would wait for it.
       for (const socket of open) socket.destroy();
-      await once(front, 'close');
+      await closed;
     },
   };
 }
@@ -197,14 +187,9 @@ export async function startWatchedListener(): Promise<{
     count += 1;
     socket.destroy();
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${await listen(server)}`,
     count: () => count,
-    close: async () => {
-      server.close();
-      await once(server, 'close');
-    },
+    close: () => closeServer(server),
   };
 }

@@ -1,13 +1,13 @@
 // Steps 7–8: HTTPS end to end through undici, then independent implementations: openssl
 // s_client against the demo's server, and Node plus openssl against nginx.
 
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
-import type { AddressInfo, LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Agent, request } from 'undici';
 import { step } from '../kit/define.ts';
+import { closeServer, listen } from '../kit/net.ts';
 import { endpoints } from '../kit/services.ts';
 import { handshake } from './client.ts';
 import { codeOf, type Env } from './env.ts';
@@ -42,14 +42,11 @@ export const httpsStep = step<Env>(
         );
       },
     );
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const port = (server.address() as AddressInfo).port;
+    const port = await listen(server);
     const agents: Agent[] = [];
     t.defer(async () => {
       await Promise.all(agents.map((a) => a.close()));
-      server.close();
-      await once(server, 'close');
+      await closeServer(server);
     });
     const get = async (allowH2: boolean, ca?: string) => {
       const agent = new Agent({ allowH2, connect: { ...(ca ? { ca } : {}), lookup: toLoopback } });

@@ -2,11 +2,10 @@
 // catalogue with the exact error code Node reports for each case.
 
 import { X509Certificate } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { step } from '../kit/define.ts';
+import { closeServer, listen } from '../kit/net.ts';
 import { handshake } from './client.ts';
 import { codeOf, type Env } from './env.ts';
 import { MEANINGS } from './probe.ts';
@@ -164,14 +163,11 @@ export const failuresStep = step<Env>(
       // What Node's default clientError handling sends; overriding it only lets us see rawPacket.
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     });
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
+    const httpPort = await listen(http);
     t.defer(async () => {
       await Promise.all([selfSigned.close(), incomplete.close(), old.close()]);
-      http.close();
-      await once(http, 'close');
+      await closeServer(http);
     });
-    const httpPort = (http.address() as AddressInfo).port;
     const cases: [string, string, Parameters<typeof handshake>[0]][] = [
       ['expired', 'CERT_HAS_EXPIRED', { port: sni.port, servername: 'expired.test', ca }],
       ['not yet valid', 'CERT_NOT_YET_VALID', { port: sni.port, servername: 'future.test', ca }],

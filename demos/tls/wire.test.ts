@@ -1,18 +1,16 @@
 // The hand-written ClientHello parser, on a real ClientHello from Node's TLS client and on bytes
 // that are not one.
 
-import { once } from 'node:events';
-import { type AddressInfo, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { type ConnectionOptions, connect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
+import { closeServer, listen } from '../kit/net.ts';
 import { firstRecordLength, NotAClientHello, parseClientHello, splitRecords } from './wire.ts';
 
 /** The first record a real Node client sends to a TCP server that never answers. */
 async function captureClientHello(options: ConnectionOptions): Promise<Buffer> {
   const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server);
   const got = new Promise<Buffer>((resolve) => {
     server.once('connection', (socket) => {
       let buf = Buffer.alloc(0);
@@ -30,8 +28,7 @@ async function captureClientHello(options: ConnectionOptions): Promise<Buffer> {
   client.on('error', () => {});
   const hello = await got;
   client.destroy();
-  server.close();
-  await once(server, 'close');
+  await closeServer(server);
   return hello;
 }
 
