@@ -45,7 +45,7 @@ export interface CorsCase {
   policy: (ports: Ports) => Policy;
   /** What the note says Chromium does; the claims compare Chromium's behaviour with it. */
   expect: 'readable' | 'blocked';
-  /** Where the Fetch standard (and Firefox) differ from Chromium. */
+  /** Where the Fetch standard and Chromium differ. */
   standard?: 'readable' | 'blocked';
 }
 

@@ -1,8 +1,8 @@
 // The Fetch standard's CORS rules as pure functions: origins, which requests need a preflight,
 // and the checks a browser applies to a preflight and to a response. No I/O here; checker.ts
 // sends the requests and the demo compares these verdicts with what Chromium really does.
-// Spec: https://fetch.spec.whatwg.org/ (§2.2.2 methods, §2.2.2 headers, §3.2 the CORS protocol,
-// §4.8 CORS-preflight fetch, §4.9 CORS-preflight cache, §4.10 CORS check).
+// Spec: https://fetch.spec.whatwg.org/ (§2.2.1 methods, §2.2.2 headers, §3.2 the CORS protocol,
+// and the algorithms "CORS-preflight fetch", "CORS-preflight cache" and "CORS check").
 
 export type Credentials = 'omit' | 'same-origin' | 'include';
 
@@ -22,7 +22,7 @@ export interface CorsResponse {
   headers: Map<string, string>;
 }
 
-/** `chromiumAllows`: blocked by the standard (and Firefox), yet Chromium lets it through. */
+/** `chromiumAllows`: blocked by the standard, yet Chromium lets it through. */
 export type Verdict = { ok: true } | { ok: false; reason: string; chromiumAllows?: boolean };
 
 /** Would Chromium let the page read the response? */
@@ -183,7 +183,7 @@ export function classify(req: CorsRequest): Classification {
   return { crossOrigin, preflight: crossOrigin && reasons.length > 0, reasons };
 }
 
-/** The CORS check (Fetch §4.10): may this response be shared with the request's origin? */
+/** The CORS check (Fetch, "CORS check"): may this response be shared with the request's origin? */
 export function corsCheck(req: CorsRequest, res: CorsResponse, what = 'response'): Verdict {
   const acao = res.headers.get('access-control-allow-origin');
   if (acao === undefined)
@@ -217,7 +217,7 @@ function tokens(value: string | undefined): string[] | undefined {
   return items.every((i) => TOKEN.test(i)) ? items : undefined;
 }
 
-/** The checks of a CORS-preflight fetch (Fetch §4.8) on the preflight's response. */
+/** The checks of a CORS-preflight fetch (Fetch, "CORS-preflight fetch") on the preflight's response. */
 export function preflightCheck(req: CorsRequest, res: CorsResponse): Verdict {
   if (res.status >= 300 && res.status < 400)
     return { ok: false, reason: `preflight was answered by a ${res.status} redirect` };
@@ -243,8 +243,8 @@ export function preflightCheck(req: CorsRequest, res: CorsResponse): Verdict {
   const requested = new Set(req.headers.map(([n]) => n.toLowerCase()));
   let authorization: Verdict = { ok: true };
   if (requested.has('authorization') && !allowed.has('authorization')) {
-    // Fetch §4.8: `*` never covers Authorization. Firefox enforces this; Chromium does not
-    // (observed in the demo; MDN's compat data says the same), so it still passes there.
+    // Fetch: `*` never covers Authorization (a CORS non-wildcard request-header name). Chromium
+    // does not enforce this (observed in the demo), so the request still passes there.
     const starCovers = allowed.has('*') && !include;
     authorization = {
       ok: false,
@@ -267,14 +267,14 @@ export function preflightCheck(req: CorsRequest, res: CorsResponse): Verdict {
   return authorization;
 }
 
-/** How long a browser may reuse this preflight (Fetch §4.8: default 5 s; Chromium caps at 2 h). */
+/** How long a browser may reuse this preflight (Fetch "CORS-preflight cache": default 5 s; Chromium caps at 2 h). */
 export function preflightMaxAge(res: CorsResponse, cap = 7200): number {
   const raw = res.headers.get('access-control-max-age');
   if (raw === undefined || !/^\d+$/.test(raw.trim())) return 5;
   return Math.min(Number(raw.trim()), cap);
 }
 
-/** CORS-safelisted response-header names (Fetch §2.2.6): what any page may read. */
+/** CORS-safelisted response-header names (Fetch §2.2.2): what any page may read. */
 export const SAFELISTED_RESPONSE_HEADERS = [
   'cache-control',
   'content-language',

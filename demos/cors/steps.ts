@@ -50,7 +50,7 @@ export async function preflightStep(t: StepContext, env: Env): Promise<void> {
     );
     if (k.standard && k.standard !== k.expect) {
       t.say(
-        `Chromium lets ${k.id} through; the Fetch standard (and Firefox) block it: ` +
+        `Chromium lets ${k.id} through; the Fetch standard blocks it: ` +
           'list Authorization explicitly.',
       );
     }
