@@ -2,7 +2,6 @@
 // state folder under .cache/services/ and free ports found at run time, the jars shared.
 
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   CONTROLLER_PORT_OFFSET,
@@ -11,14 +10,7 @@ import {
   kafkaNodes,
   type Layout,
 } from './layout.ts';
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
+import { canBind } from './proc.ts';
 
 /** Three consecutive client ports whose controller ports are free too. */
 async function freeBase(): Promise<number> {
@@ -26,7 +18,8 @@ async function freeBase(): Promise<number> {
     // Controller ports (+10000) stay below Linux's ephemeral range (32768+).
     const base = 20_000 + Math.floor(Math.random() * 2_700);
     const ports = [0, 1, 2].flatMap((i) => [base + i, base + i + CONTROLLER_PORT_OFFSET]);
-    if ((await Promise.all(ports.map(canBind))).every(Boolean)) return base;
+    if ((await Promise.all(ports.map((port) => canBind('127.0.0.1', port)))).every(Boolean))
+      return base;
   }
   throw new Error('no free port range for an isolated Kafka cluster');
 }

@@ -3,7 +3,6 @@
 // each with its own data folder, log file and pid file under .cache/services/kafka/kafka-N/.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { checkJava, ensureJars, run } from './kafka-jars.ts';
 import {
@@ -14,7 +13,7 @@ import {
   nodeDir,
   nodeProperties,
 } from './layout.ts';
-import { livePid, ServiceError, spawnDetached, tail, terminate } from './proc.ts';
+import { canBind, livePid, ServiceError, spawnDetached, tail, terminate } from './proc.ts';
 
 type Report = (line: string) => void;
 
@@ -118,14 +117,6 @@ async function format(java: string, layout: Layout, node: KafkaNode): Promise<vo
       `formatting ${node.name}'s storage failed (exit ${code}): ${out.trim().split('\n').slice(-3).join(' ')}`,
     );
   }
-}
-
-function canBind(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
 }
 
 /** Fails with the port's number when something that is not this node holds one of its ports. */

@@ -11,7 +11,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -120,6 +120,15 @@ export async function terminate(pid: number, marker: string, graceMs: number): P
     return;
   }
   await waitFor(() => !alive(pid, marker), 5000);
+}
+
+/** Resolves true when host:port can be bound now (nothing holds it): bound, then released. */
+export function canBind(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
 }
 
 /** Resolves true when something accepts TCP connections on host:port. */
