@@ -8,6 +8,7 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { closeServer, listen as listenOn } from '../demos/kit/net.ts';
 import { down, startNode, up } from './api.ts';
 import { nodePid } from './kafka-native.ts';
 import { DEFAULT_DIR, defaultLayout, kafkaNodes, type Layout, nodeDir } from './layout.ts';
@@ -20,8 +21,8 @@ afterEach(async () => {
 async function listen(port = 0): Promise<Server> {
   // Like any foreign server: it accepts, then hangs up (a probe must not keep it open).
   const server = createServer((socket) => socket.destroy());
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+  await listenOn(server, '127.0.0.1', port);
+  cleanups.push(() => closeServer(server));
   return server;
 }
 

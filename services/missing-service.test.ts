@@ -3,21 +3,13 @@
 // that was just closed, so the shared cluster is not touched.
 
 import { spawn } from 'node:child_process';
-import { type AddressInfo, createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
+import { freePort } from '../demos/kit/net.ts';
 import { ROOT } from '../demos/kit/notes.ts';
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 it('a demo that needs a down Kafka exits 2 in under 5 s, saying what and how', async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const brokers = [0, 0, 0].map(() => `127.0.0.1:${port}`).join(',');
   const started = performance.now();
   const { code, stdout, stderr } = await new Promise<{

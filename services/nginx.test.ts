@@ -4,9 +4,10 @@
 
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen } from '../demos/kit/net.ts';
 import { endpoints } from '../demos/kit/services.ts';
 import { ensure } from './api.ts';
 
@@ -23,9 +24,9 @@ async function rawUpstream(reply: string | null): Promise<number> {
       else if (reply !== 'hold') s.end(reply);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = await listen(server);
   servers.push(server);
-  return (server.address() as AddressInfo).port;
+  return port;
 }
 
 /** Sends one request through nginx over a raw socket; resolves with every byte it answered. */
@@ -69,9 +70,8 @@ describe('nginx gateway on NGINX_URL', () => {
       seen = { url: req.url, xff: req.headers['x-forwarded-for'] as string };
       res.end('from upstream');
     });
-    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    const port = await listen(echo);
     servers.push(echo);
-    const port = (echo.address() as AddressInfo).port;
     const res = await viaGateway(`/proxy/${port}/a%20b/c?x=1&y=%2F`);
     expect(statusLine(res)).toBe('HTTP/1.1 200 OK');
     expect(res).toContain('from upstream');
