@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Bench } from './bench.ts';
-import { ROOT } from './notes.ts';
+import { ROOT } from './paths.ts';
 import { topicIds } from './registry.ts';
 
 const wanted = process.argv.slice(2);

@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { ROOT } from './notes.ts';
+import { ROOT } from './paths.ts';
 
 export interface Bench {
   /** Shown as the heading of this bench's lines. */

@@ -7,7 +7,7 @@ import { readNote } from './notes.ts';
 import { DemoSession, MissingServices, SetupFailed } from './run.ts';
 import { describeMissing } from './services.ts';
 import { colorWanted, makeStyle, type Style } from './style.ts';
-import { closing, header, transcriptReporter, wrap } from './transcript.ts';
+import { header, transcriptReporter, wrap } from './transcript.ts';
 
 export interface CliIO {
   style: Style;
@@ -132,7 +132,7 @@ async function runTranscript<Env>(
 ): Promise<number> {
   const { style, out } = io;
   const notes = mode.notes ? new Map((readNote(demo.id) ?? []).map((s) => [s.slug, s])) : undefined;
-  const reporter = mode.json ? {} : transcriptReporter(demo, { style, write: out, notes });
+  const reporter = mode.json ? undefined : transcriptReporter(demo, { style, write: out, notes });
   const ci = process.env.CI === 'true';
   const session = new DemoSession(demo, { only, reporter, ci });
   if (!mode.json) header(demo, style, out);
@@ -154,8 +154,8 @@ async function runTranscript<Env>(
     }
     throw err;
   }
-  if (mode.json) out(JSON.stringify(result, null, 2));
-  else closing(result, style, out);
+  if (reporter) reporter.finish(result);
+  else out(JSON.stringify(result, null, 2));
   if (result.failed) return 1;
   return result.skipped ? 2 : 0;
 }

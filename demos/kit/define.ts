@@ -1,6 +1,7 @@
 // The shape of a demo: a list of steps, each making claims a reader can check in the note.
 // Nothing here runs anything; run.ts does.
 
+import type { Figure } from './figures.ts';
 import type { ServiceName } from './services.ts';
 
 /** What a claim expects of a rejection: an error code, a message fragment or a pattern. */
@@ -18,6 +19,10 @@ export interface StepContext {
   table(header: string[], rows: unknown[][]): void;
   /** Announce a wait ("waiting for 3 members to join"), so a long pause explains itself. */
   waiting(what: string): void;
+  /** Structured data (an exchange, a timeline, an assignment): text here, a diagram in the view. */
+  figure(figure: Figure): void;
+  /** Records the version of a part this step touched ("nginx", "1.22.1"), for the stack line. */
+  uses(part: string, version: string): void;
   /** A claim that holds when `ok` is true; `detail` is shown when it does not. */
   check(claim: string, ok: boolean, detail?: string): boolean;
   /** A claim that `actual` deep-equals `expected`. */
@@ -32,8 +37,19 @@ export interface StepContext {
 
 export type StepFn<Env> = (t: StepContext, env: Env) => Promise<void> | void;
 
+/** What a step is: its short id (the name notes cite), the note section it shows, its title. */
+export interface StepSpec {
+  /** Short and stable (at most 24 characters): `--step <id>`, `--json`, "Shown by: step `id`". */
+  id: string;
+  /** The slug of a heading in notes/<demo id>.md that this step shows. */
+  section: string;
+  title: string;
+  /** Services this step alone needs (the demo's `needs` apply to every step). */
+  needs?: ServiceName[];
+}
+
 export interface Step<Env> {
-  /** Unique within the demo; defaults to the section slug. Used by --step and --json. */
+  /** Unique within the demo. Used by --step and --json, and cited by the note. */
   id: string;
   /** The slug of a heading in notes/<demo id>.md that this step shows. */
   section: string;
@@ -43,18 +59,14 @@ export interface Step<Env> {
   run: StepFn<Env>;
 }
 
-export interface StepOptions {
-  id?: string;
-  needs?: ServiceName[];
-}
+export const MAX_STEP_ID = 24;
 
-export function step<Env>(
-  section: string,
-  title: string,
-  run: StepFn<Env>,
-  options: StepOptions = {},
-): Step<Env> {
-  return { id: options.id ?? section, section, title, needs: options.needs ?? [], run };
+/** `step({ id, section, title, needs }, async (t, env) => { … })`: one step of a demo. */
+export function step<Env>(spec: StepSpec, run: StepFn<Env>): Step<Env> {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(spec.id) || spec.id.length > MAX_STEP_ID) {
+    throw new Error(`step id "${spec.id}": use at most ${MAX_STEP_ID} of a-z, 0-9 and -`);
+  }
+  return { id: spec.id, section: spec.section, title: spec.title, needs: spec.needs ?? [], run };
 }
 
 export interface Demo<Env = unknown> {
@@ -72,6 +84,8 @@ export interface Demo<Env = unknown> {
 export interface SetupInfo {
   /** The services every step will have; steps whose own needs are missing are not run. */
   available: Set<ServiceName>;
+  /** Records the version of a part the demo touches (a server as it reports itself). */
+  uses(part: string, version: string): void;
 }
 
 export interface DemoDefinition<Env> {

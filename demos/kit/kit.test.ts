@@ -13,15 +13,15 @@ const fixture = defineDemo<{ answer: number }>({
   title: 'Fixture',
   setup: () => ({ answer: 42 }),
   steps: [
-    step('one', 'passes', (t, env) => {
+    step({ id: 'one', section: 'one', title: 'passes' }, (t, env) => {
       t.say('narration');
       t.equal('the answer is 42', env.answer, 42);
     }),
-    step('two', 'fails one claim', (t) => {
+    step({ id: 'two', section: 'two', title: 'fails one claim' }, (t) => {
       t.equal('one is two', 1, 2);
       t.check('this holds', true);
     }),
-    step('three', 'rejects', async (t) => {
+    step({ id: 'three', section: 'three', title: 'rejects' }, async (t) => {
       await t.rejects(
         'throws E_X',
         () => Promise.reject(Object.assign(new Error('boom'), { code: 'E_X' })),
@@ -51,8 +51,10 @@ describe('claims', () => {
       id: 'empty',
       title: 'Empty',
       steps: [
-        step('quiet', 'says nothing', (t) => t.say('only narration')),
-        step('boom', 'throws', () => {
+        step({ id: 'quiet', section: 'quiet', title: 'says nothing' }, (t) =>
+          t.say('only narration'),
+        ),
+        step({ id: 'boom', section: 'boom', title: 'throws' }, () => {
           throw Object.assign(new Error('kaput'), { code: 'E_KAPUT' });
         }),
       ],
@@ -69,7 +71,7 @@ describe('claims', () => {
       id: 'rej',
       title: 'Rejects',
       steps: [
-        step('s', 'rejects', async (t) => {
+        step({ id: 's', section: 's', title: 'rejects' }, async (t) => {
           await t.rejects('resolves instead', () => 1, 'E_X');
           await t.rejects(
             'wrong code',
@@ -91,7 +93,10 @@ describe('claims', () => {
       defineDemo({
         id: 'dup',
         title: 'Dup',
-        steps: [step('a', 'x', () => {}), step('a', 'y', () => {})],
+        steps: [
+          step({ id: 'a', section: 'a', title: 'x' }, () => {}),
+          step({ id: 'a', section: 'a', title: 'y' }, () => {}),
+        ],
       }),
     ).toThrow(/two steps have the id "a"/);
   });
@@ -105,12 +110,12 @@ describe('cli', () => {
     expect(io.stdout.at(-1)).toBe('2 passed, 1 failed');
   });
 
-  it('--step runs only the named steps, and exits 0 when they pass', async () => {
+  it('--step runs only the named steps, numbered as in the whole demo, and exits 0', async () => {
     const io = captureIO();
     expect(await runCli(fixture, ['--step', 'one', '--step', 'three'], [], io)).toBe(0);
     expect(io.stdout.filter((l) => /^\d\/\d /.test(l)).map((l) => l.split('  ')[0])).toEqual([
-      '1/2 passes',
-      '2/2 rejects',
+      '1/3 passes',
+      '3/3 rejects',
     ]);
     expect(io.stdout.at(-1)).toBe('2 passed, 0 failed');
   });
@@ -119,7 +124,19 @@ describe('cli', () => {
     const io = captureIO();
     expect(await runCli(fixture, ['--json', '--step', 'two'], [], io)).toBe(1);
     const json = JSON.parse(io.stdout.join('\n'));
-    expect(Object.keys(json)).toEqual(['demo', 'ok', 'passed', 'failed', 'skipped', 'steps']);
+    expect(Object.keys(json)).toEqual([
+      'demo',
+      'ok',
+      'passed',
+      'failed',
+      'skipped',
+      'steps',
+      'stack',
+    ]);
+    expect(json.stack).toMatchObject({
+      node: process.versions.node,
+      'node openssl': process.versions.openssl,
+    });
     expect(json).toMatchObject({ demo: 'fixture', ok: false, passed: 0, failed: 1 });
     expect(Object.keys(json.steps[0])).toEqual([
       'id',
@@ -163,7 +180,7 @@ describe('cli', () => {
       id: 'needy',
       title: 'Needy',
       needs: ['postgres'],
-      steps: [step('s', 't', (t) => void t.check('x', true))],
+      steps: [step({ id: 's', section: 's', title: 't' }, (t) => void t.check('x', true))],
     });
     const io = captureIO();
     expect(await runCli(demo, [], [], io)).toBe(2);
@@ -179,7 +196,7 @@ describe('cli', () => {
       setup: () => {
         throw Object.assign(new Error('database "nope" does not exist'), { code: '3D000' });
       },
-      steps: [step('s', 't', (t) => void t.check('x', true))],
+      steps: [step({ id: 's', section: 's', title: 't' }, (t) => void t.check('x', true))],
     });
     const io = captureIO();
     expect(await runCli(demo, [], [], io)).toBe(2);
@@ -195,8 +212,14 @@ describe('cli', () => {
       id: 'half',
       title: 'Half',
       steps: [
-        step('wire', 'no browser', (t) => void t.check('runs', true)),
-        step('browser', 'browser', (t) => void t.check('runs', true), { needs: ['chromium'] }),
+        step(
+          { id: 'wire', section: 'wire', title: 'no browser' },
+          (t) => void t.check('runs', true),
+        ),
+        step(
+          { id: 'browser', section: 'browser', title: 'browser', needs: ['chromium'] },
+          (t) => void t.check('runs', true),
+        ),
       ],
     });
     const local = captureIO();

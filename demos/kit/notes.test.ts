@@ -3,7 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ROOT, readNote, runLine } from './notes.ts';
+import { readNote, runLine } from './notes.ts';
+import { ROOT } from './paths.ts';
 import { loadDemos, topicIds } from './registry.ts';
 
 const demos = await loadDemos();

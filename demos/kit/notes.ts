@@ -2,13 +2,7 @@
 // it shows and --notes can print that section's prose before the step.
 
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-export function notePath(topic: string): string {
-  return `${ROOT}notes/${topic}.md`;
-}
+import { notePath } from './paths.ts';
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
 export function slugify(heading: string): string {

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Demo } from './define.ts';
-import { ROOT } from './notes.ts';
+import { ROOT } from './paths.ts';
 
 export function topicIds(): string[] {
   return readdirSync(`${ROOT}demos`, { withFileTypes: true })

@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import type { Demo, Expectation, Step, StepContext } from './define.ts';
+import type { Figure } from './figures.ts';
 import { describeMissing, probeAll, type ServiceName, type ServiceStatus } from './services.ts';
 
 export interface ClaimResult {
@@ -19,7 +20,8 @@ export type Narration =
   | { kind: 'show'; label: string; value: string }
   | { kind: 'block'; lines: string[] }
   | { kind: 'table'; header: string[]; rows: string[][] }
-  | { kind: 'waiting'; what: string };
+  | { kind: 'waiting'; what: string }
+  | { kind: 'figure'; figure: Figure };
 
 export type StepEvent = Narration | { kind: 'claim'; claim: ClaimResult };
 
@@ -38,6 +40,13 @@ export interface StepResult {
   skipped?: string;
 }
 
+/** The versions of every part a run touched: Node, its OpenSSL, and each server as it reports itself. */
+export type Stack = Record<string, string>;
+
+export function baseStack(): Stack {
+  return { node: process.versions.node, 'node openssl': process.versions.openssl };
+}
+
 export interface DemoResult {
   demo: string;
   ok: boolean;
@@ -45,9 +54,13 @@ export interface DemoResult {
   failed: number;
   skipped: number;
   steps: StepResult[];
+  stack: Stack;
 }
 
 export interface Reporter {
+  /** After setup: the stack the steps will run on (more parts may be added by steps). */
+  opened?(stack: Stack): void;
+  /** `index` is the step's place in the whole demo and `total` the demo's length, under --step too. */
   stepStart?(step: Step<unknown>, index: number, total: number): void;
   event?(event: StepEvent): void;
   stepEnd?(result: StepResult): void;
@@ -105,11 +118,23 @@ function describeExpectation(expected: Expectation): string {
   return [expected.code, expected.message && String(expected.message)].filter(Boolean).join(': ');
 }
 
+/** A claim as one line: `✓ claim` or `✗ claim — expected …, got …` (the mark painted by `mark`). */
+export function claimLine(
+  c: ClaimResult,
+  mark: (ok: boolean) => string = (ok) => (ok ? '✓' : '✗'),
+) {
+  const head = `${mark(c.ok)} ${c.text}`;
+  if (c.ok) return head;
+  if (c.expected !== undefined) return `${head} — expected ${c.expected}, got ${c.actual}`;
+  return c.detail ? `${head} — ${c.detail}` : head;
+}
+
 /** The step context: narration and claims are recorded and passed on to the reporter. */
 function makeContext(
   emit: (e: StepEvent) => void,
   claims: ClaimResult[],
   deferred: (() => unknown)[],
+  uses: (part: string, version: string) => void,
 ): StepContext {
   const claim = (c: ClaimResult): boolean => {
     claims.push(c);
@@ -127,6 +152,8 @@ function makeContext(
         rows: rows.map((r) => r.map((c) => (typeof c === 'string' ? c : formatCell(c)))),
       }),
     waiting: (what) => emit({ kind: 'waiting', what }),
+    figure: (figure) => emit({ kind: 'figure', figure }),
+    uses,
     check: (text, ok, detail) => claim(ok ? { text, ok } : { text, ok, detail }),
     equal: (text, actual, expected) => {
       const ok = isDeepStrictEqual(actual, expected);
@@ -191,10 +218,7 @@ export class MissingServices extends Error {
 
 /** Setup threw: usually a service that answers but refuses (a login, a database name). */
 export class SetupFailed extends Error {
-  constructor(
-    readonly demoId: string,
-    cause: unknown,
-  ) {
+  constructor(cause: unknown) {
     super(`setup failed: ${errorSummary(cause)}`, { cause });
     this.name = 'SetupFailed';
   }
@@ -209,6 +233,9 @@ export class DemoSession<Env> {
   private available = new Set<ServiceName>();
   private missing = new Map<ServiceName, ServiceStatus>();
   private opened = false;
+  /** The cleanups of the step that is running, so an interrupt can run them. */
+  private pending: (() => unknown)[] = [];
+  readonly stack: Stack = baseStack();
 
   constructor(
     readonly demo: Demo<Env>,
@@ -232,17 +259,22 @@ export class DemoSession<Env> {
     if (demoMissing.length) throw new MissingServices(demoMissing);
     try {
       this.env = this.demo.setup
-        ? await this.demo.setup({ available: this.available })
+        ? await this.demo.setup({ available: this.available, uses: this.uses })
         : (undefined as Env);
     } catch (err) {
-      throw new SetupFailed(this.demo.id, err);
+      throw new SetupFailed(err);
     }
     this.opened = true;
+    this.options.reporter?.opened?.(this.stack);
   }
+
+  private readonly uses = (part: string, version: string) => {
+    this.stack[part] = version;
+  };
 
   async runStep(s: Step<Env>, index: number): Promise<StepResult> {
     const { reporter } = this.options;
-    reporter?.stepStart?.(s as Step<unknown>, index, this.steps.length);
+    reporter?.stepStart?.(s as Step<unknown>, index, this.demo.steps.length);
     const claims: ClaimResult[] = [];
     const result: StepResult = {
       id: s.id,
@@ -263,7 +295,8 @@ export class DemoSession<Env> {
     }
     if (!this.opened) throw new Error('DemoSession.runStep before open()');
     const deferred: (() => unknown)[] = [];
-    const t = makeContext((e) => reporter?.event?.(e), claims, deferred);
+    this.pending = deferred;
+    const t = makeContext((e) => reporter?.event?.(e), claims, deferred, this.uses);
     const started = performance.now();
     try {
       await s.run(t, this.env as Env);
@@ -273,13 +306,8 @@ export class DemoSession<Env> {
           ? trimStack(err)
           : errorSummary(err);
     } finally {
-      for (const fn of deferred.reverse()) {
-        try {
-          await fn();
-        } catch (err) {
-          result.error ??= `cleanup failed: ${errorSummary(err)}`;
-        }
-      }
+      const problem = await runCleanups(deferred);
+      if (problem) result.error ??= problem;
     }
     result.ms = Math.round(performance.now() - started);
     if (!result.error && claims.length === 0) result.error = 'the step made no claim';
@@ -294,17 +322,40 @@ export class DemoSession<Env> {
     await this.demo.teardown?.(this.env as Env);
   }
 
+  /**
+   * An interrupt (Ctrl-C, SIGTERM): run the running step's cleanups (a stopped broker is started
+   * again there) and the teardown, so nothing is left behind in the shared services.
+   */
+  async interrupt(): Promise<void> {
+    await runCleanups(this.pending);
+    await this.close();
+  }
+
   /** Runs every selected step in order; always tears down. */
   async runAll(): Promise<DemoResult> {
     const steps: StepResult[] = [];
     await this.open();
     try {
-      for (const [i, s] of this.steps.entries()) steps.push(await this.runStep(s, i));
+      for (const s of this.steps) steps.push(await this.runStep(s, this.demo.steps.indexOf(s)));
     } finally {
       await this.close();
     }
-    return summarize(this.demo.id, steps);
+    return summarize(this.demo.id, steps, this.stack);
   }
+}
+
+/** Runs cleanups last-registered first, each once; returns the first failure. */
+async function runCleanups(fns: (() => unknown)[]): Promise<string | undefined> {
+  let problem: string | undefined;
+  while (fns.length) {
+    const fn = fns.pop() as () => unknown;
+    try {
+      await fn();
+    } catch (err) {
+      problem ??= `cleanup failed: ${errorSummary(err)}`;
+    }
+  }
+  return problem;
 }
 
 function trimStack(err: Error): string {
@@ -312,7 +363,7 @@ function trimStack(err: Error): string {
   return (err.stack ?? err.message).split('\n').slice(0, 4).join('\n');
 }
 
-export function summarize(demo: string, steps: StepResult[]): DemoResult {
+export function summarize(demo: string, steps: StepResult[], stack: Stack): DemoResult {
   const count = (s: StepStatus) => steps.filter((r) => r.status === s).length;
   const failed = count('failed');
   return {
@@ -322,17 +373,13 @@ export function summarize(demo: string, steps: StepResult[]): DemoResult {
     failed,
     skipped: count('skipped'),
     steps,
+    stack,
   };
 }
 
 /** The failed claims of a step, one per line, as a test failure message. */
 export function failureMessage(r: StepResult): string {
-  const lines = r.claims
-    .filter((c) => !c.ok)
-    .map((c) => {
-      if (c.expected !== undefined) return `✗ ${c.text} — expected ${c.expected}, got ${c.actual}`;
-      return c.detail ? `✗ ${c.text} — ${c.detail}` : `✗ ${c.text}`;
-    });
+  const lines = r.claims.filter((c) => !c.ok).map((c) => claimLine(c));
   if (r.error) lines.push(`error: ${r.error}`);
   return lines.join('\n');
 }

@@ -2,8 +2,17 @@
 
 import type { Demo, Step } from './define.ts';
 import { reflow, type Section } from './notes.ts';
-import type { DemoResult, Reporter, StepEvent, StepResult } from './run.ts';
+import { figureLines } from './figures.ts';
+import {
+  claimLine,
+  type DemoResult,
+  type Reporter,
+  type Stack,
+  type StepEvent,
+  type StepResult,
+} from './run.ts';
 import type { Style } from './style.ts';
+import { padTable } from './table.ts';
 
 export const WIDTH = 100;
 const INDENT = '   ';
@@ -57,16 +66,6 @@ export function fold(line: string, width: number): string[] {
   return out;
 }
 
-export function padTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)];
-}
-
 export interface TranscriptOptions {
   style: Style;
   write: (line: string) => void;
@@ -74,8 +73,14 @@ export interface TranscriptOptions {
   notes?: Map<string, Section>;
 }
 
-export function transcriptReporter<Env>(demo: Demo<Env>, o: TranscriptOptions): Reporter {
+export interface TranscriptReporter extends Reporter {
+  /** The closing lines: parts touched after the header, the claim count, `N passed, N failed`. */
+  finish(result: DemoResult): void;
+}
+
+export function transcriptReporter<Env>(demo: Demo<Env>, o: TranscriptOptions): TranscriptReporter {
   const { style, write } = o;
+  const shown = new Set<string>();
   const p = style.paint;
   const out = (text: string) => write(INDENT + text);
   const render = (e: StepEvent) => {
@@ -103,17 +108,29 @@ export function transcriptReporter<Env>(demo: Demo<Env>, o: TranscriptOptions): 
       case 'waiting':
         out(p('dim', `… ${e.what}`));
         break;
-      case 'claim': {
-        const c = e.claim;
-        if (c.ok) out(`${p('green', '✓')} ${c.text}`);
-        else if (c.expected !== undefined)
-          out(`${p('red', '✗')} ${c.text} — expected ${c.expected}, got ${c.actual}`);
-        else out(`${p('red', '✗')} ${c.text}${c.detail ? ` — ${c.detail}` : ''}`);
+      case 'figure':
+        for (const l of figureLines(e.figure).flatMap((x) => fold(x, WIDTH - INDENT.length)))
+          out(colorWire(l, style));
         break;
-      }
+      case 'claim':
+        out(claimLine(e.claim, (ok) => (ok ? p('green', '✓') : p('red', '✗'))));
+        break;
     }
   };
   return {
+    opened(stack: Stack) {
+      for (const l of stackLines(stack)) write(p('dim', l));
+      for (const part of Object.keys(stack)) shown.add(part);
+    },
+    finish(result: DemoResult) {
+      const later = Object.entries(result.stack).filter(([part]) => !shown.has(part));
+      if (later.length) {
+        write('');
+        for (const l of stackLines(Object.fromEntries(later)))
+          write(p('dim', l.replace('Stack:', 'Also touched:')));
+      }
+      closing(result, style, write);
+    },
     stepStart(s: Step<unknown>, index: number, total: number) {
       write('');
       const where = `notes/${demo.id}.md#${s.section}`;
@@ -154,6 +171,12 @@ export function header<Env>(demo: Demo<Env>, style: Style, write: (l: string) =>
   write(style.paint('bold', demo.title));
   if (demo.summary) for (const l of wrap(demo.summary)) write(l);
   write(style.paint('dim', `notes/${demo.id}.md`));
+}
+
+/** `Stack: node 24.22.3 · node openssl 3.5.9 · PostgreSQL 15.19 …`, folded to the width. */
+export function stackLines(stack: Stack): string[] {
+  const parts = Object.entries(stack).map(([part, version]) => `${part} ${version}`);
+  return wrap(`Stack: ${parts.join(' · ')}`);
 }
 
 export function closing(result: DemoResult, style: Style, write: (l: string) => void): void {
