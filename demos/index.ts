@@ -4,7 +4,7 @@ import { parseOptions, UsageError } from './kit/args.ts';
 import { loadDemos } from './kit/registry.ts';
 import { probeAll } from './kit/services.ts';
 import { colorWanted, makeStyle } from './kit/style.ts';
-import { padTable } from './kit/transcript.ts';
+import { padTable } from './kit/table.ts';
 
 async function listDemos(argv: string[]): Promise<number> {
   const { values, positionals } = parseOptions(argv, {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../demos/kit/notes.ts';
+import { ROOT } from '../demos/kit/paths.ts';
 import { serverProperties } from './kafka-native.ts';
 import {
   COMPOSE_FILE,

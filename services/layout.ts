@@ -3,7 +3,7 @@
 // cache folder (.cache/services/) that holds jars, data, logs, pid files and the generated certs.
 
 import { join } from 'node:path';
-import { ROOT } from '../demos/kit/notes.ts';
+import { ROOT } from '../demos/kit/paths.ts';
 import { endpoints, splitHostPort } from '../demos/kit/services.ts';
 
 export const KAFKA_VERSION = '4.1.2';

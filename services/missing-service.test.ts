@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
 import { freePort } from '../demos/kit/net.ts';
-import { ROOT } from '../demos/kit/notes.ts';
+import { ROOT } from '../demos/kit/paths.ts';
 
 it('a demo that needs a down Kafka exits 2 in under 5 s, saying what and how', async () => {
   const port = await freePort();

@@ -4,7 +4,7 @@
 // demos that need it report it themselves. Test files under services/ ensure what they use.
 
 import { readdirSync } from 'node:fs';
-import { ROOT } from '../demos/kit/notes.ts';
+import { ROOT } from '../demos/kit/paths.ts';
 import { loadDemo, topicIds } from '../demos/kit/registry.ts';
 import type { ServiceName } from '../demos/kit/services.ts';
 import { ensure, SERVICES, type Service } from './api.ts';

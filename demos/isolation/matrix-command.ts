@@ -4,7 +4,7 @@
 import { parseOptions, UsageError } from '../kit/args.ts';
 import type { CliIO, Subcommand } from '../kit/cli.ts';
 import { endpoints } from '../kit/services.ts';
-import { padTable } from '../kit/transcript.ts';
+import { padTable } from '../kit/table.ts';
 import { type EngineId, LEVELS, SHORT } from './engines.ts';
 import { ANOMALIES } from './expectations.ts';
 import { openLab } from './lab.ts';

@@ -4,7 +4,7 @@
 
 import { parseOptions, positiveInt, UsageError } from '../kit/args.ts';
 import type { Subcommand } from '../kit/cli.ts';
-import { padTable } from '../kit/transcript.ts';
+import { padTable } from '../kit/table.ts';
 import { javaPartition, librdkafkaPartition } from './partitioners.ts';
 
 /** Kafka counts partitions with a signed 32-bit integer. */

@@ -7,7 +7,7 @@ import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { captureIO } from '../kit/capture.ts';
 import { runCli } from '../kit/cli.ts';
-import { ROOT } from '../kit/notes.ts';
+import { ROOT } from '../kit/paths.ts';
 import { demo } from './demo.ts';
 import { partitionCommand, placeKeys } from './partition-command.ts';
 import { crc32, javaPartition, librdkafkaPartition, murmur2 } from './partitioners.ts';
