@@ -2,7 +2,9 @@
 // Nothing here runs anything; run.ts does.
 
 import type { Figure } from './figures.ts';
+import type { LedgerEntry } from './ledger.ts';
 import type { ServiceName } from './services.ts';
+import type { VersionFact } from './versions.ts';
 
 /** What a claim expects of a rejection: an error code, a message fragment or a pattern. */
 export type Expectation = string | RegExp | { code?: string; message?: string | RegExp };
@@ -79,6 +81,10 @@ export interface Demo<Env = unknown> {
   setup?: (info: SetupInfo) => Promise<Env> | Env;
   steps: Step<Env>[];
   teardown?: (env: Env) => Promise<void> | void;
+  /** What people say about the topic, each decided by a step's claim (or cited). */
+  ledger: LedgerEntry[];
+  /** Facts that differ by version, each measured by a step. */
+  versions: VersionFact[];
 }
 
 export interface SetupInfo {
@@ -96,6 +102,8 @@ export interface DemoDefinition<Env> {
   setup?: (info: SetupInfo) => Promise<Env> | Env;
   steps: Step<Env>[];
   teardown?: (env: Env) => Promise<void> | void;
+  ledger?: LedgerEntry[];
+  versions?: VersionFact[];
 }
 
 export function defineDemo<Env>(definition: DemoDefinition<Env>): Demo<Env> {
@@ -106,5 +114,10 @@ export function defineDemo<Env>(definition: DemoDefinition<Env>): Demo<Env> {
     }
     seen.add(s.id);
   }
-  return { ...definition, needs: definition.needs ?? [] };
+  return {
+    ...definition,
+    needs: definition.needs ?? [],
+    ledger: definition.ledger ?? [],
+    versions: definition.versions ?? [],
+  };
 }

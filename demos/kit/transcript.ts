@@ -1,8 +1,8 @@
 // The narrated transcript: what a reader sees when they run `npx tsx demos/<topic>`.
 
 import type { Demo, Step } from './define.ts';
-import { reflow, type Section } from './notes.ts';
 import { figureLines } from './figures.ts';
+import { reflow, type Section } from './notes.ts';
 import {
   claimLine,
   type DemoResult,
