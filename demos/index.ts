@@ -1,33 +1,42 @@
-// `npx tsx demos`: every demo, what it needs, and whether that is reachable right now.
+// `npx tsx demos`: every demo, what it needs, and whether that is reachable right now; the
+// versions of the parts on this machine. `npx tsx demos claims` runs the claims ledger.
 
 import { parseOptions, UsageError } from './kit/args.ts';
+import { claimsCommand } from './kit/claims-command.ts';
+import type { CliIO } from './kit/cli.ts';
+import { reportBug } from './kit/interrupt.ts';
 import { loadDemos } from './kit/registry.ts';
 import { probeAll } from './kit/services.ts';
+import { machineStack } from './kit/stack-probe.ts';
 import { colorWanted, makeStyle } from './kit/style.ts';
 import { padTable } from './kit/table.ts';
+import { stackLines } from './kit/transcript.ts';
 
-async function listDemos(argv: string[]): Promise<number> {
+const HELP = [
+  'Usage: npx tsx demos [--no-color]            the demos, what each needs, whether it is ready',
+  '       npx tsx demos claims [topic…] [--json]  the claims ledger, each verdict checked live',
+  '',
+  'Run one demo with `npx tsx demos/<topic>`; `npx tsx demos/<topic> --help` for its flags.',
+];
+
+async function listDemos(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseOptions(argv, {
     help: { type: 'boolean', short: 'h' },
     'no-color': { type: 'boolean' },
   });
   if (positionals.length)
     throw new UsageError(
-      `unexpected argument "${positionals[0]}"; run a demo with npx tsx demos/<topic>`,
+      `unknown subcommand "${positionals[0]}" (subcommands: claims); run a demo with npx tsx demos/<topic>`,
     );
   if (values.help) {
-    console.log(
-      'Usage: npx tsx demos [--no-color]\nLists the demos, the services each needs, and whether they are reachable.',
-    );
-    console.log(
-      'Run one with `npx tsx demos/<topic>`; `npx tsx demos/<topic> --help` for its flags.',
-    );
+    for (const l of HELP) io.out(l);
     return 0;
   }
-  const { paint } = makeStyle(colorWanted(process.stdout, values['no-color'] === true));
+  const { paint } = io.style;
   const demos = await loadDemos();
   const needed = demos.flatMap((d) => [...d.needs, ...d.steps.flatMap((s) => s.needs)]);
-  const status = new Map((await probeAll(needed)).map((s) => [s.name, s]));
+  const [statuses, stack] = await Promise.all([probeAll(needed), machineStack()]);
+  const status = new Map(statuses.map((s) => [s.name, s]));
   const rows = demos.map((d) => {
     const needs = [...new Set([...d.needs, ...d.steps.flatMap((s) => s.needs)])];
     const missing = needs.filter((n) => !status.get(n)?.ok);
@@ -35,24 +44,42 @@ async function listDemos(argv: string[]): Promise<number> {
     return [`demos/${d.id}`, d.title, needs.join(', ') || '—', ready];
   });
   for (const line of padTable(['demo', 'title', 'needs', 'status'], rows)) {
-    console.log(
+    io.out(
       line
         .replace(/missing [\w, ]+/, (m) => paint('yellow', m))
         .replace(/\bready\b/, (m) => paint('green', m)),
     );
   }
+  io.out('');
+  for (const l of stackLines(stack)) io.out(paint('dim', l));
   const missing = [...status.values()].filter((s) => !s.ok);
-  if (missing.length) console.log('');
-  for (const s of missing) console.log(`${s.name}: ${s.problem} — ${s.hint}`);
+  if (missing.length) io.out('');
+  for (const s of missing) io.out(`${s.name}: ${s.problem} — ${s.hint}`);
   return 0;
 }
 
-listDemos(process.argv.slice(2)).then(
+async function run(argv: string[]): Promise<number> {
+  const io: CliIO = {
+    style: makeStyle(colorWanted(process.stdout, argv.includes('--no-color'))),
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  };
+  try {
+    if (argv[0] === 'claims') return await claimsCommand(argv.slice(1), io);
+    return await listDemos(argv, io);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`demos: ${err.message}`);
+    return 2;
+  }
+}
+
+run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(err instanceof UsageError ? `demos: ${err.message}` : err);
-    process.exitCode = 2;
+    process.stderr.write(`${reportBug('demos', err)}\n`);
+    process.exitCode = 1;
   },
 );

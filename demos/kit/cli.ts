@@ -3,11 +3,12 @@
 
 import { parseOptions, UsageError } from './args.ts';
 import type { Demo } from './define.ts';
+import { onInterrupt, reportBug } from './interrupt.ts';
 import { readNote } from './notes.ts';
 import { DemoSession, MissingServices, SetupFailed } from './run.ts';
 import { describeMissing } from './services.ts';
 import { colorWanted, makeStyle, type Style } from './style.ts';
-import { header, transcriptReporter, wrap } from './transcript.ts';
+import { header, transcriptReporter } from './transcript.ts';
 
 export interface CliIO {
   style: Style;
@@ -137,6 +138,7 @@ async function runTranscript<Env>(
   const session = new DemoSession(demo, { only, reporter, ci });
   if (!mode.json) header(demo, style, out);
   let result: Awaited<ReturnType<typeof session.runAll>>;
+  const release = onInterrupt(() => session.interrupt(), io.err);
   try {
     result = await session.runAll();
   } catch (err) {
@@ -153,6 +155,8 @@ async function runTranscript<Env>(
       return 2;
     }
     throw err;
+  } finally {
+    release();
   }
   if (reporter) reporter.finish(result);
   else out(JSON.stringify(result, null, 2));
@@ -165,8 +169,7 @@ export async function main<Env>(demo: Demo<Env>, subcommands: Subcommand[] = [])
   try {
     process.exitCode = await runCli(demo, process.argv.slice(2), subcommands);
   } catch (err) {
-    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    for (const l of wrap(message)) process.stderr.write(`${l}\n`);
+    process.stderr.write(`${reportBug(`demos/${demo.id}`, err)}\n`);
     process.exitCode = 1;
   }
 }

@@ -34,3 +34,48 @@ export interface LedgerEntry {
 export function isDecided(by: DecidedBy | CitedBy): by is DecidedBy {
   return 'step' in by;
 }
+
+const VERDICT_WORD: Record<Verdict, string> = {
+  holds: 'Holds',
+  wrong: 'Wrong',
+  partly: 'Partly true',
+  'depends on version': 'Depends on the version',
+};
+
+/** Where an entry's proof lives, as the note says it. */
+export function proofText(by: DecidedBy | CitedBy): string {
+  return isDecided(by) ? `shown by step \`${by.step}\`` : `cited: ${by.cited} (${by.why})`;
+}
+
+/**
+ * The note's "Common mistakes" list: the entries whose verdict is not `holds`, in ledger order.
+ * The note holds this text between `<!-- ledger -->` markers; the notes test keeps them equal.
+ */
+export function renderMistakes(entries: LedgerEntry[]): string {
+  return entries
+    .filter((e) => e.verdict !== 'holds')
+    .map(
+      (e) =>
+        `- **"${e.said}"** — ${VERDICT_WORD[e.verdict]}. ${e.truth} (${e.source}; ${proofText(e.by)})`,
+    )
+    .join('\n');
+}
+
+/**
+ * Problems with the ledger entries a step decides, given the claims it made: an entry must find
+ * exactly one claim starting with its text. (Whether that claim held is the step's own outcome.)
+ */
+export function ledgerProblems(
+  entries: LedgerEntry[],
+  stepId: string,
+  claims: { text: string }[],
+): string[] {
+  return entries.flatMap((e) => {
+    if (!isDecided(e.by) || e.by.step !== stepId) return [];
+    const prefix = e.by.claim;
+    const found = claims.filter((c) => c.text.startsWith(prefix)).length;
+    if (found === 1) return [];
+    const what = found === 0 ? 'no claim' : `${found} claims`;
+    return [`ledger entry "${e.id}": step ${stepId} made ${what} starting "${prefix}"`];
+  });
+}

@@ -80,3 +80,16 @@ export function reflow(markdown: string): string {
   }
   return out.map((l) => l.replace(/\*\*/g, '')).join('\n');
 }
+
+/** The text between `<!-- name -->` and `<!-- /name -->`, trimmed; undefined without markers. */
+export function markedBlock(markdown: string, name: string): string | undefined {
+  const m = new RegExp(`<!-- ${name} -->\\n([\\s\\S]*?)\\n?<!-- /${name} -->`).exec(markdown);
+  return m ? (m[1] ?? '').trim() : undefined;
+}
+
+/** The markdown with the block between the markers replaced (the markers must exist). */
+export function replaceMarkedBlock(markdown: string, name: string, content: string): string {
+  const re = new RegExp(`(<!-- ${name} -->\\n)[\\s\\S]*?\\n?(<!-- /${name} -->)`);
+  if (!re.test(markdown)) throw new Error(`no <!-- ${name} --> markers`);
+  return markdown.replace(re, (_, open: string, close: string) => `${open}${content}\n${close}`);
+}

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import type { Demo, Expectation, Step, StepContext } from './define.ts';
 import type { Figure } from './figures.ts';
+import { ledgerProblems } from './ledger.ts';
 import { describeMissing, probeAll, type ServiceName, type ServiceStatus } from './services.ts';
 
 export interface ClaimResult {
@@ -311,6 +312,9 @@ export class DemoSession<Env> {
     }
     result.ms = Math.round(performance.now() - started);
     if (!result.error && claims.length === 0) result.error = 'the step made no claim';
+    // A ledger entry decided by this step must still find its claim (the wording may have moved).
+    const ledger = result.error ? [] : ledgerProblems(this.demo.ledger, s.id, claims);
+    if (ledger.length) result.error = ledger.join('\n');
     if (result.error || claims.some((c) => !c.ok)) result.status = 'failed';
     reporter?.stepEnd?.(result);
     return result;

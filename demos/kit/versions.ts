@@ -43,3 +43,17 @@ export function atLeast(version: string, min: string): boolean {
   }
   return true;
 }
+
+/**
+ * The note's "What depends on the version" table, one row per case. The note holds it between
+ * `<!-- versions -->` markers; the notes test keeps them equal.
+ */
+export function renderVersionTable(facts: VersionFact[]): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  const rows = facts.flatMap((f) =>
+    f.cases.map(
+      (c) => `| ${cell(f.fact)} | ${cell(c.when)} | ${cell(c.value)} | ${cell(c.seen)} |`,
+    ),
+  );
+  return ['| fact | when | value | measured on |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}

@@ -1,0 +1,51 @@
+// Ctrl-C and SIGTERM run the cleanup (a demo's teardown, a stopped broker restarted) before the
+// process exits; a second signal exits at once. Exit status is 128 + the signal's number, as a
+// shell reports a process killed by that signal.
+
+import { writeFileSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Installs the handlers; the returned function removes them (call it when the work is done). */
+export function onInterrupt(
+  cleanup: () => Promise<unknown>,
+  say: (line: string) => void,
+): () => void {
+  let seen = 0;
+  const handler = (signal: (typeof SIGNALS)[number]) => {
+    const status = 128 + constants.signals[signal];
+    seen += 1;
+    if (seen > 1) process.exit(status);
+    say(`${signal}: cleaning up before exit (send it again to exit at once)`);
+    cleanup().then(
+      () => process.exit(status),
+      (err: unknown) => {
+        say(`cleanup after ${signal} failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(status);
+      },
+    );
+  };
+  for (const s of SIGNALS) process.on(s, handler);
+  return () => {
+    for (const s of SIGNALS) process.off(s, handler);
+  };
+}
+
+/**
+ * A bug reaches the user as one line: the message and the file holding the whole trace.
+ * Returns that line.
+ */
+export function reportBug(prefix: string, err: unknown): string {
+  const file = join(tmpdir(), `wirenotes-error-${process.pid}.log`);
+  const trace = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  let where = ` (full trace in ${file})`;
+  try {
+    writeFileSync(file, `${new Date().toISOString()} ${process.argv.join(' ')}\n${trace}\n`);
+  } catch {
+    where = '';
+  }
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  return `${prefix}: internal error: ${message}${where}`;
+}
