@@ -1,6 +1,6 @@
 import { main } from '../kit/cli.ts';
-import { decodeCommand } from './decode.ts';
+import { decodeCommand } from './decode-command.ts';
 import { demo } from './demo.ts';
-import { verifyCommand } from './verify.ts';
+import { verifyCommand } from './verify-command.ts';
 
 main(demo, [decodeCommand, verifyCommand]);

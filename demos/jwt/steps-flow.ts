@@ -5,19 +5,22 @@ import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { step } from '../kit/define.ts';
 import { ORDERS_SCOPE } from './app-server.ts';
 import { ACCESS_TOKEN_SECONDS } from './auth-server.ts';
-import { AUDIENCE, type JwtEnv } from './env.ts';
+import { AUDIENCE, type Env } from './env.ts';
 import { SIGNING_ALG } from './keys.ts';
 import { ACCESS_TOKEN_TYPE, verifyAccessToken } from './policy.ts';
 import { describeTime } from './token-text.ts';
 import { epoch, sign } from './tokens.ts';
 
-async function login(env: JwtEnv, username: string, password: string) {
+async function login(env: Env, username: string, password: string) {
   return env.client.call('POST', `${env.auth.url}/login`, { json: { username, password } });
 }
 
-export const flow = step<JwtEnv>(
-  'the-flow-auth-server-app-server-jwks',
-  'Log in at the auth server, call the app with the token; the app needs no shared secret',
+export const flowStep = step<Env>(
+  {
+    id: 'flow',
+    section: 'the-flow-auth-server-app-server-jwks',
+    title: 'Log in at the auth server, call the app with the token; the app needs no shared secret',
+  },
   async (t, env) => {
     const { client, app, auth } = env;
     const alice = await login(env, 'alice', 'wonderland');
@@ -85,12 +88,14 @@ export const flow = step<JwtEnv>(
       /^403 .*error="insufficient_scope"/,
     );
   },
-  { id: 'flow' },
 );
 
-export const registeredClaims = step<JwtEnv>(
-  'registered-claims-and-time',
-  'The registered claims: exp, nbf, iat, iss, aud, sub, jti — checked only when asked',
+export const claimsStep = step<Env>(
+  {
+    id: 'claims',
+    section: 'registered-claims-and-time',
+    title: 'The registered claims: exp, nbf, iat, iss, aud, sub, jti — checked only when asked',
+  },
   async (t, env) => {
     const { keys, auth } = env;
     const now = new Date();
@@ -165,12 +170,14 @@ export const registeredClaims = step<JwtEnv>(
       'ERR_JWT_EXPIRED',
     );
   },
-  { id: 'claims' },
 );
 
-export const refreshTokens = step<JwtEnv>(
-  'refresh-tokens',
-  'Refresh tokens rotate on every use; a replayed one revokes the whole family',
+export const refreshStep = step<Env>(
+  {
+    id: 'refresh',
+    section: 'refresh-tokens',
+    title: 'Refresh tokens rotate on every use; a replayed one revokes the whole family',
+  },
   async (t, env) => {
     const { client, auth, app } = env;
     const first = await login(env, 'alice', 'wonderland');
@@ -221,7 +228,4 @@ export const refreshTokens = step<JwtEnv>(
       'alice',
     );
   },
-  { id: 'refresh' },
 );
-
-export { attacks, rotation } from './steps-keys.ts';

@@ -12,15 +12,18 @@ import {
 } from 'jose';
 import { step } from '../kit/define.ts';
 import { closeServer, listen } from '../kit/net.ts';
-import type { JwtEnv } from './env.ts';
+import type { Env } from './env.ts';
 import { newSigningKey, SIGNING_ALG } from './keys.ts';
 import { ACCESS_TOKEN_TYPE, verifyAccessToken } from './policy.ts';
 import { readToken } from './token-text.ts';
 import { sign, unsigned, withPayload } from './tokens.ts';
 
-export const attacks = step<JwtEnv>(
-  'attacks-a-verifier-must-refuse',
-  'Forged tokens: each attack meets its exact error',
+export const attacksStep = step<Env>(
+  {
+    id: 'attacks',
+    section: 'attacks-a-verifier-must-refuse',
+    title: 'Forged tokens: each attack meets its exact error',
+  },
   async (t, env) => {
     const { app, auth, client } = env;
     const verify = (token: string) => verifyAccessToken(token, app.keys, app.config);
@@ -112,16 +115,18 @@ export const attacks = step<JwtEnv>(
       0,
     );
   },
-  { id: 'attacks' },
 );
 
-async function importPublic(env: JwtEnv): Promise<CryptoKey> {
+async function importPublic(env: Env): Promise<CryptoKey> {
   return (await importJWK(env.keys.current.publicJwk, SIGNING_ALG)) as CryptoKey;
 }
 
-export const rotation = step<JwtEnv>(
-  'key-rotation',
-  'Key rotation: publish the new key first, retire the old one last',
+export const rotationStep = step<Env>(
+  {
+    id: 'rotation',
+    section: 'key-rotation',
+    title: 'Key rotation: publish the new key first, retire the old one last',
+  },
   async (t, env) => {
     const { keys, auth, app } = env;
     // A verifier of its own, so the cache state shown here does not depend on earlier steps.
@@ -179,5 +184,4 @@ export const rotation = step<JwtEnv>(
     // The app server's own verifier refreshes too, as it would once its cache ages out.
     await app.keys.reload();
   },
-  { id: 'rotation' },
 );

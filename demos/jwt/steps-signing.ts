@@ -3,16 +3,19 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { base64url, jwtVerify, SignJWT } from 'jose';
 import { step } from '../kit/define.ts';
-import type { JwtEnv } from './env.ts';
+import type { Env } from './env.ts';
 import { hmacSecret, MIN_HS256_SECRET_BYTES } from './keys.ts';
 import { readToken } from './token-text.ts';
 
 const hmac = (key: Uint8Array, input: string) =>
   createHmac('sha256', key).update(input).digest('base64url');
 
-export const anatomy = step<JwtEnv>(
-  'anatomy-three-base64url-parts',
-  'A JWT is three base64url parts, and anyone can read them',
+export const anatomyStep = step<Env>(
+  {
+    id: 'anatomy',
+    section: 'anatomy-three-base64url-parts',
+    title: 'A JWT is three base64url parts, and anyone can read them',
+  },
   async (t) => {
     const secret = randomBytes(MIN_HS256_SECRET_BYTES);
     const token = await new SignJWT({
@@ -50,12 +53,14 @@ export const anatomy = step<JwtEnv>(
       hmac(secret, `${h}.${p}`),
     );
   },
-  { id: 'anatomy' },
 );
 
-export const hs256 = step<JwtEnv>(
-  'hs256-and-the-shared-secret',
-  'HS256: one secret signs and verifies, so it must be long',
+export const hs256Step = step<Env>(
+  {
+    id: 'hs256',
+    section: 'hs256-and-the-shared-secret',
+    title: 'HS256: one secret signs and verifies, so it must be long',
+  },
   async (t) => {
     const secret = hmacSecret(randomBytes(MIN_HS256_SECRET_BYTES));
     const token = await new SignJWT({ sub: 'alice' })
@@ -94,7 +99,6 @@ export const hs256 = step<JwtEnv>(
       'WEAK_HMAC_SECRET',
     );
   },
-  { id: 'hs256' },
 );
 
 /** RFC 7515 Appendix A.1, used verbatim: its JSON contains CR LF, so re-serialising would not match. */
@@ -113,9 +117,12 @@ export function flipOneBit(segment: string): string {
   return base64url.encode(bytes);
 }
 
-export const testVector = step<JwtEnv>(
-  'the-rfc-7515-test-vector',
-  'The RFC 7515 A.1 test vector verifies, and one flipped bit breaks it',
+export const testVectorStep = step<Env>(
+  {
+    id: 'test-vector',
+    section: 'the-rfc-7515-test-vector',
+    title: 'The RFC 7515 A.1 test vector verifies, and one flipped bit breaks it',
+  },
   async (t) => {
     const key = base64url.decode(RFC7515_A1.key);
     const [h, p, s] = RFC7515_A1.token.split('.') as [string, string, string];
@@ -144,5 +151,4 @@ export const testVector = step<JwtEnv>(
       'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
     );
   },
-  { id: 'test-vector' },
 );

@@ -7,11 +7,11 @@ import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureIO } from '../kit/capture.ts';
 import { runCli } from '../kit/cli.ts';
-import { decodeCommand } from './decode.ts';
+import { decodeCommand } from './decode-command.ts';
 import { demo } from './demo.ts';
 import { newSigningKey } from './keys.ts';
 import { RFC7515_A1 } from './steps-signing.ts';
-import { verifyCommand } from './verify.ts';
+import { verifyCommand } from './verify-command.ts';
 
 async function run(...argv: string[]) {
   const io = captureIO();

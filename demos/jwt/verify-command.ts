@@ -14,7 +14,7 @@ import {
 } from 'jose';
 import { parseOptions, UsageError } from '../kit/args.ts';
 import type { Subcommand } from '../kit/cli.ts';
-import { parseToken } from './decode.ts';
+import { parseToken } from './decode-command.ts';
 import { MIN_HS256_SECRET_BYTES } from './keys.ts';
 import { printClaims } from './token-report.ts';
 

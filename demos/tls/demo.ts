@@ -2,11 +2,13 @@
 // ClientHello bytes, TLS 1.3 vs 1.2, local trust, the failure catalogue, undici, openssl, nginx.
 
 import { defineDemo } from '../kit/define.ts';
-import { type Env, setupEnv, teardownEnv } from './env.ts';
+import { closeEnv, type Env, openEnv } from './env.ts';
+import { ledger } from './ledger.ts';
+import { handshakeStep } from './steps-flights.ts';
 import { clientHelloStep, sniStep } from './steps-handshake.ts';
 import { httpsStep, nginxStep, opensslStep } from './steps-interop.ts';
 import { failuresStep, hostnameStep, trustStep } from './steps-trust.ts';
-import { handshakeStep } from './steps-versions.ts';
+import { versions } from './versions.ts';
 
 export const demo = defineDemo<Env>({
   id: 'tls',
@@ -15,7 +17,7 @@ export const demo = defineDemo<Env>({
     'A private CA, an intermediate and leaves for alpha.test and beta.test are built in memory; ' +
     'one server picks certificates by SNI, and every fact is read off real handshakes.',
   needs: ['openssl'],
-  setup: () => setupEnv(),
+  setup: openEnv,
   steps: [
     sniStep,
     clientHelloStep,
@@ -27,5 +29,7 @@ export const demo = defineDemo<Env>({
     opensslStep,
     nginxStep,
   ],
-  teardown: (env) => teardownEnv(env),
+  teardown: closeEnv,
+  ledger,
+  versions,
 });

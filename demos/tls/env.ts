@@ -1,8 +1,8 @@
 // What the steps share: the PKI, the SNI server, the watched AIA/CRL/OCSP listener and the temp
 // dir openssl reads its files from. Built by the demo's setup, torn down by its teardown.
 
-import { X509Certificate } from 'node:crypto';
-import { type TempDir, tempDir } from './openssl.ts';
+import type { SetupInfo } from '../kit/define.ts';
+import { opensslVersion, type TempDir, tempDir } from './openssl.ts';
 import { buildPki, type Pki } from './pki.ts';
 import { type SniServer, startSniServer, startWatchedListener } from './servers.ts';
 
@@ -15,7 +15,8 @@ export interface Env {
   caFile: string;
 }
 
-export async function setupEnv(): Promise<Env> {
+export async function openEnv(info: SetupInfo): Promise<Env> {
+  info.uses('openssl (binary)', await opensslVersion());
   const watch = await startWatchedListener();
   const pki = await buildPki(watch.url);
   const sni = await startSniServer(pki);
@@ -24,18 +25,8 @@ export async function setupEnv(): Promise<Env> {
   return { pki, sni, watch, tmp, caFile };
 }
 
-export async function teardownEnv(env: Env): Promise<void> {
+export async function closeEnv(env: Env): Promise<void> {
   await env.sni.close();
   await env.watch.close();
   env.tmp.remove();
-}
-
-/** The DER bytes of a PEM certificate (to look for it in captured traffic). */
-export function derOf(pem: string): Buffer {
-  return Buffer.from(new X509Certificate(pem).raw);
-}
-
-/** Every claim that a handshake failed reads the code off the error Node gave. */
-export function codeOf(err: unknown): string {
-  return String((err as { code?: unknown })?.code ?? (err as Error)?.message ?? err);
 }

@@ -1,5 +1,5 @@
 import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
-import { probeCommand } from './probe.ts';
+import { probeCommand } from './probe-command.ts';
 
 main(demo, [probeCommand]);

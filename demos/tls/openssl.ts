@@ -153,3 +153,9 @@ export async function startSServer(files: {
   });
   return { port, child, stop };
 }
+
+/** The openssl binary's version as it reports itself: "3.0.17" from "OpenSSL 3.0.17 1 Jul 2025 …". */
+export async function opensslVersion(): Promise<string> {
+  const run = await openssl(['version']);
+  return /OpenSSL (\S+)/.exec(run.stdout)?.[1] ?? run.stdout.trim();
+}

@@ -4,7 +4,7 @@
 // and the signature are filled in with node:crypto, because forge only speaks RSA and the CAs
 // here use EC P-256 keys, which generate in well under a millisecond. Nothing touches the disk.
 
-import { createHash, generateKeyPair, type KeyObject, sign } from 'node:crypto';
+import { createHash, generateKeyPair, type KeyObject, sign, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
@@ -283,4 +283,9 @@ export async function buildPki(revocationBase: string): Promise<Pki> {
 /** The PEM a server passes as `cert`: the leaf followed by its chain. */
 export function fullChain(issued: Issued): string {
   return [issued.certPem, ...issued.chainPem].join('');
+}
+
+/** The DER bytes of a PEM certificate (to look for it in captured traffic). */
+export function derOf(pem: string): Buffer {
+  return Buffer.from(new X509Certificate(pem).raw);
 }

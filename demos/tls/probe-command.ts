@@ -9,26 +9,7 @@ import { parseOptions, UsageError } from '../kit/args.ts';
 import type { CliIO, Subcommand } from '../kit/cli.ts';
 import { splitHostPort } from '../kit/services.ts';
 import { type HandshakeFacts, handshake } from './client.ts';
-
-/** One sentence per verification error a reader is likely to meet. */
-export const MEANINGS: Record<string, string> = {
-  CERT_HAS_EXPIRED: 'the certificate’s notAfter date is in the past.',
-  CERT_NOT_YET_VALID: 'the certificate’s notBefore date is in the future.',
-  ERR_TLS_CERT_ALTNAME_INVALID:
-    'the chain is trusted, but no subjectAltName matches the name asked for.',
-  DEPTH_ZERO_SELF_SIGNED_CERT:
-    'the server sent one certificate that signed itself, and it is not a trust anchor.',
-  SELF_SIGNED_CERT_IN_CHAIN:
-    'the chain ends in a root the server sent itself, and that root is not trusted here.',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-    'the issuer of the last certificate sent is not in the trust store (a private CA?).',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    'only the leaf arrived and its issuer is unknown: the server left out its intermediate.',
-  CERT_SIGNATURE_FAILURE: 'a signature in the chain does not verify.',
-  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'the two sides share no TLS version.',
-  ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL: 'the server supports none of the ALPN protocols.',
-  ERR_SSL_WRONG_VERSION_NUMBER: 'the reply is not TLS (a plain-HTTP port?).',
-};
+import { MEANINGS } from './errors.ts';
 
 const OPTIONS = {
   servername: { type: 'string' },
@@ -60,10 +41,10 @@ export function parseProbeArgs(argv: string[]): ProbeInput {
   let port: number;
   try {
     ({ host, port } = splitHostPort(target));
-  } catch {
-    throw new UsageError(`not a host:port address: "${target}"`);
+  } catch (err) {
+    // splitHostPort names what is wrong (no port, not a number, outside 1-65535).
+    throw new UsageError(`<host:port>: ${(err as Error).message} (e.g. example.com:443)`);
   }
-  if (port < 1 || port > 65535) throw new UsageError(`port out of range: ${port}`);
   const servername = values.servername ?? (isIP(host) ? undefined : host);
   if (servername !== undefined && (isIP(servername) || !/^[A-Za-z0-9.-]+$/.test(servername))) {
     throw new UsageError(`--servername must be a DNS name, got "${servername}"`);

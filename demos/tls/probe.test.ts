@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIO } from '../kit/capture.ts';
 import { freePort } from '../kit/net.ts';
-import { type Env, setupEnv, teardownEnv } from './env.ts';
+import { closeEnv, type Env, openEnv } from './env.ts';
 import { type SServer, startSServer } from './openssl.ts';
-import { probeCommand } from './probe.ts';
+import { probeCommand } from './probe-command.ts';
 
 async function probe(argv: string[]) {
   const io = captureIO();
@@ -16,10 +16,10 @@ async function probe(argv: string[]) {
 
 let env: Env;
 beforeAll(async () => {
-  env = await setupEnv();
+  env = await openEnv({ available: new Set(), uses: () => {} });
 });
 afterAll(async () => {
-  await teardownEnv(env);
+  await closeEnv(env);
 });
 
 describe('probe against the demo’s SNI server', () => {
@@ -147,8 +147,9 @@ describe('probe against openssl s_server', () => {
 describe('probe bad input and no connection (exit 2, one line)', () => {
   const cases: [string, string[], RegExp][] = [
     ['no address', [], /one <host:port>/],
-    ['not host:port', ['example.test'], /not a host:port/],
-    ['port out of range', ['127.0.0.1:70000'], /port out of range/],
+    ['not host:port', ['example.test'], /example\.test.*host:port/],
+    ['port out of range', ['127.0.0.1:70000'], /port 70000 is outside 1-65535/],
+    ['port not a number', ['127.0.0.1:https'], /port "https" is not a number/],
     ['unknown flag', ['127.0.0.1:443', '--bogus'], /bogus/],
     ['unreadable --ca', ['127.0.0.1:443', '--ca', '/nonexistent/ca.pem'], /cannot read --ca/],
     ['IP as --servername', ['127.0.0.1:443', '--servername', '10.0.0.1'], /DNS name/],

@@ -4,7 +4,9 @@
 import { X509Certificate } from 'node:crypto';
 import { step } from '../kit/define.ts';
 import { type HandshakeFacts, handshake } from './client.ts';
-import { codeOf, derOf, type Env } from './env.ts';
+import type { Env } from './env.ts';
+import { codeOf } from './errors.ts';
+import { derOf } from './pki.ts';
 import { describeFlight, type Flight, startRelay } from './relay.ts';
 import type { ServerView } from './servers.ts';
 import { handshakeTypes } from './wire.ts';
@@ -56,8 +58,11 @@ async function observe(env: Env, maxVersion?: 'TLSv1.2'): Promise<Observed> {
 }
 
 export const handshakeStep = step<Env>(
-  'the-handshake-tls-13-and-tls-12',
-  'The handshake from both ends and from the wire: TLS 1.3, then TLS 1.2 forced',
+  {
+    id: 'handshake',
+    section: 'the-handshake-tls-13-and-tls-12',
+    title: 'The handshake from both ends and from the wire: TLS 1.3, then TLS 1.2 forced',
+  },
   async (t, env) => {
     const v13 = await observe(env);
     const v12 = await observe(env, 'TLSv1.2');
@@ -188,5 +193,4 @@ export const handshakeStep = step<Env>(
       )
       .then((err) => t.show('the error', codeOf(err)));
   },
-  { id: 'handshake' },
 );

@@ -6,8 +6,11 @@ import type { Env } from './env.ts';
 import type { ServerView } from './servers.ts';
 
 export const sniStep = step<Env>(
-  'sni-one-address-many-certificates',
-  'SNI picks the certificate: one port, two names, two certificates',
+  {
+    id: 'sni',
+    section: 'sni-one-address-many-certificates',
+    title: 'SNI picks the certificate: one port, two names, two certificates',
+  },
   async (t, { sni, pki }) => {
     const ca = pki.rootPem;
     const ask = async (servername: string | undefined) => {
@@ -89,12 +92,14 @@ export const sniStep = step<Env>(
       'ERR_TLS_CERT_ALTNAME_INVALID',
     );
   },
-  { id: 'sni' },
 );
 
 export const clientHelloStep = step<Env>(
-  'the-clienthello-is-cleartext',
-  'The ClientHello crosses the wire in clear: SNI, ALPN, versions, key shares',
+  {
+    id: 'clienthello',
+    section: 'the-clienthello-is-cleartext',
+    title: 'The ClientHello crosses the wire in clear: SNI, ALPN, versions, key shares',
+  },
   async (t, { sni, pki }) => {
     const offered = ['h2', 'http/1.1'];
     let port = 0;
@@ -147,7 +152,6 @@ export const clientHelloStep = step<Env>(
       'Encrypted Client Hello (ECH, draft-ietf-tls-esni) is the fix: the real SNI travels inside an encrypted inner ClientHello. Node 20 does not implement it.',
     );
   },
-  { id: 'clienthello' },
 );
 
 async function sniHelloByIp(sni: Env['sni'], ca: string) {

@@ -10,10 +10,11 @@ import { step } from '../kit/define.ts';
 import { closeServer, listen } from '../kit/net.ts';
 import { endpoints } from '../kit/services.ts';
 import { handshake } from './client.ts';
-import { codeOf, type Env } from './env.ts';
+import type { Env } from './env.ts';
+import { codeOf } from './errors.ts';
 import { sClient } from './openssl.ts';
 import { fullChain } from './pki.ts';
-import { probeCommand } from './probe.ts';
+import { probeCommand } from './probe-command.ts';
 
 /** Every name resolves to 127.0.0.1, so URLs can carry the real names (.test never resolves). */
 const toLoopback: LookupFunction = (_host, options, callback) => {
@@ -25,8 +26,11 @@ const toLoopback: LookupFunction = (_host, options, callback) => {
 };
 
 export const httpsStep = step<Env>(
-  'https-end-to-end-alpn-picks-h2-or-http11',
-  'HTTPS end to end: undici trusts the private CA, ALPN picks h2 or HTTP/1.1',
+  {
+    id: 'https',
+    section: 'https-end-to-end-alpn-picks-h2-or-http11',
+    title: 'HTTPS end to end: undici trusts the private CA, ALPN picks h2 or HTTP/1.1',
+  },
   async (t, { pki }) => {
     const server = createSecureServer(
       { key: pki.alpha.keyPem, cert: fullChain(pki.alpha), allowHTTP1: true },
@@ -80,12 +84,14 @@ export const httpsStep = step<Env>(
       { code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' },
     );
   },
-  { id: 'https' },
 );
 
 export const opensslStep = step<Env>(
-  'a-second-implementation-openssl-and-nginx',
-  'openssl s_client, an independent client, sees what Node sees',
+  {
+    id: 'openssl',
+    section: 'a-second-implementation-openssl-and-nginx',
+    title: 'openssl s_client, an independent client, sees what Node sees',
+  },
   async (t, { sni, pki, caFile }) => {
     const node = await handshake({ port: sni.port, servername: 'alpha.test', ca: pki.rootPem });
     const before = sni.log.length;
@@ -161,12 +167,15 @@ export const opensslStep = step<Env>(
       'CN = default.test',
     );
   },
-  { id: 'openssl' },
 );
 
 export const nginxStep = step<Env>(
-  'a-second-implementation-openssl-and-nginx',
-  'nginx, an independent server: two SNI names, checked by Node, openssl and probe',
+  {
+    id: 'nginx',
+    section: 'a-second-implementation-openssl-and-nginx',
+    title: 'nginx, an independent server: two SNI names, checked by Node, openssl and probe',
+    needs: ['nginx'],
+  },
   async (t) => {
     const port = endpoints.nginxTlsPort;
     const caFile = endpoints.nginxCaFile;
@@ -225,5 +234,4 @@ export const nginxStep = step<Env>(
     ]);
     t.equal('the probe subcommand verifies nginx’s beta.test too (exit 0)', code, 0);
   },
-  { id: 'nginx', needs: ['nginx'] },
 );

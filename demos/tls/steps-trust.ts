@@ -7,13 +7,16 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { step } from '../kit/define.ts';
 import { closeServer, listen } from '../kit/net.ts';
 import { handshake } from './client.ts';
-import { codeOf, type Env } from './env.ts';
-import { MEANINGS } from './probe.ts';
+import type { Env } from './env.ts';
+import { codeOf, MEANINGS } from './errors.ts';
 import { startSingleCertServer } from './servers.ts';
 
 export const trustStep = step<Env>(
-  'trust-is-local-no-ca-is-contacted',
-  'Trust is local: the chain is checked offline against the client’s own trust anchors',
+  {
+    id: 'trust',
+    section: 'trust-is-local-no-ca-is-contacted',
+    title: 'Trust is local: the chain is checked offline against the client’s own trust anchors',
+  },
   async (t, { sni, pki, watch }) => {
     const before = watch.count();
     const ok = await handshake({ port: sni.port, servername: 'alpha.test', ca: pki.rootPem });
@@ -81,12 +84,14 @@ export const trustStep = step<Env>(
       [true, true, false],
     );
   },
-  { id: 'trust' },
 );
 
 export const hostnameStep = step<Env>(
-  'hostname-verification-is-a-separate-check',
-  'Hostname verification is a second check, run only after the chain passed',
+  {
+    id: 'hostname',
+    section: 'hostname-verification-is-a-separate-check',
+    title: 'Hostname verification is a second check, run only after the chain passed',
+  },
   async (t, { sni, pki }) => {
     const calls: string[] = [];
     const counting = (host: string, cert: PeerCertificate) => {
@@ -144,12 +149,14 @@ export const hostnameStep = step<Env>(
       verdicts.slice(2).every(([, v]) => v !== 'ok'),
     );
   },
-  { id: 'hostname' },
 );
 
 export const failuresStep = step<Env>(
-  'when-verification-fails-the-error-catalogue',
-  'The failure catalogue: each broken setup and the exact code Node reports',
+  {
+    id: 'failures',
+    section: 'when-verification-fails-the-error-catalogue',
+    title: 'The failure catalogue: each broken setup and the exact code Node reports',
+  },
   async (t, env) => {
     const { sni, pki } = env;
     const ca = pki.rootPem;
@@ -247,5 +254,4 @@ export const failuresStep = step<Env>(
       ['CN=Demo Intermediate CA', 'ERR_TLS_CERT_ALTNAME_INVALID'],
     );
   },
-  { id: 'failures' },
 );

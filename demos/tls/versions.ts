@@ -1,0 +1,3 @@
+import type { VersionFact } from '../kit/versions.ts';
+
+export const versions: VersionFact[] = [];
