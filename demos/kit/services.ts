@@ -1,64 +1,166 @@
-// Where the real services are, and a quick check that they answer. Addresses come from
-// environment variables whose defaults match docker-compose.yml and the native launchers.
+// Where the real services are, and a quick check that they answer: ONE record per service in
+// SERVICES below (its hint, the environment variables that locate it, its probe). Adding a
+// service is one entry there:
+//
+//   postgres17: service({
+//     hint: 'start it with `npm run services -- up postgres17` or set PG17_URL',
+//     env: { PG17_URL: url('postgres://postgres@127.0.0.1:5433/postgres', ['postgres', 'postgresql']) },
+//     probe: (e) => tcp([urlAddress(e.PG17_URL, 5432)]),
+//   }),
+//
+// and a demo reads its endpoints with `serviceEnv('postgres17').PG17_URL` (validated: a junk
+// value throws the kit's UsageError naming the variable, what was wrong and what is expected,
+// which every entry point turns into one line and exit 2). `checkEnvironment()` validates every
+// variable of every service at once; probeAll() calls it first, so any demo run, `npx tsx demos`
+// and the vitest adapter reject a junk variable before they touch anything.
+// Defaults match docker-compose.yml and the native launchers (services/).
 
+import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { connect } from 'node:net';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { homedir } from 'node:os';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { UsageError } from './args.ts';
 
-export type ServiceName = 'kafka' | 'postgres' | 'mariadb' | 'nginx' | 'chromium' | 'openssl';
+// ------------------------------------------------------------------ variables
 
-export const SERVICE_NAMES: ServiceName[] = [
-  'kafka',
-  'postgres',
-  'mariadb',
-  'nginx',
-  'chromium',
-  'openssl',
-];
+/** One environment variable: its default, what a valid value looks like, and its parser. */
+export interface Variable<T> {
+  /** The default when the variable is unset or empty (a function when it depends on others). */
+  fallback: string | (() => string);
+  /** What is expected, for the error line: "host:port[,host:port…], e.g. 127.0.0.1:9092". */
+  expects: string;
+  /** The parsed value; throws an Error saying what is wrong with `raw`. */
+  parse: (raw: string) => T;
+}
 
-/** How to get each service when it is missing. */
-const HINTS: Record<ServiceName, string> = {
-  kafka: 'start it with `npm run services -- up kafka`',
-  postgres: 'start it with `npm run services -- up postgres` or set PG_URL',
-  mariadb: 'start it with `npm run services -- up mariadb` or set MARIADB_URL',
-  nginx: 'start it with `npm run services -- up nginx`',
-  chromium: 'install it with `apt-get install chromium` or set CHROMIUM_PATH',
-  openssl: 'install it with `apt-get install openssl`',
-};
+type Vars = Record<string, Variable<unknown>>;
+type Values<V extends Vars> = { [K in keyof V]: V[K] extends Variable<infer T> ? T : never };
 
-export const endpoints = {
-  get kafkaBrokers(): string[] {
-    return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094')
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean);
-  },
-  get pgUrl(): string {
-    return process.env.PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  },
-  get mariadbUrl(): string {
-    return process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/test';
-  },
-  /** nginx's plain-HTTP port (the gateway server blocks). */
-  get nginxUrl(): string {
-    return process.env.NGINX_URL ?? 'http://127.0.0.1:8080';
-  },
-  /** nginx's TLS port (the two SNI names). */
-  get nginxTlsPort(): number {
-    return Number(process.env.NGINX_TLS_PORT ?? 8443);
-  },
-  /** The private CA (PEM) that signed nginx's alpha.test and beta.test certificates. */
-  get nginxCaFile(): string {
-    return (
-      process.env.NGINX_CA_FILE ??
-      fileURLToPath(new URL('../../.cache/services/nginx/certs/ca.pem', import.meta.url))
+/** Reads and validates one variable; a bad value is a UsageError naming it. */
+export function readVariable<T>(name: string, v: Variable<T>): T {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallbackOf(v) : raw;
+  try {
+    return v.parse(value);
+  } catch (err) {
+    const given = raw === undefined || raw === '' ? `its default "${value}"` : `"${raw}"`;
+    throw new UsageError(
+      `${name}: ${given} is not valid (${(err as Error).message}); expected ${v.expects}`,
     );
-  },
-  get chromiumPath(): string {
-    return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  },
+  }
+}
+
+function fallbackOf(v: Variable<unknown>): string {
+  return typeof v.fallback === 'function' ? v.fallback() : v.fallback;
+}
+
+function checkPort(text: string): number {
+  if (!/^\d+$/.test(text)) throw new Error(`port "${text}" is not a number`);
+  const port = Number(text);
+  if (port < 1 || port > 65_535) throw new Error(`port ${port} is outside 1-65535`);
+  return port;
+}
+
+export function splitHostPort(hostPort: string): { host: string; port: number } {
+  const m = /^\[?([^\]\s/]+?)\]?:([^:\]]*)$/.exec(hostPort);
+  try {
+    if (!m) throw new Error('not host:port');
+    return { host: m[1] as string, port: checkPort(m[2] as string) };
+  } catch (err) {
+    throw new UsageError(`"${hostPort}" is not a host:port address: ${(err as Error).message}`);
+  }
+}
+
+/** A comma-separated list of host:port. */
+export function hostPorts(fallback: string): Variable<string[]> {
+  return {
+    fallback,
+    expects: `host:port[,host:port…], e.g. ${fallback}`,
+    parse: (raw) => {
+      const list = raw
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean);
+      if (!list.length) throw new Error('no address');
+      for (const b of list) splitHostPort(b);
+      return list;
+    },
+  };
+}
+
+/** A URL with one of `schemes` (without the colon) and a host; the port defaults per scheme. */
+export function url(fallback: string, schemes: string[]): Variable<string> {
+  return {
+    fallback,
+    expects: `a ${schemes.map((s) => `${s}://`).join(' or ')} URL, e.g. ${fallback}`,
+    parse: (raw) => {
+      let u: URL;
+      try {
+        u = new URL(raw);
+      } catch {
+        throw new Error('not a URL');
+      }
+      if (!schemes.includes(u.protocol.replace(/:$/, '')))
+        throw new Error(`scheme ${u.protocol} is not one`);
+      if (!u.hostname) throw new Error('no host');
+      if (u.port) checkPort(u.port);
+      return raw;
+    },
+  };
+}
+
+/** host:port of a URL read by url(). */
+export function urlAddress(value: string, defaultPort: number): string {
+  const u = new URL(value);
+  return `${u.hostname}:${u.port || defaultPort}`;
+}
+
+export function port(fallback: number): Variable<number> {
+  return {
+    fallback: String(fallback),
+    expects: `a TCP port 1-65535, e.g. ${fallback}`,
+    parse: checkPort,
+  };
+}
+
+/** An absolute file path (its existence is the probe's business, with a hint). */
+export function path(fallback: string | (() => string)): Variable<string> {
+  return {
+    fallback,
+    expects: 'an absolute path',
+    parse: (raw) => {
+      if (!isAbsolute(raw)) throw new Error('not an absolute path');
+      return raw;
+    },
+  };
+}
+
+// ------------------------------------------------------------------ the per-user state folder
+
+function xdg(variable: string, fallback: string): string {
+  const v = process.env[variable];
+  // The XDG spec: a relative value is invalid and must be ignored.
+  return v && isAbsolute(v) ? v : join(process.env.HOME || homedir(), fallback);
+}
+
+/** Variables that belong to no one service. */
+const GENERAL = {
+  /** What `npm run services` starts is recorded here, once per user, for every checkout. */
+  WIRENOTES_STATE_DIR: path(() => join(xdg('XDG_STATE_HOME', '.local/state'), 'wirenotes')),
 };
+
+/** The per-user folder of service state: pids, ports, configs, logs, the nginx CA. */
+export function stateDir(): string {
+  return readVariable('WIRENOTES_STATE_DIR', GENERAL.WIRENOTES_STATE_DIR);
+}
+
+/** The per-user cache for downloads that never change (Kafka's jars, server binaries). */
+export function cacheDir(): string {
+  return join(xdg('XDG_CACHE_HOME', '.cache'), 'wirenotes');
+}
+
+// ------------------------------------------------------------------ probes
 
 export interface ServiceStatus {
   name: ServiceName;
@@ -69,6 +171,9 @@ export interface ServiceStatus {
   problem?: string;
   hint: string;
 }
+
+/** What a probe finds; the name and hint come from the record. */
+export type Probed = Omit<ServiceStatus, 'name' | 'hint'>;
 
 const PROBE_TIMEOUT_MS = 1500;
 
@@ -86,20 +191,22 @@ function tcpReachable(hostPort: string): Promise<string | undefined> {
   });
 }
 
-export function splitHostPort(hostPort: string): { host: string; port: number } {
-  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(hostPort);
-  if (!m) throw new Error(`not a host:port address: ${hostPort}`);
-  return { host: m[1] as string, port: Number(m[2]) };
+/** Every address accepts a TCP connection. */
+export async function tcp(addresses: string[]): Promise<Probed> {
+  const problems = await Promise.all(addresses.map(tcpReachable));
+  const failed = addresses
+    .map((a, i) => (problems[i] ? `${a} (${problems[i]})` : undefined))
+    .filter(Boolean);
+  return {
+    ok: failed.length === 0,
+    address: addresses.join(','),
+    problem: failed.length ? `not reachable at ${failed.join(', ')}` : undefined,
+  };
 }
 
-function urlHostPort(url: string, defaultPort: number): string {
-  const u = new URL(url);
-  return `${u.hostname}:${u.port || defaultPort}`;
-}
-
-function executable(path: string): boolean {
+function executable(file: string): boolean {
   try {
-    accessSync(path, constants.X_OK);
+    accessSync(file, constants.X_OK);
     return true;
   } catch {
     return false;
@@ -114,59 +221,161 @@ function onPath(command: string): string | undefined {
   return undefined;
 }
 
-async function tcpStatus(name: ServiceName, addresses: string[]): Promise<ServiceStatus> {
-  const problems = await Promise.all(addresses.map(tcpReachable));
-  const failed = addresses
-    .map((a, i) => (problems[i] ? `${a} (${problems[i]})` : undefined))
-    .filter(Boolean);
-  return {
-    name,
-    ok: failed.length === 0,
-    address: addresses.join(','),
-    problem: failed.length ? `not reachable at ${failed.join(', ')}` : undefined,
-    hint: HINTS[name],
-  };
+/** `file --version` prints something matching `expected` (a browser, not any executable). */
+function versionMatches(file: string, expected: RegExp): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(file, ['--version'], { timeout: 3000 }, (err, stdout) => {
+      const first = String(stdout).trim().split('\n')[0] ?? '';
+      if (expected.test(first)) resolve(undefined);
+      else resolve(err ? `\`${file} --version\` failed` : `\`${file} --version\` said "${first}"`);
+    });
+  });
 }
+
+// ------------------------------------------------------------------ the records
+
+export interface ServiceRecord<V extends Vars> {
+  /** How to get it when it is missing (a command, or the variable to set). */
+  hint: string;
+  /** The environment variables that locate it, each validated. */
+  env: V;
+  /** Is it usable right now? Well under 5 s. */
+  probe: (env: Values<V>) => Promise<Probed>;
+}
+
+/** Declares one record (keeps the env types for serviceEnv and probe). */
+function service<V extends Vars>(record: ServiceRecord<V>): ServiceRecord<V> {
+  return record;
+}
+
+const KAFKA_DEFAULT = '127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094';
+
+export const SERVICES = {
+  kafka: service({
+    hint: 'start it with `npm run services -- up kafka`',
+    env: { KAFKA_BROKERS: hostPorts(KAFKA_DEFAULT) },
+    probe: (e) => tcp(e.KAFKA_BROKERS),
+  }),
+  postgres: service({
+    hint: 'start it with `npm run services -- up postgres` or set PG_URL',
+    env: {
+      PG_URL: url('postgres://postgres@127.0.0.1:5432/postgres', ['postgres', 'postgresql']),
+    },
+    probe: (e) => tcp([urlAddress(e.PG_URL, 5432)]),
+  }),
+  mariadb: service({
+    hint: 'start it with `npm run services -- up mariadb` or set MARIADB_URL',
+    env: { MARIADB_URL: url('mysql://root@127.0.0.1:3306/test', ['mysql', 'mariadb']) },
+    probe: (e) => tcp([urlAddress(e.MARIADB_URL, 3306)]),
+  }),
+  nginx: service({
+    hint: 'start it with `npm run services -- up nginx`',
+    env: {
+      /** nginx's plain-HTTP port (the gateway server blocks). */
+      NGINX_URL: url('http://127.0.0.1:8080', ['http']),
+      /** nginx's TLS port (the two SNI names). */
+      NGINX_TLS_PORT: port(8443),
+      /** The private CA (PEM) that signed nginx's alpha.test and beta.test certificates. */
+      NGINX_CA_FILE: path(() => join(stateDir(), 'nginx', 'certs', 'ca.pem')),
+    },
+    probe: async (e) => {
+      const host = new URL(e.NGINX_URL).hostname;
+      const reached = await tcp([urlAddress(e.NGINX_URL, 80), `${host}:${e.NGINX_TLS_PORT}`]);
+      if (!reached.ok) return reached;
+      let readable = true;
+      try {
+        accessSync(e.NGINX_CA_FILE, constants.R_OK);
+      } catch {
+        readable = false;
+      }
+      return readable
+        ? reached
+        : {
+            ok: false,
+            address: e.NGINX_CA_FILE,
+            problem: `nginx answers but its CA file ${e.NGINX_CA_FILE} is missing (NGINX_CA_FILE)`,
+          };
+    },
+  }),
+  chromium: service({
+    hint: 'install it with `apt-get install chromium` or set CHROMIUM_PATH to a Chromium binary',
+    env: { CHROMIUM_PATH: path('/usr/bin/chromium') },
+    probe: async (e) => {
+      const file = e.CHROMIUM_PATH;
+      const problem = !executable(file)
+        ? `no executable at ${file}`
+        : await versionMatches(file, /chrom/i);
+      return { ok: problem === undefined, address: file, problem };
+    },
+  }),
+  openssl: service({
+    hint: 'install it with `apt-get install openssl`',
+    env: {},
+    probe: async () => {
+      const file = onPath('openssl');
+      return {
+        ok: file !== undefined,
+        address: file ?? 'PATH',
+        problem: file ? undefined : 'openssl is not on PATH',
+      };
+    },
+  }),
+};
+
+export type ServiceName = keyof typeof SERVICES;
+export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
+
+type EnvOf<N extends ServiceName> = Values<(typeof SERVICES)[N]['env']>;
+
+/** The validated endpoints of one service: `serviceEnv('postgres').PG_URL`. */
+export function serviceEnv<N extends ServiceName>(name: N): EnvOf<N> {
+  const vars: Vars = SERVICES[name].env;
+  return Object.fromEntries(
+    Object.entries(vars).map(([k, v]) => [k, readVariable(k, v)]),
+  ) as EnvOf<N>;
+}
+
+/** Validates every variable of every service (and the general ones); throws the first UsageError. */
+export function checkEnvironment(): void {
+  for (const [k, v] of Object.entries(GENERAL)) readVariable(k, v);
+  for (const name of SERVICE_NAMES) serviceEnv(name);
+}
+
+/** The endpoints the demos have always read; each getter validates its variable. */
+export const endpoints = {
+  get kafkaBrokers(): string[] {
+    return serviceEnv('kafka').KAFKA_BROKERS;
+  },
+  get pgUrl(): string {
+    return serviceEnv('postgres').PG_URL;
+  },
+  get mariadbUrl(): string {
+    return serviceEnv('mariadb').MARIADB_URL;
+  },
+  get nginxUrl(): string {
+    return serviceEnv('nginx').NGINX_URL;
+  },
+  get nginxTlsPort(): number {
+    return serviceEnv('nginx').NGINX_TLS_PORT;
+  },
+  get nginxCaFile(): string {
+    return serviceEnv('nginx').NGINX_CA_FILE;
+  },
+  get chromiumPath(): string {
+    return serviceEnv('chromium').CHROMIUM_PATH;
+  },
+};
 
 /** Checks one service in well under 5 seconds: a TCP connect, or a file on disk. */
 export async function probe(name: ServiceName): Promise<ServiceStatus> {
-  switch (name) {
-    case 'kafka':
-      return tcpStatus(name, endpoints.kafkaBrokers);
-    case 'postgres':
-      return tcpStatus(name, [urlHostPort(endpoints.pgUrl, 5432)]);
-    case 'mariadb':
-      return tcpStatus(name, [urlHostPort(endpoints.mariadbUrl, 3306)]);
-    case 'nginx':
-      return tcpStatus(name, [
-        urlHostPort(endpoints.nginxUrl, 80),
-        `${new URL(endpoints.nginxUrl).hostname}:${endpoints.nginxTlsPort}`,
-      ]);
-    case 'chromium': {
-      const path = endpoints.chromiumPath;
-      const ok = executable(path);
-      return {
-        name,
-        ok,
-        address: path,
-        problem: ok ? undefined : `no executable at ${path}`,
-        hint: HINTS[name],
-      };
-    }
-    case 'openssl': {
-      const path = onPath('openssl');
-      return {
-        name,
-        ok: path !== undefined,
-        address: path ?? 'PATH',
-        problem: path ? undefined : 'openssl is not on PATH',
-        hint: HINTS[name],
-      };
-    }
-  }
+  const record = SERVICES[name] as ServiceRecord<Vars>;
+  const found = await record.probe(serviceEnv(name) as Values<Vars>);
+  return { name, hint: record.hint, ...found };
 }
 
+/** Validates the whole environment, then probes the named services. */
 export function probeAll(names: Iterable<ServiceName>): Promise<ServiceStatus[]> {
+  checkEnvironment();
   return Promise.all([...new Set(names)].map(probe));
 }
 
