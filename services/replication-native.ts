@@ -1,0 +1,395 @@
+// The replication service: a PostgreSQL primary and a streaming standby made natively with the
+// system PostgreSQL binaries (initdb, pg_ctl, pg_basebackup -R with a physical replication slot),
+// on fixed loopback ports (PG_PRIMARY_URL, PG_STANDBY_URL). Ready means the standby is
+// `streaming` in the primary's pg_stat_replication. PostgreSQL refuses to run as root, so under
+// root every binary runs as the `postgres` OS user, and the data lives in that user's state
+// folder: root's home (mode 0700) is not reachable by it. The replication demo uses the same
+// functions for its throwaway standbys (made and removed per step).
+
+import { execFile } from 'node:child_process';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { UsageError } from '../demos/kit/args.ts';
+import { ROOT } from '../demos/kit/paths.ts';
+import { ServiceError, tail, waitFor } from './proc.ts';
+
+const run = promisify(execFile);
+
+/** The service's standby, as the primary's pg_stat_replication.application_name shows it. */
+export const STANDBY_NAME = 'standby1';
+const PG_MAJOR = 15;
+const READY_MS = 30_000;
+
+export interface PgEndpoint {
+  url: string;
+  host: string;
+  port: number;
+}
+
+/** Where the pair lives and who runs it. */
+export interface ReplicationLayout {
+  /** Data directories, logs and sockets: `primary/`, `standby/`, `throwaway/<name>/`. */
+  root: string;
+  primary: PgEndpoint;
+  standby: PgEndpoint;
+}
+
+const DEFAULTS = {
+  PG_PRIMARY_URL: 'postgres://postgres@127.0.0.1:5440/postgres',
+  PG_STANDBY_URL: 'postgres://postgres@127.0.0.1:5441/postgres',
+};
+
+/** A PostgreSQL URL from `variable` (or its default), or a one-line UsageError naming it. */
+export function pgEndpoint(variable: keyof typeof DEFAULTS): PgEndpoint {
+  const url = process.env[variable] || DEFAULTS[variable];
+  const expected = `expected ${DEFAULTS[variable]}`;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`${variable}="${url}" is not a URL; ${expected}`);
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
+    throw new UsageError(`${variable}="${url}" is not a postgres:// URL; ${expected}`);
+  }
+  const port = Number(u.port || 5432);
+  if (!u.hostname || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`${variable}="${url}" has no valid host and port; ${expected}`);
+  }
+  return { url, host: u.hostname.replace(/^\[|\]$/g, ''), port };
+}
+
+/** The OS user the servers run as: ourselves, or `postgres` when we are root. */
+interface ServerUser {
+  uid?: number;
+  gid?: number;
+  home: string;
+}
+
+function serverUser(): ServerUser {
+  if (process.getuid?.() !== 0) return { home: homedir() };
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  const [, , uid, gid, , home] = line?.split(':') ?? [];
+  if (!uid || !gid || !home) {
+    throw new ServiceError(
+      'replication: PostgreSQL refuses to run as root and there is no `postgres` user: install PostgreSQL 15 (Debian: `apt-get install postgresql-15`) or run as another user',
+    );
+  }
+  return { uid: Number(uid), gid: Number(gid), home };
+}
+
+export function replicationLayout(): ReplicationLayout {
+  const user = serverUser();
+  const state =
+    user.uid === undefined && process.env.XDG_STATE_HOME
+      ? process.env.XDG_STATE_HOME
+      : join(user.home, '.local', 'state');
+  return {
+    root: process.env.WIRENOTES_REPLICATION_DIR ?? join(state, 'wirenotes', 'replication'),
+    primary: pgEndpoint('PG_PRIMARY_URL'),
+    standby: pgEndpoint('PG_STANDBY_URL'),
+  };
+}
+
+function binary(name: string): string {
+  const bin = `/usr/lib/postgresql/${PG_MAJOR}/bin/${name}`;
+  if (!existsSync(bin)) {
+    throw new ServiceError(
+      `replication: ${bin} not found: install PostgreSQL ${PG_MAJOR} (Debian: \`apt-get install postgresql-${PG_MAJOR}\`)`,
+    );
+  }
+  return bin;
+}
+
+/** Runs a PostgreSQL binary as the server user; rejects with its stderr's last line. */
+async function pgRun(name: string, args: string[], cwd: string): Promise<string> {
+  const user = serverUser();
+  try {
+    const { stdout } = await run(binary(name), args, {
+      cwd,
+      uid: user.uid,
+      gid: user.gid,
+      env: { ...process.env, HOME: user.home, LC_ALL: 'C' },
+      timeout: READY_MS,
+    });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    const last = (e.stderr ?? '').trim().split('\n').at(-1) || e.message;
+    throw new ServiceError(`replication: ${name} ${args[0] ?? ''}… failed: ${last}`);
+  }
+}
+
+/** A folder the server user owns: created with its parents, each new one chowned under root. */
+function ownedDir(dir: string): void {
+  const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const user = serverUser();
+  if (user.uid === undefined || first === undefined) return;
+  for (let d = dir; d.length >= first.length; d = dirname(d)) {
+    chownSync(d, user.uid, user.gid as number);
+  }
+}
+
+function appendConf(dataDir: string, settings: Record<string, string | number>): void {
+  const lines = Object.entries(settings).map(([k, v]) =>
+    typeof v === 'number' ? `${k} = ${v}` : `${k} = '${v}'`,
+  );
+  const file = join(dataDir, 'postgresql.conf');
+  writeFileSync(file, `${readFileSync(file, 'utf8')}\n# wirenotes\n${lines.join('\n')}\n`);
+}
+
+export function logFile(dataDir: string): string {
+  return `${dataDir}.log`;
+}
+
+/** True when the data directory's postmaster.pid names a live postgres process. */
+export function postmasterRunning(dataDir: string): boolean {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    process.kill(pid, 0);
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** `pg_ctl start -w`: resolves true once a server it started accepts connections, false when one ran. */
+export async function startServer(dataDir: string): Promise<boolean> {
+  if (postmasterRunning(dataDir)) return false;
+  try {
+    await pgRun(
+      'pg_ctl',
+      ['start', '-D', dataDir, '-l', logFile(dataDir), '-w', '-t', '30'],
+      dirname(dataDir),
+    );
+  } catch (err) {
+    throw new ServiceError(
+      `${(err as Error).message}; log ${logFile(dataDir)}:\n${tail(logFile(dataDir), 5)}`,
+    );
+  }
+  return true;
+}
+
+/** `pg_ctl stop` (fast by default: sessions are ended, a shutdown checkpoint is written). */
+export async function stopServer(
+  dataDir: string,
+  mode: 'fast' | 'immediate' = 'fast',
+): Promise<boolean> {
+  if (!postmasterRunning(dataDir)) return false;
+  await pgRun('pg_ctl', ['stop', '-D', dataDir, '-m', mode, '-w', '-t', '30'], dirname(dataDir));
+  return true;
+}
+
+/** A new primary: initdb (trust on loopback, replication allowed by initdb's default pg_hba). */
+async function initPrimary(layout: ReplicationLayout, dataDir: string): Promise<void> {
+  const tmp = `${dataDir}.init-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  await pgRun(
+    'initdb',
+    ['-D', tmp, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'],
+    layout.root,
+  );
+  appendConf(tmp, {
+    port: layout.primary.port,
+    listen_addresses: layout.primary.host,
+    unix_socket_directories: layout.root,
+    cluster_name: 'primary',
+  });
+  // A concurrent `up` that lost the race finds the directory made and keeps the winner's.
+  try {
+    renameSync(tmp, dataDir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export interface StandbySpec {
+  /** Data directory; its parent must exist and belong to the server user. */
+  dataDir: string;
+  port: number;
+  /** Slot name and application_name (cluster_name) in one. */
+  name: string;
+}
+
+/**
+ * A streaming standby of `primary`: pg_basebackup -R (standby.signal + primary_conninfo) with a
+ * new physical slot (-C -S), started. Its name is its cluster_name, so the primary's
+ * pg_stat_replication shows it as application_name and synchronous_standby_names can name it.
+ */
+export async function makeStandby(primary: PgEndpoint, spec: StandbySpec, host = primary.host) {
+  await pgRun(
+    'pg_basebackup',
+    [
+      '-h',
+      primary.host,
+      '-p',
+      String(primary.port),
+      '-U',
+      'postgres',
+      '-D',
+      spec.dataDir,
+      '-R',
+      '-C',
+      '-S',
+      spec.name,
+      '-X',
+      'stream',
+      '--no-sync',
+    ],
+    dirname(spec.dataDir),
+  );
+  appendConf(spec.dataDir, { port: spec.port, listen_addresses: host, cluster_name: spec.name });
+  await startServer(spec.dataDir);
+}
+
+/** Runs `sql` on `url` with a short-lived client. */
+export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The state of standby `name` in the primary's pg_stat_replication, or undefined if absent. */
+export async function standbyState(primaryUrl: string, name: string): Promise<string | undefined> {
+  const rows = await query<{ state: string }>(
+    primaryUrl,
+    'SELECT state FROM pg_stat_replication WHERE application_name = $1',
+    [name],
+  );
+  return rows[0]?.state;
+}
+
+/** Why the pair is not ready right now (undefined when the standby is streaming). */
+export async function replicationProblem(
+  layout = replicationLayout(),
+): Promise<string | undefined> {
+  try {
+    const [rec] = await query<{ r: boolean; name: string }>(
+      layout.standby.url,
+      "SELECT pg_is_in_recovery() AS r, current_setting('cluster_name') AS name",
+    );
+    if (!rec?.r)
+      return `${layout.standby.host}:${layout.standby.port} is not a standby (not in recovery)`;
+    const state = await standbyState(layout.primary.url, rec.name);
+    return state === 'streaming'
+      ? undefined
+      : `standby "${rec.name}" is ${state ?? 'not connected'} in pg_stat_replication of ${layout.primary.host}:${layout.primary.port}`;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return e.code && !e.message.includes(e.code) ? `${e.code}: ${e.message}` : e.message;
+  }
+}
+
+export function replicationAddress(layout = replicationLayout()): string {
+  return `${layout.primary.host}:${layout.primary.port},${layout.standby.host}:${layout.standby.port}`;
+}
+
+/** True when this command runs either server of the pair (their data directories are ours). */
+export function replicationNative(layout = replicationLayout()): boolean {
+  return (
+    postmasterRunning(join(layout.root, 'primary')) ||
+    postmasterRunning(join(layout.root, 'standby'))
+  );
+}
+
+function loopback(e: PgEndpoint, variable: string): void {
+  if (!['127.0.0.1', 'localhost', '::1'].includes(e.host)) {
+    throw new ServiceError(
+      `replication: ${variable} points at ${e.host}, which this command cannot start; start that pair yourself or use a 127.0.0.1 URL`,
+    );
+  }
+}
+
+/**
+ * Starts the pair natively: initdb and pg_basebackup on first use, pg_ctl start afterwards; waits
+ * until the standby streams. Idempotent: a running pair is left alone.
+ */
+export async function upReplication(report: (l: string) => void, layout = replicationLayout()) {
+  loopback(layout.primary, 'PG_PRIMARY_URL');
+  loopback(layout.standby, 'PG_STANDBY_URL');
+  ownedDir(layout.root);
+  const primary = join(layout.root, 'primary');
+  const standby = join(layout.root, 'standby');
+  if (!existsSync(primary)) {
+    report(`replication: initdb ${primary}`);
+    await initPrimary(layout, primary);
+  }
+  if (await startServer(primary)) {
+    report(`replication: started the primary on ${layout.primary.host}:${layout.primary.port}`);
+  }
+  if (!existsSync(standby)) {
+    report(`replication: pg_basebackup -R -C -S ${STANDBY_NAME} into ${standby}`);
+    const tmp = `${standby}.init-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    await query(
+      layout.primary.url,
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
+      [STANDBY_NAME],
+    );
+    await makeStandby(
+      layout.primary,
+      { dataDir: tmp, port: layout.standby.port, name: STANDBY_NAME },
+      layout.standby.host,
+    );
+    await stopServer(tmp);
+    renameSync(tmp, standby);
+  }
+  if (await startServer(standby)) {
+    report(`replication: started the standby on ${layout.standby.host}:${layout.standby.port}`);
+  }
+  let problem: string | undefined;
+  const ok = await waitFor(async () => {
+    problem = await replicationProblem(layout);
+    return problem === undefined;
+  }, READY_MS);
+  if (!ok)
+    throw new ServiceError(
+      `replication: not ready after ${READY_MS / 1000} s: ${problem}; logs: ${logFile(standby)}`,
+    );
+  writeFileSync(join(layout.root, 'started-by'), `${ROOT}\n`);
+}
+
+/** Stops the standby, then the primary (pg_ctl stop -m fast); keeps the data for the next `up`. */
+export async function downReplication(layout = replicationLayout()): Promise<boolean> {
+  const s = await stopServer(join(layout.root, 'standby'));
+  const p = await stopServer(join(layout.root, 'primary'));
+  return s || p;
+}
+
+/** The checkout whose `up` started the running pair, if recorded. */
+export function replicationStartedBy(layout = replicationLayout()): string | undefined {
+  try {
+    return readFileSync(join(layout.root, 'started-by'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Makes the folder for throwaway standbys (owned by the server user) and returns it. */
+export function throwawayRoot(layout = replicationLayout()): string {
+  const dir = join(layout.root, 'throwaway');
+  ownedDir(dir);
+  return dir;
+}
