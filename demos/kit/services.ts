@@ -268,6 +268,21 @@ export const SERVICES = {
     env: { MARIADB_URL: url('mysql://root@127.0.0.1:3306/test', ['mysql', 'mariadb']) },
     probe: (e) => tcp([urlAddress(e.MARIADB_URL, 3306)]),
   }),
+  replication: service({
+    hint: 'start it with `npm run services -- up replication` or set PG_PRIMARY_URL and PG_STANDBY_URL',
+    env: {
+      /** A PostgreSQL primary with the standby below streaming from it. */
+      PG_PRIMARY_URL: url('postgres://postgres@127.0.0.1:5440/postgres', [
+        'postgres',
+        'postgresql',
+      ]),
+      PG_STANDBY_URL: url('postgres://postgres@127.0.0.1:5441/postgres', [
+        'postgres',
+        'postgresql',
+      ]),
+    },
+    probe: (e) => tcp([urlAddress(e.PG_PRIMARY_URL, 5432), urlAddress(e.PG_STANDBY_URL, 5432)]),
+  }),
   nginx: service({
     hint: 'start it with `npm run services -- up nginx`',
     env: {
