@@ -16,12 +16,11 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { UsageError } from '../demos/kit/args.ts';
 import { ROOT } from '../demos/kit/paths.ts';
+import { serviceEnv, stateDir } from '../demos/kit/services.ts';
 import { ServiceError, tail, waitFor } from './proc.ts';
 
 const run = promisify(execFile);
@@ -45,40 +44,20 @@ export interface ReplicationLayout {
   standby: PgEndpoint;
 }
 
-const DEFAULTS = {
-  PG_PRIMARY_URL: 'postgres://postgres@127.0.0.1:5440/postgres',
-  PG_STANDBY_URL: 'postgres://postgres@127.0.0.1:5441/postgres',
-};
-
-/** A PostgreSQL URL from `variable` (or its default), or a one-line UsageError naming it. */
-export function pgEndpoint(variable: keyof typeof DEFAULTS): PgEndpoint {
-  const url = process.env[variable] || DEFAULTS[variable];
-  const expected = `expected ${DEFAULTS[variable]}`;
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new UsageError(`${variable}="${url}" is not a URL; ${expected}`);
-  }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-    throw new UsageError(`${variable}="${url}" is not a postgres:// URL; ${expected}`);
-  }
-  const port = Number(u.port || 5432);
-  if (!u.hostname || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UsageError(`${variable}="${url}" has no valid host and port; ${expected}`);
-  }
-  return { url, host: u.hostname.replace(/^\[|\]$/g, ''), port };
+function endpoint(url: string): PgEndpoint {
+  const u = new URL(url);
+  return { url, host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 5432) };
 }
 
-/** The OS user the servers run as: ourselves, or `postgres` when we are root. */
+/** The `postgres` OS user the servers run as under root (undefined: they run as we do). */
 interface ServerUser {
-  uid?: number;
-  gid?: number;
+  uid: number;
+  gid: number;
   home: string;
 }
 
-function serverUser(): ServerUser {
-  if (process.getuid?.() !== 0) return { home: homedir() };
+function serverUser(): ServerUser | undefined {
+  if (process.getuid?.() !== 0) return undefined;
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((l) => l.startsWith('postgres:'));
@@ -91,16 +70,18 @@ function serverUser(): ServerUser {
   return { uid: Number(uid), gid: Number(gid), home };
 }
 
-export function replicationLayout(): ReplicationLayout {
+/**
+ * The pair's layout: PG_PRIMARY_URL and PG_STANDBY_URL (validated), data in the per-user state
+ * folder, or in the `postgres` user's own (`~postgres/.local/state/wirenotes`) under root.
+ */
+export function replicationLayout(root?: string): ReplicationLayout {
   const user = serverUser();
-  const state =
-    user.uid === undefined && process.env.XDG_STATE_HOME
-      ? process.env.XDG_STATE_HOME
-      : join(user.home, '.local', 'state');
+  const state = user ? join(user.home, '.local', 'state', 'wirenotes') : stateDir();
+  const env = serviceEnv('replication');
   return {
-    root: process.env.WIRENOTES_REPLICATION_DIR ?? join(state, 'wirenotes', 'replication'),
-    primary: pgEndpoint('PG_PRIMARY_URL'),
-    standby: pgEndpoint('PG_STANDBY_URL'),
+    root: root ?? join(state, 'replication'),
+    primary: endpoint(env.PG_PRIMARY_URL),
+    standby: endpoint(env.PG_STANDBY_URL),
   };
 }
 
@@ -120,9 +101,9 @@ async function pgRun(name: string, args: string[], cwd: string): Promise<string>
   try {
     const { stdout } = await run(binary(name), args, {
       cwd,
-      uid: user.uid,
-      gid: user.gid,
-      env: { ...process.env, HOME: user.home, LC_ALL: 'C' },
+      uid: user?.uid,
+      gid: user?.gid,
+      env: { ...process.env, ...(user && { HOME: user.home }), LC_ALL: 'C' },
       timeout: READY_MS,
     });
     return stdout;
@@ -137,9 +118,9 @@ async function pgRun(name: string, args: string[], cwd: string): Promise<string>
 function ownedDir(dir: string): void {
   const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
   const user = serverUser();
-  if (user.uid === undefined || first === undefined) return;
+  if (!user || first === undefined) return;
   for (let d = dir; d.length >= first.length; d = dirname(d)) {
-    chownSync(d, user.uid, user.gid as number);
+    chownSync(d, user.uid, user.gid);
   }
 }
 
