@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../kit/services.ts';
 import { CASES } from './cases.ts';
-import { startCorsEnv, stopCorsEnv } from './env.ts';
+import { closeEnv, type Env, openEnv } from './env.ts';
 import { chromiumReads } from './fetch-rules.ts';
-import { type Env, inBrowser, inChecker } from './probe.ts';
+import { inBrowser, inChecker } from './probe.ts';
 
 describe('cors: the checker agrees with Chromium on every case', () => {
   let env: Env | undefined;
@@ -20,11 +20,11 @@ describe('cors: the checker agrees with Chromium on every case', () => {
       if (process.env.CI === 'true') throw new Error(`${missing} (required under CI=true)`);
       return;
     }
-    env = await startCorsEnv(true);
+    env = await openEnv({ available: new Set(['chromium']), uses: () => undefined });
   });
 
   afterAll(async () => {
-    if (env) await stopCorsEnv(env);
+    if (env) await closeEnv(env);
   });
 
   for (const k of CASES) {

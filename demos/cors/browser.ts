@@ -9,7 +9,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { endpoints } from '../kit/services.ts';
 
 /** Host names Chromium resolves to 127.0.0.1 (its own resolver rule: no DNS, no network). */
-export const MAPPED_HOSTS = ['*.example.test', 'evilexample.com', '*.example.com'];
+const MAPPED_HOSTS = ['*.example.test', 'evilexample.com', '*.example.com'];
 
 /** What a page saw when it called fetch(). */
 export interface PageOutcome {
@@ -53,6 +53,8 @@ export class DemoBrowser {
   private constructor(
     private readonly context: BrowserContext,
     private readonly profile: string,
+    /** Chromium's version as it reports itself (its user agent's product token). */
+    readonly version: string,
   ) {}
 
   /** Launches Chromium once, headless, with a throwaway profile and no outside connections. */
@@ -73,7 +75,13 @@ export class DemoBrowser {
           `--host-resolver-rules=${MAPPED_HOSTS.map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`,
         ],
       });
-      return new DemoBrowser(context, profile);
+      // The user agent string is reduced (156.0.0.0); the DevTools protocol gives the full build.
+      const blank = await context.newPage();
+      const cdp = await context.newCDPSession(blank);
+      const { product } = (await cdp.send('Browser.getVersion')) as { product: string };
+      await blank.close();
+      const version = /\/([\d.]+)$/.exec(product)?.[1] ?? product;
+      return new DemoBrowser(context, profile, version);
     } catch (err) {
       rmSync(profile, { recursive: true, force: true });
       throw err;

@@ -11,7 +11,7 @@ export interface Ports {
 }
 
 /** Page origins: origin A, same-site neighbours under example.test, and two attackers. */
-export type Role = 'A' | 'a' | 'b' | 'evil' | 'evilcom' | 'app';
+type Role = 'A' | 'a' | 'b' | 'evil' | 'evilcom' | 'app';
 
 const HOSTS: Record<Role, string> = {
   A: '127.0.0.1',
@@ -64,7 +64,7 @@ const RESPONSE_HEADERS = {
 };
 
 export const CASES: CorsCase[] = [
-  // 1. Cross-origin without any CORS header: the server runs the request, the page cannot read.
+  // Cross-origin without any CORS header: the server runs the request, the page cannot read.
   c('no-acao-get', 'cross-origin', 'GET, no ACAO', 'A', get(), { origin: 'none' }, 'blocked'),
   c(
     'no-acao-post',
@@ -75,7 +75,7 @@ export const CASES: CorsCase[] = [
     { origin: 'none' },
     'blocked',
   ),
-  // 2. Simple requests: no preflight. The policy answers preflights with 405 to make it obvious.
+  // Simple requests: no preflight. The policy answers preflights with 405 to make it obvious.
   ...(
     [
       ['simple-get', 'GET + Accept-Language', get([['Accept-Language', 'de-CH, en;q=0.8']])],
@@ -95,7 +95,7 @@ export const CASES: CorsCase[] = [
   ).map(([id, what, init]) =>
     c(id, 'simple', what, 'A', init, { origin: '*', preflightStatus: 405 }, 'readable'),
   ),
-  // 3. Preflighted requests.
+  // Preflighted requests.
   c('put-allowed', 'preflight', 'PUT, ACAM: PUT', 'A', { method: 'PUT' }, allow('PUT'), 'readable'),
   c(
     'delete-refused',
@@ -172,7 +172,7 @@ export const CASES: CorsCase[] = [
     { ...allow('PUT'), preflightStatus: 307 },
     'blocked',
   ),
-  // 4. Preflight cache (the step sends each twice; here each once).
+  // Preflight cache (the step sends each twice; here each once).
   c(
     'max-age-600',
     'max-age',
@@ -200,7 +200,7 @@ export const CASES: CorsCase[] = [
     allow('PUT'),
     'readable',
   ),
-  // 5. Credentials (the browser holds a session cookie for the API's host).
+  // Credentials (the browser holds a session cookie for the API's host).
   c('cred-star', 'credentials', 'include, ACAO: *', 'A', cred(), { origin: '*' }, 'blocked'),
   c(
     'cred-star-acac',
@@ -247,7 +247,7 @@ export const CASES: CorsCase[] = [
     (p) => ({ origin: [originFor('A', p)], credentials: true, methods: '*' }),
     'blocked',
   ),
-  // 6. Which response headers a script can read.
+  // Which response headers a script can read.
   c(
     'expose-none',
     'expose',
@@ -289,7 +289,7 @@ export const CASES: CorsCase[] = [
     }),
     'readable',
   ),
-  // 7. Origin policies with holes, and their fixes.
+  // Origin policies with holes, and their fixes.
   c(
     'reflect-any',
     'holes',

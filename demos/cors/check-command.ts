@@ -5,13 +5,14 @@
 import { Agent } from 'undici';
 import { parseOptions, UsageError } from '../kit/args.ts';
 import type { CliIO, Subcommand } from '../kit/cli.ts';
-import { CheckInputError, checkCors, wireLines } from './checker.ts';
+import { wireLines } from '../kit/http-wire.ts';
+import { CheckInputError, checkCors, exchangeTurns } from './checker.ts';
 import { type CorsRequest, chromiumReads } from './fetch-rules.ts';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Validates the command line into a request, or throws a one-line UsageError. */
-export function parseCheckArgs(argv: string[]): CorsRequest {
+function parseCheckArgs(argv: string[]): CorsRequest {
   const { values, positionals } = parseOptions(argv, {
     origin: { type: 'string' },
     method: { type: 'string' },
@@ -66,7 +67,7 @@ export function parseCheckArgs(argv: string[]): CorsRequest {
   };
 }
 
-export async function runCheck(argv: string[], io: CliIO): Promise<number> {
+async function runCheck(argv: string[], io: CliIO): Promise<number> {
   const req = parseCheckArgs(argv);
   const agent = new Agent();
   try {
@@ -80,7 +81,7 @@ export async function runCheck(argv: string[], io: CliIO): Promise<number> {
     else io.out('simple request: no preflight (safelisted method and headers)');
     for (const x of r.exchanges) {
       io.out('');
-      for (const l of wireLines(x)) io.out(l);
+      for (const l of wireLines(exchangeTurns(x))) io.out(l);
     }
     io.out('');
     for (const w of r.warnings) io.out(paint('yellow', `warning: ${w}`));

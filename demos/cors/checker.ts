@@ -3,6 +3,7 @@
 // fetch-rules.ts to the answers. undici itself enforces nothing: the checks are ours.
 
 import { type Dispatcher, request } from 'undici';
+import type { WireTurn } from '../kit/http-wire.ts';
 import {
   type Classification,
   type CorsRequest,
@@ -126,14 +127,23 @@ export async function checkCors(req: CorsRequest, dispatcher?: Dispatcher): Prom
 
 const SHOWN = /^(access-control-|vary$|location$|content-type$|cache-control$|x-|set-cookie$)/;
 
-/** An exchange as `> request` / `< response` lines; `redact` hides ports and ids. */
-export function wireLines(x: Exchange, redact: (s: string) => string = (s) => s): string[] {
+/** An exchange as the kit prints it (`> request` / `< response`); `redact` hides ports and ids. */
+export function exchangeTurns(x: Exchange, redact: (s: string) => string = (s) => s): WireTurn[] {
   const u = new URL(x.url);
-  const lines = [`> ${x.method} ${u.pathname}${u.search} HTTP/1.1`, `> Host: ${u.host}`];
-  for (const [n, v] of x.sent) lines.push(`> ${n}: ${v}`);
-  lines.push(`< HTTP/1.1 ${x.status}`);
-  for (const [n, v] of x.received) if (SHOWN.test(n)) lines.push(`< ${headerCase(n)}: ${v}`);
-  return lines.map(redact);
+  const sent: [string, string][] = [['Host', u.host], ...x.sent];
+  const received = x.received.filter(([n]) => SHOWN.test(n));
+  return [
+    {
+      dir: '>',
+      startLine: redact(`${x.method} ${u.pathname}${u.search} HTTP/1.1`),
+      headers: sent.map(([n, v]): [string, string] => [n, redact(v)]),
+    },
+    {
+      dir: '<',
+      startLine: `HTTP/1.1 ${x.status}`,
+      headers: received.map(([n, v]): [string, string] => [headerCase(n), redact(v)]),
+    },
+  ];
 }
 
 function headerCase(name: string): string {

@@ -31,7 +31,7 @@ export function chromiumReads(v: Verdict): boolean {
 }
 
 /** The serialized origin of a URL (scheme://host[:port]), per the URL standard. */
-export function originOf(url: string): string {
+function originOf(url: string): string {
   return new URL(url).origin;
 }
 
@@ -121,7 +121,7 @@ const SAFE_CONTENT_TYPES = [
 ];
 
 /** Why this header is not CORS-safelisted, or undefined when it is. */
-export function unsafeHeaderReason(name: string, value: string): string | undefined {
+function unsafeHeaderReason(name: string, value: string): string | undefined {
   const n = name.toLowerCase();
   if (Buffer.byteLength(value) > 128) return `${n}: values over 128 bytes are not safelisted`;
   switch (n) {
@@ -275,7 +275,7 @@ export function preflightMaxAge(res: CorsResponse, cap = 7200): number {
 }
 
 /** CORS-safelisted response-header names (Fetch §2.2.2): what any page may read. */
-export const SAFELISTED_RESPONSE_HEADERS = [
+const SAFELISTED_RESPONSE_HEADERS = [
   'cache-control',
   'content-language',
   'content-length',

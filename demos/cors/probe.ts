@@ -2,42 +2,16 @@
 // the checker (what the Fetch rules say about the same server's answers). Each run gets a URL of
 // its own, so Chromium's preflight and HTTP caches never carry state from one run to the next.
 
-import type { LookupAddress } from 'node:dns';
-import { Agent } from 'undici';
-import type { DemoBrowser, PageOutcome } from './browser.ts';
-import { apiOrigin, type CorsCase, originFor, type Ports } from './cases.ts';
+import type { PageOutcome } from './browser.ts';
+import { apiOrigin, type CorsCase, originFor } from './cases.ts';
 import { type CheckResult, checkCors } from './checker.ts';
-import type { ApiServer, Logged, RecordingServer } from './servers.ts';
+import type { Env } from './env.ts';
+import type { Logged } from './servers.ts';
 
-export interface Env {
-  api: ApiServer;
-  page: RecordingServer;
-  ports: Ports;
-  /** Chromium, when it is installed (the browser steps need it). */
-  browser?: DemoBrowser;
-  /** undici agent that resolves the demo's host names to 127.0.0.1, as Chromium's rule does. */
-  agent: Agent;
-  suffix: string;
-  seq: number;
-  /** API origins the browser has logged in to (it holds their session cookie). */
-  loggedIn: Set<string>;
-}
-
-/** An undici agent that connects every host name to 127.0.0.1 (the demo's servers). */
-export function loopbackAgent(): Agent {
-  return new Agent({
-    connect: {
-      lookup: (_host, options, callback) => {
-        const cb = callback as (
-          err: Error | null,
-          address: string | LookupAddress[],
-          family?: number,
-        ) => void;
-        if ((options as { all?: boolean }).all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
-        else cb(null, '127.0.0.1', 4);
-      },
-    },
-  });
+/** Chromium, which the browser steps need (they do not run without it). */
+export function browserOf(env: Env) {
+  if (!env.browser) throw new Error('Chromium is not running');
+  return env.browser;
 }
 
 /** A fresh URL under the case's path. */
@@ -67,7 +41,7 @@ export function pageOrigin(env: Env, k: CorsCase): string {
 }
 
 /** Logs the browser in to the API's host once (a session cookie, SameSite=Lax). */
-export async function ensureLoggedIn(env: Env, api: 'ip' | 'named'): Promise<void> {
+async function ensureLoggedIn(env: Env, api: 'ip' | 'named'): Promise<void> {
   const origin = apiOrigin(api, env.ports);
   if (env.loggedIn.has(origin) || !env.browser) return;
   await env.browser.visit(`${origin}/login?user=alice`);

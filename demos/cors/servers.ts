@@ -90,7 +90,7 @@ export interface ApiServer extends RecordingServer {
 }
 
 /** The value of Access-Control-Allow-Origin this policy gives an Origin, if any. */
-export function allowedOrigin(policy: Policy, origin: string | undefined): string | undefined {
+function allowedOrigin(policy: Policy, origin: string | undefined): string | undefined {
   const o = policy.origin;
   if (o === 'none') return undefined;
   if (o === '*') return '*';

@@ -4,18 +4,18 @@
 import type { StepContext } from '../kit/define.ts';
 import type { CorsCase } from './cases.ts';
 import type { CheckResult } from './checker.ts';
+import type { Env } from './env.ts';
 import { chromiumReads } from './fetch-rules.ts';
 import {
   type BrowserRun,
   consoleReason,
-  type Env,
   inBrowser,
   inChecker,
   redact,
   serverLines,
 } from './probe.ts';
 
-export interface CaseRun {
+interface CaseRun {
   browser: BrowserRun;
   checker: CheckResult;
 }

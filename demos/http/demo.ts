@@ -2,14 +2,23 @@
 // httpbin (node:http), nginx as a gateway, and node:http2 over TLS and cleartext.
 
 import { defineDemo } from '../kit/define.ts';
-import type { Env } from './env.ts';
-import { selfSignedCert } from './h2.ts';
-import { startHttpbin } from './httpbin.ts';
-import { gatewaySteps } from './steps-gateway.ts';
-import { headerSteps } from './steps-headers.ts';
-import { methodSteps } from './steps-methods.ts';
-import { statusSteps } from './steps-status.ts';
-import { versionSteps } from './steps-versions.ts';
+import { closeEnv, type Env, openEnv } from './env.ts';
+import { gatewayStep } from './steps-gateway.ts';
+import { clientHeadersStep } from './steps-headers.ts';
+import { optionsStep, safeStep } from './steps-methods.ts';
+import {
+  clientErrorStep,
+  informationalStep,
+  serverErrorStep,
+  successStep,
+} from './steps-status.ts';
+import {
+  framingStep,
+  http2Step,
+  http10Step,
+  http11Step,
+  serverPushStep,
+} from './steps-versions.ts';
 
 export const demo = defineDemo<Env>({
   id: 'http',
@@ -18,9 +27,21 @@ export const demo = defineDemo<Env>({
     'Every exchange is real and shown as the bytes that crossed the socket: a local httpbin, ' +
     'nginx in front of broken upstreams, and HTTP/2 over TLS and over plain TCP.',
   needs: [],
-  setup: async () => ({ bin: await startHttpbin(), cert: selfSignedCert() }),
-  steps: [...methodSteps, ...statusSteps, ...gatewaySteps, ...versionSteps, ...headerSteps],
-  teardown: async ({ bin }) => {
-    await bin.close();
-  },
+  setup: openEnv,
+  steps: [
+    safeStep,
+    optionsStep,
+    informationalStep,
+    successStep,
+    clientErrorStep,
+    serverErrorStep,
+    gatewayStep,
+    http10Step,
+    http11Step,
+    http2Step,
+    framingStep,
+    serverPushStep,
+    clientHeadersStep,
+  ],
+  teardown: closeEnv,
 });

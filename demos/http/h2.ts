@@ -42,7 +42,7 @@ export function selfSignedCert(): Credentials {
   return { key: keyPem, cert: forge.pki.certificateToPem(cert) };
 }
 
-export interface H2Server {
+interface H2Server {
   port: number;
   url: string;
   /** TCP connections, HTTP/2 sessions and streams the server has seen. */
@@ -132,7 +132,7 @@ export function connect(
   });
 }
 
-export interface H2Reply {
+interface H2Reply {
   status: number;
   body: string;
   headers: http2.IncomingHttpHeaders;

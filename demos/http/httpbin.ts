@@ -4,7 +4,8 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { closeServer as closeListening, listen } from '../kit/net.ts';
-import { BODY_LIMIT, newState, type RouteState, route, send, tooLarge } from './routes.ts';
+import { BODY_LIMIT, newState, type RouteState, send, tooLarge } from './respond.ts';
+import { route } from './routes.ts';
 
 export interface Httpbin {
   server: http.Server;

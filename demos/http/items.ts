@@ -2,7 +2,7 @@
 // POST creates, PUT replaces (or creates), PATCH applies a JSON Patch, DELETE removes.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type RouteState, readBody, send } from './routes.ts';
+import { type RouteState, readBody, send } from './respond.ts';
 
 export async function items(
   req: IncomingMessage,

@@ -5,7 +5,7 @@ import type { CliIO, Subcommand } from '../kit/cli.ts';
 import { type Httpbin, startHttpbin } from './httpbin.ts';
 import { ROUTES } from './routes.ts';
 
-export const DEFAULT_PORT = 8000;
+const DEFAULT_PORT = 8000;
 
 export function parsePort(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PORT;
@@ -15,7 +15,7 @@ export function parsePort(value: string | undefined): number {
   return Number(value);
 }
 
-export interface ServeOptions {
+interface ServeOptions {
   /** Stops the server when aborted (tests); the CLI waits for Ctrl-C or SIGTERM instead. */
   signal?: AbortSignal;
   /** Called once the server listens (tests read the port from it). */

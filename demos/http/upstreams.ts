@@ -18,7 +18,7 @@ export interface Upstream {
 }
 
 /** How long the slow upstream takes: well past the 1 s proxy_read_timeout of /timeout/. */
-export const SLOW_MS = 5_000;
+const SLOW_MS = 5_000;
 
 export async function startUpstream(kind: UpstreamKind): Promise<Upstream> {
   const sockets = new Set<net.Socket>();

@@ -1,11 +1,13 @@
-// The bytes on the wire: record what a socket writes and reads, send raw requests over node:net,
-// and print exchanges the way `curl -v` does (`> ` request lines, `< ` response lines).
+// The bytes on the wire: record what a socket writes and reads and send raw requests over
+// node:net. The kit's printer shows what was recorded (demos/kit/http-wire.ts).
 
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { Agent } from 'undici';
+import type { SequenceFigure } from '../kit/figures.ts';
+import { exchangeFigure, type WireOptions, type WireTurn } from '../kit/http-wire.ts';
 
-export interface Segment {
+interface Segment {
   dir: '>' | '<';
   bytes: Buffer;
 }
@@ -41,13 +43,15 @@ export class Tap {
       .join('');
   }
 
-  lines(options: WireOptions = {}): string[] {
-    return wireLines(this.segments, options);
+  /** The messages this tap saw, as a sequence figure (the transcript prints it as text). */
+  figure(options: TapOptions = {}): SequenceFigure {
+    const { hide, parties = ['client', 'httpbin'], bodyLines = 3 } = options;
+    return exchangeFigure(parties, turns(this.segments, hide), { bodyLines });
   }
 }
 
 /** `createConnection` for node:http.request that taps the socket it opens. */
-export function tappedConnection(tap: Tap) {
+function tappedConnection(tap: Tap) {
   return (options: { host?: string | null; port?: number | string | null }) =>
     tap.attach(net.connect({ host: options.host ?? '127.0.0.1', port: Number(options.port) }));
 }
@@ -65,7 +69,7 @@ export function tappedAgent(tap: Tap): Agent {
   });
 }
 
-export interface RawResult {
+interface RawResult {
   /** Everything the server sent. */
   response: string;
   /** The server closed the connection (we saw its FIN) before we gave up waiting. */
@@ -113,7 +117,7 @@ export function rawExchange(
 }
 
 /** How many final (non-1xx) responses `text` holds in full. */
-export function completeResponses(text: string): number {
+function completeResponses(text: string): number {
   let rest = text;
   let count = 0;
   for (;;) {
@@ -128,73 +132,63 @@ export function completeResponses(text: string): number {
   }
 }
 
-export interface WireOptions {
-  /** Body lines shown per message before the rest is summarised. */
-  bodyLines?: number;
+interface TapOptions extends WireOptions {
   /** Drop header lines whose name matches (e.g. /^date$/i) instead of masking them. */
   hide?: RegExp;
+  /** Who talked: the client and the server (`client`, `httpbin` unless named). */
+  parties?: [client: string, server: string];
 }
 
-const WIDTH = 94;
-
-/** Ports, dates and long lines are masked so the transcript reads the same on every run. */
-export function mask(line: string): string {
-  const masked = line
+/** Ports and dates are masked so the transcript reads the same on every run. */
+function mask(text: string): string {
+  return text
     .replace(/(127\.0\.0\.1|localhost):\d{2,5}/g, '$1:<port>')
-    .replace(/\/(proxy|timeout)\/\d+\//, '/$1/<port>/')
-    .replace(/^([<>] date:\s*).*/i, '$1<date>');
-  return masked.length > WIDTH ? `${masked.slice(0, WIDTH - 1)}…` : masked;
+    .replace(/\/(proxy|timeout)\/\d+\//, '/$1/<port>/');
 }
 
-/** Turns recorded segments into `> ` / `< ` lines; bodies are printed as they are, indented. */
-export function wireLines(segments: Segment[], options: WireOptions = {}): string[] {
-  const out: string[] = [];
-  const maxBody = options.bodyLines ?? 3;
+/** Splits recorded segments into messages: request and response heads with their bodies. */
+function turns(segments: Segment[], hide?: RegExp): WireTurn[] {
+  const out: WireTurn[] = [];
   // A message may span segments (100-continue sends the head, waits, then the body).
   const pending: Record<Segment['dir'], number> = { '>': 0, '<': 0 };
+  const body = (dir: Segment['dir'], text: string) => {
+    const last = out.at(-1);
+    if (last && last.dir === dir) last.body = (last.body ?? '') + text;
+    else out.push({ dir, body: text });
+  };
   for (const seg of segments) {
     let text = seg.bytes.toString('latin1');
     while (text.length) {
       if (pending[seg.dir] > 0) {
-        const body = text.slice(0, pending[seg.dir]);
-        pending[seg.dir] -= body.length;
-        text = text.slice(body.length);
-        out.push(...bodyLines(body, maxBody));
+        const part = text.slice(0, pending[seg.dir]);
+        pending[seg.dir] -= part.length;
+        text = text.slice(part.length);
+        body(seg.dir, mask(part));
         continue;
       }
       const end = text.indexOf('\r\n\r\n');
       const startsMessage = /^(HTTP\/\d|[A-Za-z-]+ \S+ HTTP\/\d|PRI \*)/.test(text);
       if (!startsMessage || end < 0) {
-        out.push(...bodyLines(text, maxBody));
+        body(seg.dir, mask(text));
         break;
       }
-      const head = text.slice(0, end).split('\r\n');
-      for (const line of head) {
-        const name = /^([^:\s]+):/.exec(line)?.[1];
-        if (name && options.hide?.test(name)) continue;
-        out.push(mask(`${seg.dir} ${line}`));
+      const [startLine = '', ...lines] = text.slice(0, end).split('\r\n');
+      const headers: [string, string][] = [];
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        const name = line.slice(0, colon);
+        if (hide?.test(name)) continue;
+        const value = line.slice(colon + 1).trim();
+        headers.push([name, /^date$/i.test(name) ? '<date>' : mask(value)]);
       }
-      out.push(seg.dir);
+      out.push({ dir: seg.dir, startLine: mask(startLine), headers });
       text = text.slice(end + 4);
-      const status = seg.dir === '<' ? Number(head[0]?.slice(9, 12)) : 200;
-      const length = Number(/^content-length:\s*(\d+)/im.exec(head.join('\n'))?.[1] ?? 0);
+      const status = seg.dir === '<' ? Number(startLine.slice(9, 12)) : 200;
+      const length = Number(/^content-length:\s*(\d+)/im.exec(lines.join('\n'))?.[1] ?? 0);
       pending[seg.dir] = status >= 200 && status !== 204 && status !== 304 ? length : 0;
-      if (seg.dir === '>' && /^expect:\s*100-continue/im.test(head.join('\n'))) {
-        // The body travels in a later segment, after the interim response.
-        pending[seg.dir] = length;
-      }
     }
   }
   return out;
-}
-
-function bodyLines(body: string, max: number): string[] {
-  if (!body.length) return [];
-  const lines = body.split(/\r?\n/);
-  while (lines.length && !lines.at(-1)) lines.pop();
-  const shown = lines.slice(0, max).map((l) => mask(`  ${l}`));
-  if (lines.length > max || body.length > 2000) shown.push(`  … (${body.length} bytes in all)`);
-  return shown;
 }
 
 export interface Reply {
