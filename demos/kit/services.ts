@@ -232,6 +232,29 @@ function versionMatches(file: string, expected: RegExp): Promise<string | undefi
   });
 }
 
+/** A daemon's binary: on PATH, or in /usr/sbin, where Debian puts it (not on every PATH). */
+export function findBinary(command: string): string | undefined {
+  const sbin = `/usr/sbin/${command}`;
+  return onPath(command) ?? (executable(sbin) ? sbin : undefined);
+}
+
+/** `command` is installed and `command -v` reports a version matching `expected`. */
+function binary(command: string, expected: RegExp): Promise<Probed> {
+  const file = findBinary(command);
+  if (!file) {
+    const problem = `${command} is not on PATH or in /usr/sbin`;
+    return Promise.resolve({ ok: false, address: 'PATH', problem });
+  }
+  return new Promise((resolve) => {
+    // nginx prints its version on stderr, HAProxy on stdout.
+    execFile(file, ['-v'], { timeout: 3000 }, (_err, stdout, stderr) => {
+      const said = `${stdout}${stderr}`.trim().split('\n')[0] ?? '';
+      const ok = expected.test(said);
+      resolve({ ok, address: file, problem: ok ? undefined : `\`${file} -v\` said "${said}"` });
+    });
+  });
+}
+
 // ------------------------------------------------------------------ the records
 
 export interface ServiceRecord<V extends Vars> {
@@ -311,6 +334,17 @@ export const SERVICES = {
             problem: `nginx answers but its CA file ${e.NGINX_CA_FILE} is missing (NGINX_CA_FILE)`,
           };
     },
+  }),
+  /** The nginx binary itself, for demos that start their own instances (not the 8080 service). */
+  'nginx-binary': service({
+    hint: 'install it with `apt-get install nginx`',
+    env: {},
+    probe: () => binary('nginx', /nginx version: nginx\/\d/),
+  }),
+  haproxy: service({
+    hint: 'install it with `apt-get install haproxy`',
+    env: {},
+    probe: () => binary('haproxy', /HAProxy version \d/),
   }),
   chromium: service({
     hint: 'install it with `apt-get install chromium` or set CHROMIUM_PATH to a Chromium binary',
