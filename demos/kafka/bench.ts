@@ -4,7 +4,8 @@
 
 import { type Bench, median, ms } from '../kit/bench.ts';
 import { probe } from '../kit/services.ts';
-import { closeEnv, ensureTopic, name, openEnv } from './env.ts';
+import { ensureTopic, name } from './cluster.ts';
+import { closeEnv, openEnv } from './env.ts';
 import { Group } from './group.ts';
 
 const ROUNDS = 7;
@@ -17,7 +18,7 @@ export const bench: Bench = {
       report(`skipped: ${kafka.problem}`);
       return;
     }
-    const env = await openEnv();
+    const env = await openEnv({ available: new Set(['kafka']), uses: () => undefined });
     const groupId = name(env, 'bench');
     env.groups.add(groupId);
     let g: Group | undefined;

@@ -1,11 +1,10 @@
-// kafkajs wired for a demo: tight timeouts, logs collected instead of printed, and the small
-// waits the steps need (metadata until a condition holds, with a deadline).
+// kafkajs wired for a demo: tight timeouts, no log output (the steps narrate what happened), and
+// the metadata lookups the steps share.
 
 import {
   type Admin,
   type ITopicMetadata,
   Kafka,
-  type logCreator,
   logLevel,
   Partitioners,
   type PartitionMetadata,
@@ -13,21 +12,12 @@ import {
 import { MissingServices } from '../kit/run.ts';
 import { endpoints } from '../kit/services.ts';
 
-/** kafkajs log lines, kept (not printed) so a failing step can show the last few. */
-export const kafkaLog: string[] = [];
-
-const collect: logCreator = () => (entry) => {
-  if (entry.level > logLevel.WARN) return;
-  kafkaLog.push(`${entry.namespace}: ${entry.log.message}`);
-  if (kafkaLog.length > 200) kafkaLog.splice(0, kafkaLog.length - 200);
-};
-
 export function createKafka(clientId: string): Kafka {
   return new Kafka({
     clientId,
     brokers: endpoints.kafkaBrokers,
-    logLevel: logLevel.WARN,
-    logCreator: collect,
+    // kafkajs logs retried errors (a leader moving) that the steps expect and narrate.
+    logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
     requestTimeout: 10_000,
     // Enough to ride out a leader or coordinator move (a few hundred ms on a controlled
@@ -45,8 +35,7 @@ export async function checkKafka(): Promise<void> {
   const admin = new Kafka({
     clientId: 'wirenotes-probe',
     brokers,
-    logLevel: logLevel.WARN,
-    logCreator: collect,
+    logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
     requestTimeout: 2000,
     retry: { initialRetryTime: 100, maxRetryTime: 300, retries: 1 },
@@ -91,37 +80,6 @@ export function consumerOptions(groupId: string) {
   };
 }
 
-export class Timeout extends Error {
-  override name = 'Timeout';
-}
-
-/**
- * Re-evaluates `probe` until it returns a value other than undefined, or throws Timeout naming
- * `what`. For states the cluster reaches without telling us (leader elected, ISR grown):
- * each round is a real request, spaced by `intervalMs`.
- */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  { timeoutMs = 30_000, intervalMs = 100 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Timeout(`gave up after ${timeoutMs} ms waiting for ${what}${why}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 export async function partitionsOf(admin: Admin, topic: string): Promise<PartitionMetadata[]> {
   const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
   const meta = topics.find((t: ITopicMetadata) => t.name === topic);
@@ -148,6 +106,3 @@ export async function coordinatorOf(admin: Admin, groupId: string): Promise<numb
   if (!p) throw new Error('__consumer_offsets has no partitions');
   return p.leader;
 }
-
-/** Offsets as kafkajs returns them (strings) → numbers. */
-export const num = (s: string | number): number => Number(s);

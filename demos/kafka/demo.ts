@@ -1,8 +1,6 @@
-// Kafka against a real 3-node KRaft cluster: partitions, keys, ordering, consumer groups,
-// committed offsets, replication and failover, min.insync.replicas.
-
 import { defineDemo } from '../kit/define.ts';
 import { closeEnv, type Env, openEnv } from './env.ts';
+import { ledger } from './ledger.ts';
 import { assignmentStep, idleStep, offsetsStep, rebalanceStep } from './steps-groups.ts';
 import { failoverStep, minIsrStep } from './steps-replication.ts';
 import { keysStep, orderingStep, topicsStep } from './steps-topics.ts';
@@ -14,7 +12,7 @@ export const demo = defineDemo<Env>({
     'A real 3-broker KRaft cluster and kafkajs: where records go, who reads them, and what ' +
     'survives a broker going down. Topics and groups are created per run and deleted after.',
   needs: ['kafka'],
-  setup: () => openEnv(),
+  setup: openEnv,
   steps: [
     topicsStep,
     keysStep,
@@ -26,5 +24,6 @@ export const demo = defineDemo<Env>({
     failoverStep,
     minIsrStep,
   ],
-  teardown: (env) => closeEnv(env),
+  teardown: closeEnv,
+  ledger,
 });

@@ -1,27 +1,63 @@
-// What the steps share: one kafkajs client and admin, the run's unique suffix, and the topics
-// and groups to delete at teardown.
+// What the steps share: one kafkajs client and admin, this run's name (every topic and group the
+// run creates starts with it), and the topics and groups to delete at the end. Opening also
+// sweeps what dead runs left behind on the shared cluster.
 
-import type { Admin, Kafka, Producer, ProducerConfig } from 'kafkajs';
-import type { StepContext } from '../kit/define.ts';
-import { runSuffix } from '../kit/services.ts';
-import { checkKafka, createKafka, partitionsOf, producerOptions, waitFor } from './client.ts';
-import { Group } from './group.ts';
+import type { Admin, Kafka } from 'kafkajs';
+import type { SetupInfo } from '../kit/define.ts';
+import { isStale, runName } from '../kit/names.ts';
+import { brokerVersion } from './broker-version.ts';
+import { checkKafka, createKafka } from './client.ts';
 
 export interface Env {
   kafka: Kafka;
   admin: Admin;
-  suffix: string;
+  /** `runName('kafka')`: each topic and group of this run is `<run>_<what>`. */
+  run: string;
   topics: Set<string>;
   groups: Set<string>;
+  /** Leftovers of dead runs removed when the run opened, told by the first step that runs. */
+  swept: { topics: string[]; groups: string[]; told: boolean };
 }
 
-export async function openEnv(): Promise<Env> {
+export async function openEnv(info: SetupInfo): Promise<Env> {
   await checkKafka();
-  const suffix = runSuffix();
-  const kafka = createKafka(`wirenotes-${suffix}`);
+  const version = brokerVersion();
+  if (version) info.uses('kafka', version);
+  const run = runName('kafka');
+  const kafka = createKafka(run);
   const admin = kafka.admin();
   await admin.connect();
-  return { kafka, admin, suffix, topics: new Set(), groups: new Set() };
+  try {
+    const swept = await sweep(admin);
+    return { kafka, admin, run, topics: new Set(), groups: new Set(), swept };
+  } catch (err) {
+    await admin.disconnect();
+    throw err;
+  }
+}
+
+/** Deletes the topics and groups of dead runs (isStale); a group still in use is left alone. */
+async function sweep(admin: Admin): Promise<Env['swept']> {
+  const stale = (n: string) => isStale(n, 'kafka');
+  const topics = (await admin.listTopics()).filter(stale);
+  if (topics.length) await admin.deleteTopics({ topics, timeout: 10_000 });
+  const { groups: listed } = await admin.listGroups();
+  const candidates = listed.map((g) => g.groupId).filter(stale);
+  const groups = candidates.length ? await deleteEmptyGroups(admin, candidates) : [];
+  return { topics, groups, told: false };
+}
+
+/** deleteGroups, returning the ids it deleted (one with live members answers an error). */
+async function deleteEmptyGroups(admin: Admin, ids: string[]): Promise<string[]> {
+  try {
+    await admin.deleteGroups(ids);
+    return ids;
+  } catch (err) {
+    const failed = (err as { groups?: { groupId: string; errorCode: number }[] }).groups ?? [];
+    if (!failed.length) throw err;
+    const kept = new Set(failed.filter((g) => g.errorCode !== 0).map((g) => g.groupId));
+    return ids.filter((id) => !kept.has(id));
+  }
 }
 
 export async function closeEnv(env: Env): Promise<void> {
@@ -30,97 +66,10 @@ export async function closeEnv(env: Env): Promise<void> {
       // Only groups that exist can be deleted; a step that failed early may not have made its own.
       const { groups } = await env.admin.listGroups();
       const ours = groups.map((g) => g.groupId).filter((g) => env.groups.has(g));
-      if (ours.length) await env.admin.deleteGroups(ours);
+      if (ours.length) await deleteEmptyGroups(env.admin, ours);
     }
     if (env.topics.size) await env.admin.deleteTopics({ topics: [...env.topics], timeout: 10_000 });
   } finally {
     await env.admin.disconnect();
   }
-}
-
-export function name(env: Env, what: string): string {
-  return `wirenotes-${what}-${env.suffix}`;
-}
-
-export interface TopicSpec {
-  partitions?: number;
-  /** Broker ids per partition, first one the preferred (and initial) leader. */
-  assignment?: number[][];
-  config?: Record<string, string>;
-}
-
-type CreateTopicsOptions = Parameters<Admin['createTopics']>[0];
-
-/** createTopics, with kafkajs's "Topic creation errors" aggregate spelled out. */
-async function createTopic(env: Env, options: CreateTopicsOptions): Promise<void> {
-  try {
-    await env.admin.createTopics(options);
-  } catch (err) {
-    const inner = (err as { errors?: { type?: string; message?: string }[] }).errors;
-    if (!inner?.length) throw err;
-    const what = inner.map((e) => `${e.type ?? 'error'}: ${e.message}`).join('; ');
-    throw new Error(`createTopics failed: ${what}`);
-  }
-}
-
-/** Creates this run's topic `what` (once) with RF 3, and waits until every partition has a leader. */
-export async function ensureTopic(env: Env, what: string, spec: TopicSpec = {}): Promise<string> {
-  const topic = name(env, what);
-  if (env.topics.has(topic)) return topic;
-  env.topics.add(topic);
-  const configEntries = Object.entries(spec.config ?? {}).map(([n, value]) => ({ name: n, value }));
-  await createTopic(env, {
-    waitForLeaders: true,
-    topics: [
-      spec.assignment
-        ? {
-            topic,
-            replicaAssignment: spec.assignment.map((replicas, partition) => ({
-              partition,
-              replicas,
-            })),
-            configEntries,
-          }
-        : { topic, numPartitions: spec.partitions ?? 3, replicationFactor: 3, configEntries },
-    ],
-  });
-  const count = spec.assignment?.length ?? spec.partitions ?? 3;
-  await waitFor(`leaders for ${count} partitions of ${topic}`, async () => {
-    const parts = await partitionsOf(env.admin, topic);
-    return parts.length === count && parts.every((p) => p.leader >= 0) ? true : undefined;
-  });
-  return topic;
-}
-
-/** A connected producer that the step disconnects when it ends. */
-export async function producer(
-  t: StepContext,
-  env: Env,
-  options: Partial<ProducerConfig> = {},
-): Promise<Producer> {
-  const p = env.kafka.producer({ ...producerOptions, ...options });
-  await p.connect();
-  t.defer(() => p.disconnect());
-  return p;
-}
-
-/** A consumer group on `topic` whose members the step disconnects when it ends. */
-export function group(
-  t: StepContext,
-  env: Env,
-  what: string,
-  topic: string,
-  partitions: number,
-): Group {
-  const id = name(env, what);
-  env.groups.add(id);
-  const g = new Group(env.kafka, env.admin, id, topic, partitions);
-  t.defer(() => g.close());
-  return g;
-}
-
-/** Broker ids the cluster reports, ascending. */
-export async function brokerIds(env: Env): Promise<number[]> {
-  const { brokers } = await env.admin.describeCluster();
-  return brokers.map((b) => b.nodeId).sort((a, b) => a - b);
 }

@@ -3,9 +3,10 @@
 // what they conclude is cross-checked with the broker's own DescribeGroups answer.
 
 import { type Admin, AssignerProtocol, type Consumer, type Kafka } from 'kafkajs';
-import { consumerOptions, Timeout } from './client.ts';
+import { Timeout } from '../kit/wait.ts';
+import { consumerOptions } from './client.ts';
 
-export interface Received {
+interface Received {
   member: string;
   partition: number;
   offset: number;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseRunName } from '../kit/names.ts';
 import { probe } from '../kit/services.ts';
 import { testDemo } from '../kit/vitest.ts';
 import { createKafka } from './client.ts';
@@ -6,16 +7,14 @@ import { demo } from './demo.ts';
 
 testDemo(demo);
 
-// Runs after the demo's teardown: nothing named with this process's run suffix may remain.
+// Runs after the demo's teardown: nothing named by this process (runName) may remain.
 describe('kafka: cleanup', () => {
   it('leaves no topics or groups of this run behind', async (ctx) => {
     if (!(await probe('kafka')).ok && process.env.CI !== 'true') ctx.skip('kafka is not running');
     const admin = createKafka('wirenotes-cleanup-check').admin();
     await admin.connect();
     try {
-      const ours = (n: string) =>
-        n.startsWith('wirenotes-') &&
-        (n.split('-').at(-1) ?? '').startsWith(process.pid.toString(36));
+      const ours = (n: string) => parseRunName(n)?.pid === process.pid;
       const topics = (await admin.listTopics()).filter(ours);
       const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter(ours);
       expect({ topics, groups }).toEqual({ topics: [], groups: [] });

@@ -10,7 +10,7 @@ import { javaPartition, librdkafkaPartition } from './partitioners.ts';
 /** Kafka counts partitions with a signed 32-bit integer. */
 const MAX_PARTITIONS = 2 ** 31 - 1;
 
-export interface KeyPlacement {
+interface KeyPlacement {
   key: string;
   java: number;
   /** undefined: librdkafka picks a random partition for an empty key. */

@@ -4,7 +4,7 @@
 
 const encoder = new TextEncoder();
 
-export function keyBytes(key: string | Uint8Array): Uint8Array {
+function keyBytes(key: string | Uint8Array): Uint8Array {
   return typeof key === 'string' ? encoder.encode(key) : key;
 }
 
@@ -71,4 +71,14 @@ export function librdkafkaPartition(
 ): number | undefined {
   const bytes = keyBytes(key);
   return bytes.length === 0 ? undefined : crc32(bytes) % partitions;
+}
+
+/** The first key (key-0, key-1, …) that murmur2 sends to each of `n` partitions. */
+export function keyPerPartition(n: number, prefix = 'key'): string[] {
+  const found: (string | undefined)[] = Array.from({ length: n }, () => undefined);
+  for (let i = 0; found.includes(undefined); i++) {
+    const key = `${prefix}-${i}`;
+    found[javaPartition(key, n)] ??= key;
+  }
+  return found as string[];
 }

@@ -1,12 +1,14 @@
-// Steps 4-7: consumer groups: who owns which partition, rebalancing, idle members, offsets.
+// Consumer groups: who owns which partition, rebalancing, idle members, committed offsets.
 
 import type { Producer } from 'kafkajs';
 import type { StepContext } from '../kit/define.ts';
 import { step } from '../kit/define.ts';
-import { partitionsOf, waitFor } from './client.ts';
-import { type Env, ensureTopic, group, producer } from './env.ts';
+import { waitFor } from '../kit/wait.ts';
+import { partitionsOf } from './client.ts';
+import { ensureTopic, group, producer, useCluster } from './cluster.ts';
+import type { Env } from './env.ts';
 import type { Group, Member, SettleResult } from './group.ts';
-import { keyPerPartition } from './steps-topics.ts';
+import { keyPerPartition } from './partitioners.ts';
 
 function ownerTable(t: StepContext, g: Group, r: SettleResult): void {
   t.table(
@@ -36,9 +38,14 @@ async function sendOnePerPartition(p: Producer, topic: string, keys: string[], v
 }
 
 export const assignmentStep = step<Env>(
-  'consumer-groups',
-  'A group splits the partitions: each partition has exactly one owner',
+  {
+    id: 'assignment',
+    section: 'consumer-groups',
+    title: 'A group splits the partitions: each partition has exactly one owner',
+    needs: [],
+  },
   async (t, env) => {
+    await useCluster(t, env, 'shared');
     const topic = await ensureTopic(env, 'layout', { partitions: 3 });
     const g = group(t, env, 'assign', topic, 3);
     const r = await join(t, g, ['member-1', 'member-2']);
@@ -58,9 +65,14 @@ export const assignmentStep = step<Env>(
 );
 
 export const rebalanceStep = step<Env>(
-  'rebalancing',
-  'A member joins or leaves: the group rebalances and partitions move',
+  {
+    id: 'rebalance',
+    section: 'rebalancing',
+    title: 'A member joins or leaves: the group rebalances and partitions move',
+    needs: [],
+  },
   async (t, env) => {
+    await useCluster(t, env, 'shared');
     const topic = await ensureTopic(env, 'layout', { partitions: 3 });
     const g = group(t, env, 'rebalance', topic, 3);
     const before = await join(t, g, ['member-1', 'member-2']);
@@ -98,9 +110,14 @@ export const rebalanceStep = step<Env>(
 );
 
 export const idleStep = step<Env>(
-  'more-members-than-partitions',
-  'A fourth member on 3 partitions sits idle until another leaves',
+  {
+    id: 'idle-member',
+    section: 'more-members-than-partitions',
+    title: 'A fourth member on 3 partitions sits idle until another leaves',
+    needs: [],
+  },
   async (t, env) => {
+    await useCluster(t, env, 'shared');
     const topic = await ensureTopic(env, 'layout', { partitions: 3 });
     const g = group(t, env, 'idle', topic, 3);
     await join(t, g, ['member-1', 'member-2', 'member-3']);
@@ -177,9 +194,14 @@ async function waitCommitted(env: Env, groupId: string, topic: string): Promise<
 }
 
 export const offsetsStep = step<Env>(
-  'committed-offsets',
-  'Each group keeps its own committed offsets; a restarted member resumes from them',
+  {
+    id: 'offsets',
+    section: 'committed-offsets',
+    title: 'Each group keeps its own committed offsets; a restarted member resumes from them',
+    needs: [],
+  },
   async (t, env) => {
+    await useCluster(t, env, 'shared');
     const topic = await ensureTopic(env, 'offsets', { partitions: 3 });
     const p = await producer(t, env);
     const keys = keyPerPartition(3, 'acct');

@@ -1,12 +1,14 @@
-// Steps 8-9: a broker goes down. Leadership moves within the ISR, acknowledged records survive,
+// A broker goes down. Leadership moves within the ISR, acknowledged records survive,
 // and min.insync.replicas decides whether acks=all writes are still accepted.
 
 import kafkajs, { type Kafka, type PartitionMetadata } from 'kafkajs';
 import { startNode, stopNode } from '../../services/api.ts';
 import type { StepContext } from '../kit/define.ts';
 import { step } from '../kit/define.ts';
-import { coordinatorOf, partitionsOf, waitFor } from './client.ts';
-import { brokerIds, type Env, ensureTopic, group, name, producer } from './env.ts';
+import { waitFor } from '../kit/wait.ts';
+import { coordinatorOf, partitionsOf } from './client.ts';
+import { brokerIds, ensureTopic, group, name, producer, useCluster } from './cluster.ts';
+import type { Env } from './env.ts';
 
 // kafkajs is CommonJS; Node's named-export detection misses ConfigResourceTypes.
 const { ConfigResourceTypes } = kafkajs;
@@ -85,9 +87,14 @@ async function offsetsTopicReady(env: Env): Promise<void> {
 }
 
 export const failoverStep = step<Env>(
-  'replication-and-failover',
-  'Stop the leader: a replica from the ISR takes over and no acknowledged record is lost',
+  {
+    id: 'failover',
+    section: 'replication-and-failover',
+    title: 'Stop the leader: a replica from the ISR takes over and no acknowledged record is lost',
+    needs: [],
+  },
   async (t, env) => {
+    await useCluster(t, env, 'exclusive');
     await offsetsTopicReady(env);
     const brokers = await brokerIds(env);
     const coordinator = await coordinatorOf(env.admin, name(env, 'probe'));
@@ -197,9 +204,14 @@ async function sendOnce(kafka: Kafka, topic: string, acks: -1 | 1, value: string
 }
 
 export const minIsrStep = step<Env>(
-  'acks-and-mininsyncreplicas',
-  'acks=all needs min.insync.replicas in-sync copies; acks=1 needs only the leader',
+  {
+    id: 'min-isr',
+    section: 'acks-and-mininsyncreplicas',
+    title: 'acks=all needs min.insync.replicas in-sync copies; acks=1 needs only the leader',
+    needs: [],
+  },
   async (t, env) => {
+    await useCluster(t, env, 'exclusive');
     await offsetsTopicReady(env);
     const brokers = await brokerIds(env);
     const coordinator = await coordinatorOf(env.admin, name(env, 'probe'));

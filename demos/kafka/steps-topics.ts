@@ -1,19 +1,26 @@
-// Steps 1-3: how a topic is laid out over brokers, where keys go, and what order means.
+// How a topic is laid out over brokers, where keys go, and what order means.
 
 import { type ICustomPartitioner, Partitioners } from 'kafkajs';
 import { step } from '../kit/define.ts';
-import { partitionsOf, waitFor } from './client.ts';
-import { brokerIds, type Env, ensureTopic, group, producer } from './env.ts';
-import { javaPartition, librdkafkaPartition } from './partitioners.ts';
+import { waitFor } from '../kit/wait.ts';
+import { partitionsOf } from './client.ts';
+import { brokerIds, ensureTopic, group, producer, useCluster } from './cluster.ts';
+import type { Env } from './env.ts';
+import { javaPartition, keyPerPartition, librdkafkaPartition } from './partitioners.ts';
 
 const KEYS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
 
 const sortNum = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
 export const topicsStep = step<Env>(
-  'topics-and-partitions',
-  'A topic is split into partitions, each replicated on different brokers',
+  {
+    id: 'topics',
+    section: 'topics-and-partitions',
+    title: 'A topic is split into partitions, each replicated on different brokers',
+    needs: [],
+  },
   async (t, env) => {
+    await useCluster(t, env, 'shared');
     const brokers = await brokerIds(env);
     t.show('brokers in the cluster', brokers.join(', '));
     const topic = await ensureTopic(env, 'layout', { partitions: 3 });
@@ -45,9 +52,14 @@ export const topicsStep = step<Env>(
 );
 
 export const keysStep = step<Env>(
-  'keys-and-partitions',
-  'The key picks the partition: murmur2(key) mod N, for this partitioner and this N',
+  {
+    id: 'keys',
+    section: 'keys-and-partitions',
+    title: 'The key picks the partition: murmur2(key) mod N, for this partitioner and this N',
+    needs: [],
+  },
   async (t, env) => {
+    await useCluster(t, env, 'shared');
     const topic = await ensureTopic(env, 'keys', { partitions: 3 });
     const p = await producer(t, env);
     // One record per send, so each RecordMetadata names the partition the broker appended to.
@@ -164,20 +176,15 @@ export const keysStep = step<Env>(
   },
 );
 
-/** The first key (key-0, key-1, …) that murmur2 sends to each of `n` partitions. */
-export function keyPerPartition(n: number, prefix = 'key'): string[] {
-  const found: (string | undefined)[] = Array.from({ length: n }, () => undefined);
-  for (let i = 0; found.includes(undefined); i++) {
-    const key = `${prefix}-${i}`;
-    found[javaPartition(key, n)] ??= key;
-  }
-  return found as string[];
-}
-
 export const orderingStep = step<Env>(
-  'ordering-is-per-partition',
-  'Offsets count per partition; order holds within a partition, not across them',
+  {
+    id: 'ordering',
+    section: 'ordering-is-per-partition',
+    title: 'Offsets count per partition; order holds within a partition, not across them',
+    needs: [],
+  },
   async (t, env) => {
+    await useCluster(t, env, 'shared');
     const topic = await ensureTopic(env, 'order', { partitions: 3 });
     const keys = keyPerPartition(3, 'user');
     const p = await producer(t, env);

@@ -1,0 +1,114 @@
+// What a step does on the shared cluster: hold the lease that keeps another run from stopping a
+// broker under it, and create this run's topics, groups and producers, each named after the run
+// and cleaned up when the step (producers, group members) or the run (topics, groups) ends.
+
+import type { Admin, Producer, ProducerConfig } from 'kafkajs';
+import type { StepContext } from '../kit/define.ts';
+import { waitFor } from '../kit/wait.ts';
+import { partitionsOf, producerOptions } from './client.ts';
+import type { Env } from './env.ts';
+import { Group } from './group.ts';
+import { holdBrokers, type LeaseMode } from './lease.ts';
+
+/**
+ * The first thing every step does: hold the brokers (`shared` to use them, `exclusive` to stop
+ * one) until the step ends, and, in the first step of a run, tell what the sweep removed.
+ */
+export async function useCluster(t: StepContext, env: Env, mode: LeaseMode): Promise<void> {
+  if (!env.swept.told) {
+    env.swept.told = true;
+    const { topics, groups } = env.swept;
+    t.say(
+      `swept ${topics.length} topic(s) and ${groups.length} group(s) left by dead runs ` +
+        '(wn_kafka_… names whose process is gone or that are over 10 minutes old)',
+    );
+  }
+  await holdBrokers(t, mode);
+}
+
+export function name(env: Env, what: string): string {
+  return `${env.run}_${what}`;
+}
+
+interface TopicSpec {
+  partitions?: number;
+  /** Broker ids per partition, first one the preferred (and initial) leader. */
+  assignment?: number[][];
+  config?: Record<string, string>;
+}
+
+type CreateTopicsOptions = Parameters<Admin['createTopics']>[0];
+
+/** createTopics, with kafkajs's "Topic creation errors" aggregate spelled out. */
+async function createTopic(env: Env, options: CreateTopicsOptions): Promise<void> {
+  try {
+    await env.admin.createTopics(options);
+  } catch (err) {
+    const inner = (err as { errors?: { type?: string; message?: string }[] }).errors;
+    if (!inner?.length) throw err;
+    const what = inner.map((e) => `${e.type ?? 'error'}: ${e.message}`).join('; ');
+    throw new Error(`createTopics failed: ${what}`);
+  }
+}
+
+/** Creates this run's topic `what` (once) with RF 3, and waits until every partition has a leader. */
+export async function ensureTopic(env: Env, what: string, spec: TopicSpec = {}): Promise<string> {
+  const topic = name(env, what);
+  if (env.topics.has(topic)) return topic;
+  env.topics.add(topic);
+  const configEntries = Object.entries(spec.config ?? {}).map(([n, value]) => ({ name: n, value }));
+  await createTopic(env, {
+    waitForLeaders: true,
+    topics: [
+      spec.assignment
+        ? {
+            topic,
+            replicaAssignment: spec.assignment.map((replicas, partition) => ({
+              partition,
+              replicas,
+            })),
+            configEntries,
+          }
+        : { topic, numPartitions: spec.partitions ?? 3, replicationFactor: 3, configEntries },
+    ],
+  });
+  const count = spec.assignment?.length ?? spec.partitions ?? 3;
+  await waitFor(`leaders for ${count} partitions of ${topic}`, async () => {
+    const parts = await partitionsOf(env.admin, topic);
+    return parts.length === count && parts.every((p) => p.leader >= 0) ? true : undefined;
+  });
+  return topic;
+}
+
+/** A connected producer that the step disconnects when it ends. */
+export async function producer(
+  t: StepContext,
+  env: Env,
+  options: Partial<ProducerConfig> = {},
+): Promise<Producer> {
+  const p = env.kafka.producer({ ...producerOptions, ...options });
+  await p.connect();
+  t.defer(() => p.disconnect());
+  return p;
+}
+
+/** A consumer group on `topic` whose members the step disconnects when it ends. */
+export function group(
+  t: StepContext,
+  env: Env,
+  what: string,
+  topic: string,
+  partitions: number,
+): Group {
+  const id = name(env, what);
+  env.groups.add(id);
+  const g = new Group(env.kafka, env.admin, id, topic, partitions);
+  t.defer(() => g.close());
+  return g;
+}
+
+/** Broker ids the cluster reports, ascending. */
+export async function brokerIds(env: Env): Promise<number[]> {
+  const { brokers } = await env.admin.describeCluster();
+  return brokers.map((b) => b.nodeId).sort((a, b) => a - b);
+}
