@@ -11,10 +11,13 @@ import { machineStack } from './kit/stack-probe.ts';
 import { colorWanted, makeStyle } from './kit/style.ts';
 import { padTable } from './kit/table.ts';
 import { stackLines } from './kit/transcript.ts';
+import { viewCommand } from './kit/view/view-command.ts';
 
 const HELP = [
   'Usage: npx tsx demos [--no-color]            the demos, what each needs, whether it is ready',
   '       npx tsx demos claims [topic…] [--json]  the claims ledger, each verdict checked live',
+  '       npx tsx demos view [topic] [--port N]   the notes beside live runs, in a browser',
+  '       npx tsx demos view --export <dir>       a static site of one recorded run',
   '',
   'Run one demo with `npx tsx demos/<topic>`; `npx tsx demos/<topic> --help` for its flags.',
 ];
@@ -26,7 +29,7 @@ async function listDemos(argv: string[], io: CliIO): Promise<number> {
   });
   if (positionals.length)
     throw new UsageError(
-      `unknown subcommand "${positionals[0]}" (subcommands: claims); run a demo with npx tsx demos/<topic>`,
+      `unknown subcommand "${positionals[0]}" (subcommands: claims, view); run a demo with npx tsx demos/<topic>`,
     );
   if (values.help) {
     for (const l of HELP) io.out(l);
@@ -66,6 +69,7 @@ async function run(argv: string[]): Promise<number> {
   };
   try {
     if (argv[0] === 'claims') return await claimsCommand(argv.slice(1), io);
+    if (argv[0] === 'view') return await viewCommand(argv.slice(1), io);
     return await listDemos(argv, io);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
