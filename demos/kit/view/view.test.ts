@@ -43,8 +43,16 @@ describe('the browser view', () => {
   const pageClaims = (page: Page) =>
     page.locator('.panel .claim').evaluateAll((items) => items.map((i) => i.textContent ?? ''));
 
-  beforeAll(async (ctx) => {
-    if (!chromium?.ok && process.env.CI !== 'true') ctx.skip();
+  // Locally a missing Chromium skips these tests with its reason; under CI=true it fails them.
+  const skipLocally = !chromium?.ok && process.env.CI !== 'true';
+  const test = (name: string, fn: () => Promise<void> | void): void =>
+    it(name, async (ctx) => {
+      if (skipLocally) ctx.skip(`${chromium?.problem} — ${chromium?.hint}`);
+      await fn();
+    });
+
+  beforeAll(async () => {
+    if (skipLocally) return;
     browser = await launchChromium();
     view = await startView(demos);
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -54,7 +62,7 @@ describe('the browser view', () => {
     await browser?.close();
   });
 
-  it('lists every topic with its readiness', async () => {
+  test('lists every topic with its readiness', async () => {
     const page = await open(`${view.url}/`);
     for (const d of demos) await expect(page.getByRole('link', { name: d.title })).toBeDefined();
     const links = await page.locator('.topics a').count();
@@ -63,7 +71,7 @@ describe('the browser view', () => {
   });
 
   for (const demo of demos) {
-    it(`renders notes/${demo.id}.md with a panel and a Run button for every step`, async () => {
+    test(`renders notes/${demo.id}.md with a panel and a Run button for every step`, async () => {
       const page = await open(`${view.url}/${demo.id}`);
       const missing: string[] = [];
       for (const s of demo.steps) {
@@ -77,7 +85,7 @@ describe('the browser view', () => {
     });
   }
 
-  it('runs the JWT demo from the page with the claims and outcomes of the CLI', async () => {
+  test('runs the JWT demo from the page with the claims and outcomes of the CLI', async () => {
     const jwt = demos.find((d) => d.id === 'jwt');
     if (!jwt) throw new Error('no jwt demo');
     const io = captureIO();
@@ -102,7 +110,7 @@ describe('the browser view', () => {
     await page.close();
   });
 
-  it('says which service a step needs and how to start it when it is missing', async () => {
+  test('says which service a step needs and how to start it when it is missing', async () => {
     const kafka = demos.find((d) => d.id === 'kafka');
     if (!kafka?.steps[0]) throw new Error('no kafka demo');
     const saved = process.env.KAFKA_BROKERS;
@@ -124,7 +132,7 @@ describe('the browser view', () => {
     }
   });
 
-  it('exports a static site that opens from file:// with the recorded panels', async () => {
+  test('exports a static site that opens from file:// with the recorded panels', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wirenotes-export-'));
     try {
       const picked = demos.filter((d) => d.id === 'jwt' || d.id === 'tls');
@@ -143,7 +151,7 @@ describe('the browser view', () => {
     }
   });
 
-  it('logged no console errors on any page', () => {
+  test('logged no console errors on any page', () => {
     expect(errors).toEqual([]);
   });
 });
