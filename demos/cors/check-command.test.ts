@@ -75,11 +75,32 @@ describe('cors check', () => {
     ],
     [['http://x.example/', '--origin', origin, '--method', 'TRACE'], /forbidden method/],
     [['http://x.example/', '--origin', origin, '--bogus'], /Unknown option/],
+    [
+      ['http://x.example/', '--origin', origin, '--header', 'X-A: a\u0007b'],
+      /^demos\/cors: --header X-A: the value has the control character 0x07; only tab/,
+    ],
+    [['http://x.example/', '--origin', origin, '--header', 'X-A: a\rb'], /control character 0x0d/],
+    [['http://x.example/', '--origin', origin, '--header', 'X-A: a\u001bb'], /character 0x1b/],
+    [['http://x.example/', '--origin', origin, '--header', 'X-A: a\u007fb'], /character 0x7f/],
   ])('exits 2 with one line for bad input %j', async (argv, message) => {
     const r = await check(argv as string[]);
     expect(r.code).toBe(2);
     expect(r.err).toHaveLength(1);
     expect(r.err[0]).toMatch(message);
+  });
+
+  it('--help prints the usage, exit 0, and sends nothing', async () => {
+    const r = await check(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toBe(
+      'Usage: npx tsx demos/cors check <url> --origin <origin> [--method M] [--header Name:Value]… [--credentials]',
+    );
+    expect(r.err).toEqual([]);
+  });
+
+  it('a tab inside a header value is allowed', async () => {
+    const r = await check([`${base}/c/open/6`, '--origin', origin, '--header', 'Accept: a\tb']);
+    expect(r.code).toBe(0);
   });
 
   it('exits 2 when the host cannot be reached', async () => {

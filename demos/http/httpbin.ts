@@ -1,5 +1,8 @@
 // The local httpbin server: node:http with the shared routes, Expect: 100-continue handling,
-// CONNECT tunnels to loopback addresses, and counters the demo reads (connections, requests).
+// CONNECT tunnels to its own loopback test targets only, and counters the demo reads.
+// A tunnel to any loopback port would hand whoever reaches the server the machine's databases
+// and brokers (MariaDB's greeting answered a CONNECT 127.0.0.1:3306), so the targets are a list:
+// the server itself and the servers a step registers with allowTunnel.
 
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -16,6 +19,8 @@ export interface Httpbin {
   /** TCP connections accepted so far (keep-alive reuses one; a new connection counts again). */
   connections: number;
   requests: number;
+  /** Lets CONNECT tunnel to this loopback port too (a target server a step started). */
+  allowTunnel(port: number): void;
   close(): Promise<void>;
 }
 
@@ -24,7 +29,20 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export function createHttpbin(): Omit<Httpbin, 'port' | 'host' | 'url' | 'close'> {
   const state = newState();
   const server = http.createServer();
-  const bin = { server, state, connections: 0, requests: 0 };
+  const targets = new Set<number>();
+  const bin = {
+    server,
+    state,
+    connections: 0,
+    requests: 0,
+    allowTunnel: (port: number) => {
+      targets.add(port);
+    },
+  };
+  server.once('listening', () => {
+    const address = server.address();
+    if (address && typeof address === 'object') targets.add(address.port);
+  });
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     bin.requests++;
     route(req, res, state).catch(() => {
@@ -47,7 +65,7 @@ export function createHttpbin(): Omit<Httpbin, 'port' | 'host' | 'url' | 'close'
   });
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     bin.requests++;
-    tunnel(req, client, head, state.tunnels);
+    tunnel(req, client, head, state.tunnels, targets);
   });
   return bin;
 }
@@ -57,6 +75,7 @@ function tunnel(
   client: net.Socket,
   head: Buffer,
   open: Set<net.Socket>,
+  targets: Set<number>,
 ) {
   open.add(client);
   client.once('close', () => {
@@ -67,7 +86,7 @@ function tunnel(
     client.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Length: 0\r\n\r\n`);
   };
   if (!m) return reply(400);
-  if (!LOOPBACK.has(m[1] as string)) return reply(403);
+  if (!LOOPBACK.has(m[1] as string) || !targets.has(Number(m[2]))) return reply(403);
   const upstream = net.connect({
     host: (m[1] as string).replace(/^\[|\]$/g, ''),
     port: Number(m[2]),

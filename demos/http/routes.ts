@@ -31,7 +31,7 @@ export const ROUTES: [string, string][] = [
   ['/limited', `${RATE_LIMIT.requests} requests a minute per X-Client-Id, then 429 + Retry-After`],
   ['/crash', 'the handler throws: 500'],
   ['TRACE any path', 'the request echoed as message/http, minus Authorization and Cookie'],
-  ['CONNECT host:port', 'a tunnel to a loopback address (127.0.0.1, localhost, ::1) only'],
+  ['CONNECT host:port', 'a tunnel to this server itself on a loopback address; else 403'],
 ];
 
 function redirectTarget(code: number): Headers {

@@ -8,7 +8,7 @@ import { runCli } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { type Httpbin, startHttpbin } from './httpbin.ts';
 import { MAX_DELAY_MS, RATE_LIMIT } from './routes.ts';
-import { parsePort, serve, serveCommand } from './serve.ts';
+import { isLoopback, parsePort, serve, serveCommand } from './serve.ts';
 import { rawExchange, request } from './wire.ts';
 
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
@@ -217,6 +217,27 @@ describe('http serve: routes', () => {
     const denied = await rawExchange(bin.port, ['CONNECT 10.0.0.1:22 HTTP/1.1\r\nHost: a\r\n\r\n']);
     expect(denied.response).toMatch(/^HTTP\/1\.1 403/);
   });
+
+  it('CONNECT to a loopback port that is not this server (MariaDB, Kafka) is refused with 403', async () => {
+    for (const port of [3306, 9092]) {
+      const denied = await rawExchange(bin.port, [
+        `CONNECT 127.0.0.1:${port} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`,
+      ]);
+      expect(denied.response).toMatch(/^HTTP\/1\.1 403 /);
+    }
+  });
+
+  it('CONNECT is refused the same way when the server binds every interface', async () => {
+    const exposed = await startHttpbin({ host: '0.0.0.0' });
+    try {
+      const denied = await rawExchange(exposed.port, [
+        'CONNECT 127.0.0.1:3306 HTTP/1.1\r\nHost: 127.0.0.1:3306\r\n\r\n',
+      ]);
+      expect(denied.response).toMatch(/^HTTP\/1\.1 403 /);
+    } finally {
+      await exposed.close();
+    }
+  });
 });
 
 describe('http serve: command line', () => {
@@ -251,16 +272,60 @@ describe('http serve: command line', () => {
     expect(c.stderr).toHaveLength(1);
   });
 
-  it('a port already in use: one line, exit 1', async () => {
+  it('a port already in use: one line, exit 2', async () => {
     const taken = await startHttpbin();
     try {
       const c = captureIO();
       const code = await runCli(demo, ['serve', '--port', String(taken.port)], [serve], c);
-      expect([code, c.stderr.length]).toEqual([1, 1]);
-      expect(c.stderr[0]).toContain('already in use');
+      expect([code, c.stderr.length]).toEqual([2, 1]);
+      expect(c.stderr[0]).toBe(
+        `demos/http: --port ${taken.port} on 127.0.0.1 is already in use: choose another with --port`,
+      );
     } finally {
       await taken.close();
     }
+  });
+
+  it('a non-loopback --host without --expose: one line, exit 2, nothing bound', async () => {
+    const c = captureIO();
+    expect(await runCli(demo, ['serve', '--host', '0.0.0.0', '--port', '0'], [serve], c)).toBe(2);
+    expect(c.stderr).toEqual([
+      'demos/http: --host 0.0.0.0 is not a loopback address: add --expose to serve the network, or omit --host',
+    ]);
+    expect(c.stdout).toEqual([]);
+  });
+
+  it('--expose binds the address and prints a warning', async () => {
+    const c = captureIO();
+    const stop = new AbortController();
+    const cmd = serveCommand({ signal: stop.signal, onListening: () => stop.abort() });
+    const argv = ['serve', '--host', '0.0.0.0', '--port', '0', '--expose'];
+    expect(await runCli(demo, argv, [cmd], c)).toBe(0);
+    expect(c.stderr).toHaveLength(1);
+    expect(c.stderr[0]).toMatch(/^warning: serving on http:\/\/0\.0\.0\.0:\d+: every route/);
+  });
+
+  it('--help prints the usage, exit 0', async () => {
+    const c = captureIO();
+    expect(await runCli(demo, ['serve', '--help'], [serve], c)).toBe(0);
+    expect(c.stdout[0]).toBe('Usage: npx tsx demos/http serve [--port N] [--host H] [--expose]');
+  });
+
+  it('isLoopback: 127.0.0.0/8, ::1 and localhost only', () => {
+    expect(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost'].map(isLoopback)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['0.0.0.0', '::', '10.0.0.1', '192.168.1.2', 'example.com'].map(isLoopback)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('parsePort accepts 0-65535 and defaults to 8000', () => {

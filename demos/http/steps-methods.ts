@@ -142,6 +142,7 @@ export const optionsStep = step<Env>(
     // The target of the tunnel is a second server; the httpbin acts as the proxy.
     const target = await startHttpbin();
     t.defer(() => target.close());
+    bin.allowTunnel(target.port);
     const proxied = bin.requests;
     const tunnel = await rawExchange(bin.port, [
       `CONNECT 127.0.0.1:${target.port} HTTP/1.1\r\nHost: 127.0.0.1:${target.port}\r\n\r\n`,
@@ -165,6 +166,14 @@ export const optionsStep = step<Env>(
     t.match(
       'a CONNECT to a non-loopback host is refused (an open proxy is a liability)',
       denied.response,
+      /^HTTP\/1\.1 403 /,
+    );
+    const database = await rawExchange(bin.port, [
+      'CONNECT 127.0.0.1:3306 HTTP/1.1\r\nHost: 127.0.0.1:3306\r\n\r\n',
+    ]);
+    t.match(
+      'a CONNECT to a loopback port that is not a test target (MariaDB on 3306) is refused too',
+      database.response,
       /^HTTP\/1\.1 403 /,
     );
   },
