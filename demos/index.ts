@@ -4,7 +4,7 @@
 import { parseOptions, UsageError } from './kit/args.ts';
 import { claimsCommand } from './kit/claims-command.ts';
 import type { CliIO } from './kit/cli.ts';
-import { reportBug } from './kit/interrupt.ts';
+import { endQuietlyOnClosedPipe, reportBug } from './kit/interrupt.ts';
 import { loadDemos } from './kit/registry.ts';
 import { probeAll } from './kit/services.ts';
 import { machineStack } from './kit/stack-probe.ts';
@@ -78,6 +78,7 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
+endQuietlyOnClosedPipe();
 run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -3,7 +3,7 @@
 
 import { parseOptions, UsageError } from './args.ts';
 import type { Demo } from './define.ts';
-import { onInterrupt, reportBug } from './interrupt.ts';
+import { endQuietlyOnClosedPipe, onInterrupt, reportBug } from './interrupt.ts';
 import { readNote } from './notes.ts';
 import { DemoSession, MissingServices, SetupFailed } from './run.ts';
 import { describeMissing } from './services.ts';
@@ -99,8 +99,10 @@ export async function runCli<Env>(
       return 0;
     }
     if (values.list) {
-      for (const s of demo.steps)
-        io.out(`${s.id.padEnd(20)} ${s.title}  (notes/${demo.id}.md#${s.section})`);
+      for (const s of demo.steps) {
+        io.out(`${s.id.padEnd(24)} ${s.title}`);
+        io.out(`${''.padEnd(24)} notes/${demo.id}.md#${s.section} · ${s.source}`);
+      }
       return 0;
     }
     const only = values.step ?? [];
@@ -166,6 +168,7 @@ async function runTranscript<Env>(
 
 /** The entry point of demos/<topic>/index.ts. */
 export async function main<Env>(demo: Demo<Env>, subcommands: Subcommand[] = []): Promise<void> {
+  endQuietlyOnClosedPipe();
   try {
     process.exitCode = await runCli(demo, process.argv.slice(2), subcommands);
   } catch (err) {

@@ -3,6 +3,7 @@
 
 import type { Figure } from './figures.ts';
 import type { LedgerEntry } from './ledger.ts';
+import { ROOT } from './paths.ts';
 import type { ServiceName } from './services.ts';
 import type { VersionFact } from './versions.ts';
 
@@ -59,6 +60,8 @@ export interface Step<Env> {
   /** Services this step alone needs (the demo's `needs` apply to every step). */
   needs: ServiceName[];
   run: StepFn<Env>;
+  /** The file the step is defined in, relative to the checkout. */
+  source: string;
 }
 
 export const MAX_STEP_ID = 24;
@@ -68,7 +71,23 @@ export function step<Env>(spec: StepSpec, run: StepFn<Env>): Step<Env> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(spec.id) || spec.id.length > MAX_STEP_ID) {
     throw new Error(`step id "${spec.id}": use at most ${MAX_STEP_ID} of a-z, 0-9 and -`);
   }
-  return { id: spec.id, section: spec.section, title: spec.title, needs: spec.needs ?? [], run };
+  return {
+    id: spec.id,
+    section: spec.section,
+    title: spec.title,
+    needs: spec.needs ?? [],
+    run,
+    source: callerFile(),
+  };
+}
+
+/** The file that called step(), relative to the checkout (for --list and the convention test). */
+function callerFile(): string {
+  const frames = (new Error().stack ?? '').split('\n').slice(1);
+  const here = frames[0] ?? '';
+  const caller = frames.find((f) => f !== here && !f.includes('/kit/define.ts')) ?? '';
+  const path = /(?:file:\/\/)?(\/[^:()]+\.ts)/.exec(caller)?.[1] ?? '';
+  return path.startsWith(ROOT) ? path.slice(ROOT.length) : path;
 }
 
 export interface Demo<Env = unknown> {

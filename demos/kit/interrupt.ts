@@ -49,3 +49,13 @@ export function reportBug(prefix: string, err: unknown): string {
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
   return `${prefix}: internal error: ${message}${where}`;
 }
+
+/** A reader that went away (`… | head`) ends the output, not with a stack trace. */
+export function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+}
