@@ -1,0 +1,18 @@
+// Load balancing, measured at real balancers: nginx and HAProxy in front of backends that answer
+// with their own id.
+
+import { defineDemo } from '../kit/define.ts';
+import { closeEnv, openEnv } from './env.ts';
+import { leastConnStep, roundRobinStep, workersStep } from './steps-spread.ts';
+
+export const demo = defineDemo({
+  id: 'balancing',
+  title: 'Load balancing, measured at nginx and HAProxy',
+  summary:
+    'Round robin, weights, least connections, IP and consistent hashing, sticky cookies, health ' +
+    'checks, retries and upstream keep-alive, each counted at real nginx and HAProxy instances.',
+  needs: ['nginx-binary', 'haproxy'],
+  setup: openEnv,
+  steps: [roundRobinStep, workersStep, leastConnStep],
+  teardown: closeEnv,
+});

@@ -1,0 +1,143 @@
+// One HAProxy per configuration a step writes: Debian's binary in the foreground (-db), its own
+// directory, a free 127.0.0.1 port, and an admin stats socket to read each server's state and
+// counters (`show stat`) and to change them (`disable server`).
+
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { freePort } from '../kit/net.ts';
+import { findBinary } from '../kit/services.ts';
+import type { Instance, RunDir } from './instances.ts';
+
+/** The one backend every configuration here names. */
+export const BACKEND = 'app';
+
+export interface HaproxyConfig {
+  /** The lines of `backend app`: balance, cookie, option httpchk, server lines. */
+  backend: string[];
+}
+
+/** One server's row of `show stat`, the fields the steps read. */
+export interface ServerStat {
+  /** UP, DOWN, MAINT, or a transition such as "UP 1/2". */
+  status: string;
+  /** Sessions (requests in HTTP mode with a new connection each) sent to it in total. */
+  stot: number;
+  /** The last health check's result: L7OK, L7STS, L4CON…; empty without checks. */
+  checkStatus: string;
+}
+
+export interface Haproxy extends Instance {
+  url: string;
+  /** Sends one command to the admin socket and returns the answer. */
+  command(line: string): Promise<string>;
+  /** `show stat` for the backend's servers, by server name. */
+  servers(): Promise<Map<string, ServerStat>>;
+  /** Polls `show stat` until `condition` holds or the bound passes (checks run every 100 ms). */
+  untilServers(
+    condition: (s: Map<string, ServerStat>) => boolean,
+    what: string,
+  ): Promise<Map<string, ServerStat>>;
+}
+
+export function haproxyBinary(): string {
+  const file = findBinary('haproxy');
+  if (!file) throw new Error('haproxy is not installed (apt-get install haproxy)');
+  return file;
+}
+
+/** `haproxy -v` prints "HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/". */
+export function haproxyVersion(binary: string): string {
+  const out = execFileSync(binary, ['-v'], { encoding: 'utf8' });
+  const m = /HAProxy version (\S+)/.exec(out);
+  if (!m) throw new Error(`haproxy -v printed no version: ${out.trim()}`);
+  return m[1] as string;
+}
+
+const WAIT_MS = 5_000;
+
+function configText(dir: string, port: number, c: HaproxyConfig): string {
+  return [
+    'global',
+    `  stats socket ${dir}/haproxy.sock mode 600 level admin`,
+    'defaults',
+    '  mode http',
+    // HAProxy 2.6 warns without these; generous, so only the steps' own failures show.
+    '  timeout connect 2s',
+    '  timeout client 10s',
+    '  timeout server 10s',
+    'frontend web',
+    `  bind 127.0.0.1:${port}`,
+    `  default_backend ${BACKEND}`,
+    `backend ${BACKEND}`,
+    ...c.backend.map((l) => `  ${l}`),
+    '',
+  ].join('\n');
+}
+
+export async function startHaproxy(run: RunDir, name: string, c: HaproxyConfig): Promise<Haproxy> {
+  const binary = haproxyBinary();
+  for (let attempt = 1; ; attempt++) {
+    const dir = run.instanceDir(name);
+    const port = await freePort();
+    const cfg = join(dir, 'haproxy.cfg');
+    writeFileSync(cfg, configText(dir, port, c));
+    try {
+      const instance = await run.start('haproxy', dir, binary, ['-db', '-f', cfg], port);
+      const command = (line: string) => socketCommand(join(dir, 'haproxy.sock'), line);
+      const servers = async () => parseStat(await command('show stat'));
+      return {
+        ...instance,
+        url: `http://127.0.0.1:${port}`,
+        command,
+        servers,
+        async untilServers(condition, what) {
+          const deadline = Date.now() + WAIT_MS;
+          for (;;) {
+            const s = await servers();
+            if (condition(s)) return s;
+            if (Date.now() > deadline) throw new Error(`HAProxy: ${what} not seen within ${WAIT_MS} ms`);
+            await new Promise((r) => setTimeout(r, 25));
+          }
+        },
+      };
+    } catch (err) {
+      if (attempt < 3 && /cannot bind socket|Address already in use/.test((err as Error).message)) continue;
+      throw err;
+    }
+  }
+}
+
+/** One command per connection, as `socat` sends it: the answer ends when HAProxy closes. */
+function socketCommand(path: string, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => {
+      answer += d;
+    });
+    socket.once('error', reject);
+    socket.once('end', () => resolve(answer));
+    socket.end(`${line}\n`);
+  });
+}
+
+/** `show stat` is CSV headed by "# pxname,svname,…"; the servers' rows are read by field name. */
+function parseStat(csv: string): Map<string, ServerStat> {
+  const [head, ...rows] = csv.trim().split('\n');
+  const fields = (head ?? '').replace(/^# /, '').split(',');
+  const at = (row: string[], name: string) => row[fields.indexOf(name)] ?? '';
+  const servers = new Map<string, ServerStat>();
+  for (const row of rows.map((r) => r.split(','))) {
+    const sv = at(row, 'svname');
+    if (at(row, 'pxname') !== BACKEND || sv === 'BACKEND') continue;
+    servers.set(sv, {
+      status: at(row, 'status'),
+      stot: Number(at(row, 'stot')),
+      checkStatus: at(row, 'check_status'),
+    });
+  }
+  return servers;
+}
