@@ -10,6 +10,8 @@ const wanted = process.argv.slice(2);
 const candidates = [
   ...topicIds().map((id) => ({ id, file: `${ROOT}demos/${id}/bench.ts` })),
   { id: 'services', file: `${ROOT}services/bench.ts` },
+  // Only when asked for by name: it runs every other bench's demos again.
+  { id: 'suite', file: `${ROOT}demos/kit/suite-bench.ts` },
 ];
 const unknown = wanted.filter((w) => !candidates.some((c) => c.id === w));
 if (unknown.length) {
@@ -19,7 +21,8 @@ if (unknown.length) {
   process.exit(2);
 }
 for (const c of candidates) {
-  if ((wanted.length && !wanted.includes(c.id)) || !existsSync(c.file)) continue;
+  const picked = wanted.length ? wanted.includes(c.id) : c.id !== 'suite';
+  if (!picked || !existsSync(c.file)) continue;
   const { bench } = (await import(pathToFileURL(c.file).href)) as { bench: Bench };
   console.log(`\n${bench.title}`);
   await bench.run((line) => console.log(`  ${line}`));
