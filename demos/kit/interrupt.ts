@@ -2,7 +2,7 @@
 // process exits; a second signal exits at once. Exit status is 128 + the signal's number, as a
 // shell reports a process killed by that signal.
 
-import { writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,16 +38,20 @@ export function onInterrupt(
  * Returns that line.
  */
 export function reportBug(prefix: string, err: unknown): string {
-  const file = join(tmpdir(), `wirenotes-error-${process.pid}.log`);
-  const trace = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  let where = ` (full trace in ${file})`;
-  try {
-    writeFileSync(file, `${new Date().toISOString()} ${process.argv.join(' ')}\n${trace}\n`);
-  } catch {
-    where = '';
-  }
+  const file = writeTrace(err instanceof Error ? (err.stack ?? err.message) : String(err));
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-  return `${prefix}: internal error: ${message}${where}`;
+  return `${prefix}: internal error: ${message}${file ? ` (full trace in ${file})` : ''}`;
+}
+
+/** Appends a trace to this process's error file in the temp folder; returns its path. */
+export function writeTrace(trace: string): string | undefined {
+  const file = join(tmpdir(), `wirenotes-error-${process.pid}.log`);
+  try {
+    appendFileSync(file, `${new Date().toISOString()} ${process.argv.join(' ')}\n${trace}\n`);
+    return file;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A reader that went away (`… | head`) ends the output, not with a stack trace. */

@@ -2,6 +2,7 @@
 
 import type { Demo, Step } from './define.ts';
 import { figureLines } from './figures.ts';
+import { writeTrace } from './interrupt.ts';
 import { reflow, type Section } from './notes.ts';
 import {
   claimLine,
@@ -154,10 +155,19 @@ export function transcriptReporter<Env>(demo: Demo<Env>, o: TranscriptOptions): 
         for (const l of wrap(`– skipped: ${r.skipped}`, room, '')) out(p('yellow', l));
       }
       if (r.error) {
-        for (const l of r.error.split('\n').flatMap((e) => fold(`✗ ${e}`, room))) out(p('red', l));
+        // A thrown error's frames go to a file: the reader gets the message and where to look.
+        const [first = '', ...frames] = r.error.split('\n');
+        const traced = frames.some((f) => /^\s+at /.test(f));
+        const lines = traced ? [errorWithTrace(first, r.error)] : r.error.split('\n');
+        for (const l of lines.flatMap((e) => fold(`✗ ${e}`, room))) out(p('red', l));
       }
     },
   };
+}
+
+function errorWithTrace(message: string, trace: string): string {
+  const file = writeTrace(trace);
+  return file ? `${message} (trace in ${file})` : message;
 }
 
 /** Wire lines read like curl -v: requests in one colour, responses in another. */
