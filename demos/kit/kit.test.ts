@@ -164,10 +164,15 @@ describe('cli', () => {
   it('--list and --help print without running anything', async () => {
     const io = captureIO();
     expect(await runCli(fixture, ['--list'], [], io)).toBe(0);
+    const where = (slug: string) =>
+      `${' '.repeat(25)}notes/fixture.md#${slug} · demos/kit/kit.test.ts`;
     expect(io.stdout).toEqual([
-      'one                  passes  (notes/fixture.md#one)',
-      'two                  fails one claim  (notes/fixture.md#two)',
-      'three                rejects  (notes/fixture.md#three)',
+      `${'one'.padEnd(24)} passes`,
+      where('one'),
+      `${'two'.padEnd(24)} fails one claim`,
+      where('two'),
+      `${'three'.padEnd(24)} rejects`,
+      where('three'),
     ]);
     const help = captureIO();
     expect(await runCli(fixture, ['--help'], [], help)).toBe(0);
