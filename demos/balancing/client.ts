@@ -2,7 +2,7 @@
 // body's first line (which backend answered). A fresh connection each time unless an agent is
 // given, and optionally from a chosen loopback address (127.0.0.2 is another client to nginx).
 
-import { type Agent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { type Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface Reply {

@@ -3,7 +3,15 @@
 
 import { defineDemo } from '../kit/define.ts';
 import { closeEnv, openEnv } from './env.ts';
+import {
+  activeHealthStep,
+  passiveHealthStep,
+  retriesStep,
+  retryTriesStep,
+} from './steps-failure.ts';
+import { consistentHashStep, ipHashStep, nginxStickyStep, stickyCookieStep } from './steps-hash.ts';
 import { leastConnStep, roundRobinStep, workersStep } from './steps-spread.ts';
+import { keepaliveStep } from './steps-upstream.ts';
 
 export const demo = defineDemo({
   id: 'balancing',
@@ -13,6 +21,19 @@ export const demo = defineDemo({
     'checks, retries and upstream keep-alive, each counted at real nginx and HAProxy instances.',
   needs: ['nginx-binary', 'haproxy'],
   setup: openEnv,
-  steps: [roundRobinStep, workersStep, leastConnStep],
+  steps: [
+    roundRobinStep,
+    workersStep,
+    leastConnStep,
+    ipHashStep,
+    consistentHashStep,
+    stickyCookieStep,
+    nginxStickyStep,
+    passiveHealthStep,
+    activeHealthStep,
+    retriesStep,
+    retryTriesStep,
+    keepaliveStep,
+  ],
   teardown: closeEnv,
 });

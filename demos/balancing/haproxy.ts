@@ -97,13 +97,15 @@ export async function startHaproxy(run: RunDir, name: string, c: HaproxyConfig):
           for (;;) {
             const s = await servers();
             if (condition(s)) return s;
-            if (Date.now() > deadline) throw new Error(`HAProxy: ${what} not seen within ${WAIT_MS} ms`);
+            if (Date.now() > deadline)
+              throw new Error(`HAProxy: ${what} not seen within ${WAIT_MS} ms`);
             await new Promise((r) => setTimeout(r, 25));
           }
         },
       };
     } catch (err) {
-      if (attempt < 3 && /cannot bind socket|Address already in use/.test((err as Error).message)) continue;
+      if (attempt < 3 && /cannot bind socket|Address already in use/.test((err as Error).message))
+        continue;
       throw err;
     }
   }

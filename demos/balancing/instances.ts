@@ -5,7 +5,15 @@
 // there and removes it.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +61,13 @@ export class RunDir {
    * Starts `command` in `dir` and resolves once 127.0.0.1:`port` accepts connections. Rejects
    * with the log's last lines if the process exits first (a bad configuration, a taken port).
    */
-  async start(name: string, dir: string, command: string, args: string[], port: number): Promise<Instance> {
+  async start(
+    name: string,
+    dir: string,
+    command: string,
+    args: string[],
+    port: number,
+  ): Promise<Instance> {
     const log = join(dir, `${name}.log`);
     const out = openSync(join(dir, `${name}.out`), 'a');
     // Same process group as the demo: a Ctrl-C in the terminal reaches the balancers too.
@@ -75,7 +89,9 @@ export class RunDir {
     };
     this.running.set(pid, { child, stop });
     const failed = await Promise.race([
-      acceptsConnections(port, READY_MS).then((ok) => (ok ? undefined : `127.0.0.1:${port} did not accept connections within ${READY_MS} ms`)),
+      acceptsConnections(port, READY_MS).then((ok) =>
+        ok ? undefined : `127.0.0.1:${port} did not accept connections within ${READY_MS} ms`,
+      ),
       exited.then(() => `exited with ${child.exitCode ?? child.signalCode}`),
     ]);
     if (failed) {

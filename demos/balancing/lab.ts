@@ -13,7 +13,12 @@ export async function backends(t: StepContext, count: number, prefix = 'b'): Pro
   return started;
 }
 
-export async function nginx(t: StepContext, env: Env, name: string, c: NginxConfig): Promise<Nginx> {
+export async function nginx(
+  t: StepContext,
+  env: Env,
+  name: string,
+  c: NginxConfig,
+): Promise<Nginx> {
   const instance = await startNginx(env.run, name, c);
   t.defer(() => instance.stop());
   return instance;

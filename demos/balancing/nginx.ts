@@ -54,7 +54,7 @@ export function nginxVersion(binary: string): string {
   return m[1] as string;
 }
 
-const LOG_FORMAT = "'$request_method $uri $status \"$upstream_addr\" \"$upstream_status\" $pid'";
+const LOG_FORMAT = '\'$request_method $uri $status "$upstream_addr" "$upstream_status" $pid\'';
 
 function configText(dir: string, port: number, c: NginxConfig): string {
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
@@ -85,13 +85,18 @@ export function nginxRejects(run: RunDir, name: string, c: NginxConfig): string 
   writeFileSync(join(dir, 'nginx.conf'), configText(dir, 1, c));
   mkdirSync(join(dir, 'temp'));
   try {
-    execFileSync(nginxBinary(), ['-t', '-p', `${dir}/`, '-c', `${dir}/nginx.conf`, '-e', `${dir}/nginx.log`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    execFileSync(
+      nginxBinary(),
+      ['-t', '-p', `${dir}/`, '-c', `${dir}/nginx.conf`, '-e', `${dir}/nginx.log`],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     return undefined;
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer }).stderr ?? '');
-    return stderr.split('\n').find((l) => l.includes('[emerg]'))?.replace(/^.*\[emerg\] /, '');
+    const line = stderr.split('\n').find((l) => l.includes('[emerg]'));
+    return line?.replace(/^.*\[emerg\] /, '').replaceAll(`${dir}/`, '');
   }
 }
 

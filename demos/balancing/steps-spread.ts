@@ -112,10 +112,7 @@ export const workersStep = step<Env>(
     const cycle = (n: number) => smoothRoundRobin(WEIGHTS, n).map((i) => ids[i] as string);
     const row = (label: string, m: typeof separate) => ({
       label,
-      cells: [
-        ...countsOf(m.s, ids).map(String),
-        m.perWorker.map((w) => w.length).join('+'),
-      ],
+      cells: [...countsOf(m.s, ids).map(String), m.perWorker.map((w) => w.length).join('+')],
     });
     t.figure({
       kind: 'matrix',
@@ -132,7 +129,10 @@ export const workersStep = step<Env>(
       separate.perWorker.every((w) => w.join(' ') === cycle(w.length).join(' ')),
     );
     const predicted = ids.map((id) =>
-      separate.perWorker.reduce((sum, w) => sum + cycle(w.length).filter((x) => x === id).length, 0),
+      separate.perWorker.reduce(
+        (sum, w) => sum + cycle(w.length).filter((x) => x === id).length,
+        0,
+      ),
     );
     t.equal(
       'so the totals are the sum of 4 separate cycles, predicted from the workers’ shares alone',
@@ -165,7 +165,8 @@ async function aroundSlow(url: string, slow: Backend, n: number): Promise<number
   const count = slow.held;
   slow.release();
   const replies = await Promise.all(held);
-  if (replies.some((r) => r.firstLine !== slow.id)) throw new Error('a held request came back from elsewhere');
+  if (replies.some((r) => r.firstLine !== slow.id))
+    throw new Error('a held request came back from elsewhere');
   return count;
 }
 
@@ -185,7 +186,9 @@ export const leastConnStep = step<Env>(
       locations: [location('/rr', 'rr'), location('/lc', 'lc')].join('\n'),
     });
     const haproxyServers = bs.map((b) => `server ${b.id} ${b.address}`);
-    const hpRr = await haproxy(t, env, 'rr', { backend: ['balance roundrobin', ...haproxyServers] });
+    const hpRr = await haproxy(t, env, 'rr', {
+      backend: ['balance roundrobin', ...haproxyServers],
+    });
     const hpLc = await haproxy(t, env, 'leastconn', {
       backend: ['balance leastconn', ...haproxyServers],
     });
