@@ -3,7 +3,7 @@
 
 import { defineDemo } from '../kit/define.ts';
 import { closeEnv, type Env, openEnv } from './env.ts';
-import { gatewayStep } from './steps-gateway.ts';
+import { errorLogStep, gatewayStep } from './steps-gateway.ts';
 import { clientHeadersStep } from './steps-headers.ts';
 import { optionsStep, safeStep } from './steps-methods.ts';
 import {
@@ -14,11 +14,14 @@ import {
 } from './steps-status.ts';
 import {
   framingStep,
+  h2TlsMinimumStep,
   http2Step,
+  http3Step,
   http10Step,
   http11Step,
   serverPushStep,
 } from './steps-versions.ts';
+import { versions } from './versions.ts';
 
 export const demo = defineDemo<Env>({
   id: 'http',
@@ -36,12 +39,16 @@ export const demo = defineDemo<Env>({
     clientErrorStep,
     serverErrorStep,
     gatewayStep,
+    errorLogStep,
     http10Step,
     http11Step,
     http2Step,
+    h2TlsMinimumStep,
     framingStep,
     serverPushStep,
+    http3Step,
     clientHeadersStep,
   ],
   teardown: closeEnv,
+  versions,
 });

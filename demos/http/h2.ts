@@ -4,6 +4,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as http2 from 'node:http2';
 import type * as net from 'node:net';
+import * as tls from 'node:tls';
 import forge from 'node-forge';
 import { closeServer, listen } from '../kit/net.ts';
 
@@ -107,8 +108,11 @@ async function instrument(server: AnyServer, url: (port: number) => string): Pro
 }
 
 /** HTTP/2 over TLS, ALPN offering h2 and http/1.1. */
-export function startH2Tls(credentials: Credentials): Promise<H2Server> {
-  const server = http2.createSecureServer({ ...credentials, allowHTTP1: true });
+export function startH2Tls(
+  credentials: Credentials,
+  options: http2.SecureServerOptions = {},
+): Promise<H2Server> {
+  const server = http2.createSecureServer({ ...credentials, allowHTTP1: true, ...options });
   // The 'stream' listener answers h2; 'request' fires for both, so h2 requests are skipped there.
   return instrument(server, (port) => `https://127.0.0.1:${port}`);
 }
@@ -164,4 +168,34 @@ export function get(
 
 export function closeSession(session: http2.ClientHttp2Session): Promise<void> {
   return new Promise((resolve) => session.close(() => resolve()));
+}
+
+export type Hello =
+  | { ok: true; protocol: string; alpn: string | false; firstFrame: number | undefined }
+  | { ok: false; code: string };
+
+/**
+ * A TLS handshake offering only h2 by ALPN, then the first frame header the server sends (an
+ * HTTP/2 server opens with SETTINGS, type 4, without waiting for the client's preface).
+ */
+export function h2Hello(port: number, options: tls.ConnectionOptions): Promise<Hello> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, ALPNProtocols: ['h2'], ...options });
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      resolve({ ok: false, code: err.code ?? err.message }),
+    );
+    socket.once('secureConnect', () => {
+      const hello = { protocol: socket.getProtocol() ?? '', alpn: socket.alpnProtocol ?? false };
+      const done = (frame?: Buffer) => {
+        socket.destroy();
+        resolve({
+          ok: true,
+          ...hello,
+          firstFrame: frame && frame.length >= 4 ? frame[3] : undefined,
+        });
+      };
+      socket.once('data', done);
+      socket.once('close', () => done());
+    });
+  });
 }

@@ -2,20 +2,16 @@
 // upstreams that misbehave in the ways production ones do.
 
 import { step } from '../kit/define.ts';
-import { freePort } from '../kit/net.ts';
-import { endpoints } from '../kit/services.ts';
 import type { Env } from './env.ts';
-import { startUpstream, type Upstream, type UpstreamKind } from './upstreams.ts';
+import {
+  CASES,
+  type GatewayRun,
+  HOST_HEADER,
+  nginxErrorLog,
+  nginxPort,
+  throughNginx,
+} from './gateway.ts';
 import { rawExchange } from './wire.ts';
-
-const CASES: { kind: UpstreamKind | 'nothing'; route: 'proxy' | 'timeout'; what: string }[] = [
-  { kind: 'healthy', route: 'proxy', what: 'answers 200' },
-  { kind: 'garbage', route: 'proxy', what: 'sends a malformed header' },
-  { kind: 'closes', route: 'proxy', what: 'hangs up before answering' },
-  { kind: 'nothing', route: 'proxy', what: 'is not listening' },
-  { kind: 'slow', route: 'timeout', what: 'takes 5 s; nginx waits 1 s' },
-  { kind: 'truncates', route: 'proxy', what: 'dies mid-body' },
-];
 
 export const gatewayStep = step<Env>(
   {
@@ -25,19 +21,12 @@ export const gatewayStep = step<Env>(
     needs: ['nginx'],
   },
   async (t) => {
-    const nginx = new URL(endpoints.nginxUrl);
-    const hostHeader = `Host: ${nginx.host}\r\nConnection: close\r\n\r\n`;
-    const results = new Map<string, { status: number; response: string; up?: Upstream }>();
+    const results = new Map<string, GatewayRun>();
     for (const c of CASES) {
-      const up = c.kind === 'nothing' ? undefined : await startUpstream(c.kind);
-      if (up) t.defer(() => up.close());
-      const port = up?.port ?? (await freePort());
       if (c.kind === 'slow') t.waiting('nginx waiting 1 s for the slow upstream');
-      const ex = await rawExchange(Number(nginx.port || 80), [
-        `GET /${c.route}/${port}/orders?id=7 HTTP/1.1\r\n${hostHeader}`,
-      ]);
-      const status = Number(ex.response.slice(9, 12));
-      results.set(c.kind, { status, response: ex.response, up });
+      const run = await throughNginx(t, c);
+      const { up, ex } = run;
+      results.set(c.kind, run);
       if (c.kind === 'healthy') {
         t.say('Healthy: nginx forwards the request (the upstream saw this head) and relays 200.');
         t.block(
@@ -53,7 +42,7 @@ export const gatewayStep = step<Env>(
       ['the upstream…', 'nginx route', 'client got'],
       CASES.map((c) => [c.what, `/${c.route}/`, results.get(c.kind)?.status]),
     );
-    const r = (k: string) => results.get(k) as { status: number; response: string; up?: Upstream };
+    const r = (k: string) => results.get(k) as GatewayRun;
     t.equal(
       'a healthy upstream: 200 with its own body',
       [r('healthy').status, r('healthy').response.endsWith('upstream\n')],
@@ -86,9 +75,47 @@ export const gatewayStep = step<Env>(
       r('truncates').status === 200 && /Content-Length: 100/i.test(cut) && body.length === 10,
       JSON.stringify(cut),
     );
-    const trace = await rawExchange(Number(nginx.port || 80), [
-      `TRACE /healthz HTTP/1.1\r\n${hostHeader}`,
-    ]);
+    const trace = await rawExchange(nginxPort(), [`TRACE /healthz HTTP/1.1\r\n${HOST_HEADER}`]);
     t.match('nginx refuses TRACE itself: 405', trace.response, /^HTTP\/1\.1 405 /);
+  },
+);
+
+/** What nginx's error log says per case, as the note's table has it. */
+const LOGGED: Record<string, RegExp> = {
+  garbage: /upstream sent invalid header/,
+  closes: /upstream prematurely closed connection while reading response header from upstream/,
+  nothing: /connect\(\) failed \(111: Connection refused\) while connecting to upstream/,
+  slow: /upstream timed out \(110: Connection timed out\) while reading response header/,
+  truncates: /upstream prematurely closed connection while reading upstream/,
+};
+
+export const errorLogStep = step<Env>(
+  {
+    id: 'gateway-error-log',
+    section: '502-and-504-at-a-gateway',
+    title: "What nginx's error log says for each broken upstream",
+    needs: ['nginx'],
+  },
+  async (t) => {
+    const log = nginxErrorLog();
+    t.uses('nginx', log.version);
+    t.say(`nginx ${log.version} (pid ${log.pid}) writes its error log to stderr: ${log.where}`);
+    const rows: string[][] = [];
+    for (const c of CASES.filter((x) => x.kind in LOGGED)) {
+      if (c.kind === 'slow') t.waiting('nginx waiting 1 s for the slow upstream');
+      const from = log.size();
+      const run = await throughNginx(t, c);
+      // nginx writes the line before it answers or closes the client's connection.
+      const line = log.since(from).find((l) => l.includes(`/${c.route}/${run.port}/`)) ?? '';
+      const [, error = '(no line)', during = ''] =
+        / \[\w+\] \d+#\d+: \*\d+ (.*?)(?:: "[^"]*")? (while [^,]*), client: /.exec(line) ?? [];
+      rows.push([c.kind, String(run.status), error, during]);
+      t.match(
+        `${c.kind}: ${run.status} and the log line "${LOGGED[c.kind]?.source.replace(/\\/g, '')}"`,
+        line,
+        LOGGED[c.kind] as RegExp,
+      );
+    }
+    t.table(['upstream', 'client got', "nginx's error log", ''], rows);
   },
 );

@@ -1,12 +1,38 @@
-// The headers a client sends, as the server received them, from four clients.
+// The headers a client sends, as the server received them: Node's built-in fetch and the undici
+// package (over http and https), node:http, a raw socket and node:http2.
 
-import { Agent, fetch } from 'undici';
+import * as https from 'node:https';
+import { createRequire } from 'node:module';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { step } from '../kit/define.ts';
+import { closeServer, listen } from '../kit/net.ts';
+import { expectedFor } from '../kit/versions.ts';
 import type { Env } from './env.ts';
 import { closeSession, connect, get, startH2Tls } from './h2.ts';
+import { newState } from './respond.ts';
+import { route } from './routes.ts';
+import { fetchEncodingFact } from './versions.ts';
 import { rawExchange, request } from './wire.ts';
 
 const names = (lines: string[]) => lines.map((l) => l.slice(0, l.indexOf(':')).toLowerCase());
+const UNDICI_PACKAGE: string = createRequire(import.meta.url)('undici/package.json').version;
+
+type Fetch = (
+  url: string,
+  init: { dispatcher: Agent },
+) => Promise<Response | { json(): Promise<unknown> }>;
+
+/** The request header lines one fetch sent, as /headers received them. */
+async function sentBy(fetcher: Fetch, url: string, dispatcher: Agent): Promise<string[]> {
+  const res = await fetcher(`${url}/headers`, { dispatcher });
+  return ((await res.json()) as { headers: string[] }).headers;
+}
+
+const header = (lines: string[], name: string) =>
+  lines
+    .find((l) => l.toLowerCase().startsWith(`${name}:`))
+    ?.slice(name.length + 1)
+    .trim();
 
 export const clientHeadersStep = step<Env>(
   {
@@ -15,14 +41,25 @@ export const clientHeadersStep = step<Env>(
     title: 'Headers a client sends: only Host is required, and each client adds its own',
   },
   async (t, { bin, cert }) => {
-    const dispatcher = new Agent();
+    // The same routes over TLS, so the fetches can be compared by scheme.
+    const secure = https.createServer(cert, (req, res) => void route(req, res, newState()));
+    const securePort = await listen(secure);
+    t.defer(() => closeServer(secure));
+    const secureUrl = `https://127.0.0.1:${securePort}`;
+    const dispatcher = new Agent({ connect: { ca: cert.cert } });
     t.defer(() => dispatcher.close());
-    const viaFetch = (await (await fetch(`${bin.url}/headers`, { dispatcher })).json()) as {
-      headers: string[];
+    // Node's fetch takes the package's Agent as its dispatcher; the request headers are the
+    // fetch implementation's own, whichever dispatcher carries them.
+    const builtin = globalThis.fetch as unknown as Fetch;
+    const sent = {
+      'fetch (Node) http': await sentBy(builtin, bin.url, dispatcher),
+      'fetch (Node) https': await sentBy(builtin, secureUrl, dispatcher),
+      'undici package http': await sentBy(undiciFetch as unknown as Fetch, bin.url, dispatcher),
+      'undici package https': await sentBy(undiciFetch as unknown as Fetch, secureUrl, dispatcher),
     };
-    const viaHttp = JSON.parse((await request(`${bin.url}/headers`)).body) as {
-      headers: string[];
-    };
+    t.uses('node undici', process.versions.undici ?? 'unknown');
+    t.uses('undici package', UNDICI_PACKAGE);
+    const viaHttp = JSON.parse((await request(`${bin.url}/headers`)).body) as { headers: string[] };
     const raw = await rawExchange(bin.port, [
       'GET /headers HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
     ]);
@@ -36,10 +73,11 @@ export const clientHeadersStep = step<Env>(
     const viaH2 = JSON.parse((await get(session, '/headers')).body) as {
       headers: Record<string, string>;
     };
-    t.say('undici fetch, as the server received it:');
-    t.block(viaFetch.headers.map((l) => `> ${l}`.replace(/:\d+$/, ':<port>')));
+    t.say("Node's built-in fetch over https, as the server received it:");
+    t.block(sent['fetch (Node) https'].map((l) => `> ${l}`.replace(/:\d+$/, ':<port>')));
     const clients = {
-      'undici fetch': names(viaFetch.headers),
+      'fetch (Node)': names(sent['fetch (Node) http']),
+      'undici package': names(sent['undici package http']),
       'node:http': names(viaHttp.headers),
       'raw socket': names(viaRaw.headers),
       'node:http2': Object.keys(viaH2.headers),
@@ -49,9 +87,17 @@ export const clientHeadersStep = step<Env>(
       ['header', ...Object.keys(clients)],
       all.map((h) => [h, ...Object.values(clients).map((c) => (c.includes(h) ? '✓' : ''))]),
     );
+    t.table(
+      ['fetch', 'User-Agent', 'Accept-Encoding'],
+      Object.entries(sent).map(([who, lines]) => [
+        who,
+        header(lines, 'user-agent'),
+        header(lines, 'accept-encoding'),
+      ]),
+    );
     t.check(
       'every HTTP/1.1 client sent Host',
-      [clients['undici fetch'], clients['node:http'], clients['raw socket']].every((c) =>
+      [clients['fetch (Node)'], clients['node:http'], clients['raw socket']].every((c) =>
         c.includes('host'),
       ),
       JSON.stringify(clients),
@@ -63,10 +109,37 @@ export const clientHeadersStep = step<Env>(
     );
     t.check(
       'fetch added User-Agent, Accept, Accept-Language, Accept-Encoding and Sec-Fetch-Mode',
-      ['user-agent', 'accept', 'accept-language', 'accept-encoding', 'sec-fetch-mode'].every((h) =>
-        clients['undici fetch'].includes(h),
+      ['user-agent', 'accept', 'accept-language', 'accept-encoding', 'sec-fetch-mode'].every(
+        (h) => clients['fetch (Node)'].includes(h) && clients['undici package'].includes(h),
       ),
-      clients['undici fetch'].join(', '),
+      `${clients['fetch (Node)'].join(', ')} / ${clients['undici package'].join(', ')}`,
+    );
+    t.equal(
+      "User-Agent: 'node' from Node's built-in fetch, 'undici' from the undici package",
+      [
+        header(sent['fetch (Node) http'], 'user-agent'),
+        header(sent['undici package http'], 'user-agent'),
+      ],
+      ['node', 'undici'],
+    );
+    t.equal(
+      'over plain http both fetches offer Accept-Encoding: gzip, deflate (no br)',
+      [
+        header(sent['fetch (Node) http'], 'accept-encoding'),
+        header(sent['undici package http'], 'accept-encoding'),
+      ],
+      ['gzip, deflate', 'gzip, deflate'],
+    );
+    const expected = expectedFor(fetchEncodingFact, process.versions.undici ?? '');
+    t.equal(
+      `over https Node's built-in fetch, ${expected.when}, offers Accept-Encoding: ${expected.value}`,
+      header(sent['fetch (Node) https'], 'accept-encoding'),
+      expected.value,
+    );
+    t.equal(
+      `over https the undici package ${UNDICI_PACKAGE} adds br: Accept-Encoding: br, gzip, deflate`,
+      header(sent['undici package https'], 'accept-encoding'),
+      'br, gzip, deflate',
     );
     t.check(
       'HTTP/2 carries the host in the :authority pseudo-header, not Host',

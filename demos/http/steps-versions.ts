@@ -1,13 +1,16 @@
 // HTTP/1.0, HTTP/1.1 (Host, keep-alive), HTTP/2 (TLS + ALPN, streams, framing,
 // HPACK, push). Claims count connections, sessions and bytes; never times.
 
+import { spawnSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type * as tls from 'node:tls';
+import * as tls from 'node:tls';
 import { step } from '../kit/define.ts';
+import { expectedFor } from '../kit/versions.ts';
 import type { Env } from './env.ts';
-import { closeSession, connect, get, startH2c, startH2Tls } from './h2.ts';
+import { closeSession, connect, get, h2Hello, startH2c, startH2Tls } from './h2.ts';
 import { startRelay } from './relay.ts';
+import { quicFact } from './versions.ts';
 import { rawExchange } from './wire.ts';
 
 /** N requests with a node:http agent; resolves with the statuses. */
@@ -268,5 +271,76 @@ export const serverPushStep = step<Env>(
       [server.pushAllowed, allowed, refused],
       [[true, false], 1, 0],
     );
+  },
+);
+
+/** TLS 1.0-1.1 only, at OpenSSL security level 0 (which still permits them). */
+const LEGACY_TLS = {
+  minVersion: 'TLSv1',
+  maxVersion: 'TLSv1.1',
+  ciphers: 'DEFAULT@SECLEVEL=0',
+} as const satisfies tls.SecureContextOptions;
+
+export const h2TlsMinimumStep = step<Env>(
+  {
+    id: 'h2-tls-minimum',
+    section: 'http2',
+    title: 'HTTP/2 over TLS needs TLS 1.2: who enforces it',
+  },
+  async (t, { cert }) => {
+    const strict = await startH2Tls(cert);
+    t.defer(() => strict.close());
+    const refused = await h2Hello(strict.port, { ...LEGACY_TLS, ca: cert.cert });
+    const lax = await startH2Tls(cert, { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' });
+    t.defer(() => lax.close());
+    const allowed = await h2Hello(lax.port, { ...LEGACY_TLS, ca: cert.cert });
+    const row = (h: typeof allowed) =>
+      h.ok
+        ? [h.protocol, String(h.alpn), h.firstFrame === 4 ? 'SETTINGS' : String(h.firstFrame)]
+        : [`refused: ${h.code}`, '', ''];
+    t.table(
+      ['node:http2 server', 'client offers', 'TLS', 'ALPN', "server's first frame"],
+      [
+        ['defaults', 'TLS 1.0-1.1, h2', ...row(refused)],
+        ['minVersion TLSv1, SECLEVEL=0', 'TLS 1.0-1.1, h2', ...row(allowed)],
+      ],
+    );
+    t.equal("Node's default TLS minimum is TLSv1.2", tls.DEFAULT_MIN_VERSION, 'TLSv1.2');
+    t.equal(
+      'with the defaults, a client offering at most TLS 1.1 is refused in the handshake (protocol_version alert)',
+      refused.ok ? refused.protocol : refused.code,
+      'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+    );
+    t.equal(
+      'configured down to TLS 1.0, node:http2 picks h2 over TLS 1.1 and opens with SETTINGS: RFC 9113 §9.2 is left to the TLS settings',
+      allowed.ok ? [allowed.protocol, allowed.alpn, allowed.firstFrame] : allowed.code,
+      ['TLSv1.1', 'h2', 4],
+    );
+  },
+);
+
+/** What `--experimental-quic` and `node:quic` do on the running Node, in one line. */
+function quicSupport(): string {
+  const probe =
+    "try { require('node:quic'); console.log('loads') } catch (e) { console.log(e.code) }";
+  const r = spawnSync(process.execPath, ['--experimental-quic', '-e', probe], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  if (/bad option: --experimental-quic/.test(r.stderr)) return 'no --experimental-quic option';
+  const loaded = r.stdout.trim();
+  const features = (process.features as { quic?: boolean }).quic;
+  return loaded === 'loads'
+    ? 'node:quic loads behind --experimental-quic'
+    : `--experimental-quic accepted, node:quic absent (${loaded}; process.features.quic ${features})`;
+}
+
+export const http3Step = step<Env>(
+  { id: 'http3-quic', section: 'http3', title: 'HTTP/3 runs over QUIC: what this Node offers' },
+  (t) => {
+    const measured = quicSupport();
+    const expected = expectedFor(quicFact, process.versions.node);
+    t.show('node', `${process.version}: ${measured}`);
+    t.equal(`on ${expected.when}: ${expected.value}`, measured, expected.value);
   },
 );

@@ -69,7 +69,7 @@ export function tappedAgent(tap: Tap): Agent {
   });
 }
 
-interface RawResult {
+export interface RawResult {
   /** Everything the server sent. */
   response: string;
   /** The server closed the connection (we saw its FIN) before we gave up waiting. */
