@@ -3,7 +3,8 @@
 
 import * as http from 'node:http';
 import { alternate, type Bench, median, ms } from '../kit/bench.ts';
-import { closeSession, connect, get, selfSignedCert, startH2Tls } from './h2.ts';
+import { selfSignedCert } from '../kit/cert.ts';
+import { closeSession, connect, get, startH2Tls } from './h2.ts';
 import { startHttpbin } from './httpbin.ts';
 
 const N = 50;

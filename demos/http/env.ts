@@ -1,7 +1,7 @@
 // What the steps share: the httpbin every HTTP/1.x step talks to, and a throwaway certificate.
 
+import { type Credentials, selfSignedCert } from '../kit/cert.ts';
 import type { SetupInfo } from '../kit/define.ts';
-import { type Credentials, selfSignedCert } from './h2.ts';
 import { type Httpbin, startHttpbin } from './httpbin.ts';
 
 export interface Env {

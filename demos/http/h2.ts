@@ -1,47 +1,11 @@
-// HTTP/2 with node:http2: a throwaway self-signed certificate made at run time (never written to
-// disk), a TLS server that offers h2 and http/1.1 by ALPN, a cleartext (h2c) server, and counters.
+// HTTP/2 with node:http2: a TLS server that offers h2 and http/1.1 by ALPN, a cleartext (h2c)
+// server, and counters.
 
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as http2 from 'node:http2';
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
-import forge from 'node-forge';
+import type { Credentials } from '../kit/cert.ts';
 import { closeServer, listen } from '../kit/net.ts';
-
-export interface Credentials {
-  key: string;
-  cert: string;
-}
-
-/** A self-signed certificate for 127.0.0.1 and localhost, valid for one day. */
-export function selfSignedCert(): Credentials {
-  // node:crypto makes the key (fast, native); node-forge only assembles and signs the certificate.
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const pubPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(pubPem);
-  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
-  const subject = [{ name: 'commonName', value: 'wirenotes http demo' }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    {
-      name: 'subjectAltName',
-      altNames: [
-        { type: 7, ip: '127.0.0.1' },
-        { type: 2, value: 'localhost' },
-      ],
-    },
-  ]);
-  cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
-  return { key: keyPem, cert: forge.pki.certificateToPem(cert) };
-}
 
 interface H2Server {
   port: number;
