@@ -66,11 +66,14 @@ export const producerOptions = {
   allowAutoTopicCreation: false,
 } as const;
 
+/** The session timeout of the demo's members; the crash step's doomed member uses a shorter one. */
+export const SESSION_TIMEOUT_MS = 6000;
+
 /** Consumer options that make joins and rebalances take well under a second. */
-export function consumerOptions(groupId: string) {
+export function consumerOptions(groupId: string, sessionTimeout = SESSION_TIMEOUT_MS) {
   return {
     groupId,
-    sessionTimeout: 6000,
+    sessionTimeout,
     rebalanceTimeout: 10_000,
     heartbeatInterval: 300,
     maxWaitTimeInMs: 100,

@@ -107,6 +107,16 @@ export function group(
   return g;
 }
 
+/** One acks=all record per key, each sent on its own (keys chosen one per partition). */
+export async function sendOnePerPartition(
+  p: Producer,
+  topic: string,
+  keys: string[],
+  value: string,
+) {
+  for (const key of keys) await p.send({ topic, acks: -1, messages: [{ key, value }] });
+}
+
 /** Broker ids the cluster reports, ascending. */
 export async function brokerIds(env: Env): Promise<number[]> {
   const { brokers } = await env.admin.describeCluster();

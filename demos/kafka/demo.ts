@@ -1,7 +1,8 @@
 import { defineDemo } from '../kit/define.ts';
 import { closeEnv, type Env, openEnv } from './env.ts';
 import { ledger } from './ledger.ts';
-import { assignmentStep, idleStep, offsetsStep, rebalanceStep } from './steps-groups.ts';
+import { assignmentStep, crashStep, idleStep, rebalanceStep } from './steps-groups.ts';
+import { offsetsStep, resetStep } from './steps-offsets.ts';
 import { failoverStep, minIsrStep } from './steps-replication.ts';
 import { keysStep, orderingStep, topicsStep } from './steps-topics.ts';
 
@@ -20,7 +21,9 @@ export const demo = defineDemo<Env>({
     assignmentStep,
     rebalanceStep,
     idleStep,
+    crashStep,
     offsetsStep,
+    resetStep,
     failoverStep,
     minIsrStep,
   ],

@@ -5,9 +5,12 @@
 import { type Admin, AssignerProtocol, type Consumer, type Kafka } from 'kafkajs';
 import { Timeout } from '../kit/wait.ts';
 import { consumerOptions } from './client.ts';
+import { Wakeup } from './wakeup.ts';
 
 interface Received {
   member: string;
+  /** The member's GROUP_JOIN count when it read this: which assignment it read it under. */
+  joins: number;
   partition: number;
   offset: number;
   key: string;
@@ -39,7 +42,7 @@ export interface SettleResult {
 export class Group {
   readonly members: Member[] = [];
   readonly received: Received[] = [];
-  private wakers = new Set<() => void>();
+  private readonly events = new Wakeup();
 
   constructor(
     private readonly kafka: Kafka,
@@ -53,25 +56,12 @@ export class Group {
     return this.members.filter((m) => !m.left);
   }
 
-  private wake(): void {
-    for (const w of this.wakers) w();
-  }
-
-  /** Resolves on the next GROUP_JOIN, record or crash, or after `ms` at most. */
-  private nextEvent(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakers.add(done);
-    });
-  }
-
-  /** Starts a member: connect, subscribe from the beginning, run; does not wait for the join. */
-  async add(name: string): Promise<Member> {
+  /**
+   * Starts a member: connect, subscribe, run; does not wait for the join. Where the group has no
+   * valid committed offset it starts at the beginning, unless `fromBeginning` is false (then at
+   * the end: auto.offset.reset=latest).
+   */
+  async add(name: string, { fromBeginning = true } = {}): Promise<Member> {
     const consumer = this.kafka.consumer(consumerOptions(this.groupId));
     const member = new Member(name, consumer);
     this.members.push(member);
@@ -79,21 +69,22 @@ export class Group {
       member.memberId = payload.memberId;
       member.partitions = [...(payload.memberAssignment[this.topic] ?? [])].sort((a, b) => a - b);
       member.joins++;
-      this.wake();
+      this.events.wake();
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       // A retriable error (a coordinator still loading, say) makes kafkajs restart the consumer,
       // which then rejoins; only a crash it will not recover from ends the wait.
       if (payload.restart) member.restarts++;
       else member.crashed = payload.error;
-      this.wake();
+      this.events.wake();
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
+    await consumer.subscribe({ topics: [this.topic], fromBeginning });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
         const r: Received = {
           member: name,
+          joins: member.joins,
           partition,
           offset: Number(message.offset),
           key: message.key?.toString() ?? '',
@@ -101,7 +92,7 @@ export class Group {
         };
         member.received.push(r);
         this.received.push(r);
-        this.wake();
+        this.events.wake();
       },
     });
     return member;
@@ -159,22 +150,34 @@ export class Group {
           `group ${this.groupId} did not settle in ${timeoutMs} ms (${state}; coordinator: ${broker})`,
         );
       }
-      await this.nextEvent(200);
+      await this.events.next(200);
     }
+  }
+
+  /** DescribeGroups: the group's state and each member's id and assigned partitions. */
+  async describe(): Promise<{
+    state: string;
+    members: { memberId: string; partitions: number[] }[];
+  }> {
+    const { groups } = await this.admin.describeGroups([this.groupId]);
+    const g = groups[0];
+    const members = (g?.members ?? []).map((d) => {
+      const assignment = AssignerProtocol.MemberAssignment.decode(d.memberAssignment);
+      const partitions = [...(assignment?.assignment[this.topic] ?? [])].sort((a, b) => a - b);
+      return { memberId: d.memberId, partitions };
+    });
+    return { state: g?.state ?? 'Unknown', members };
   }
 
   /** The coordinator's answer: member → partitions, or undefined while not Stable. */
   async brokerView(): Promise<Map<Member, number[]> | undefined> {
-    const { groups } = await this.admin.describeGroups([this.groupId]);
-    const g = groups[0];
-    if (g?.state !== 'Stable') return undefined;
+    const g = await this.describe();
+    if (g.state !== 'Stable') return undefined;
     const owners = new Map<Member, number[]>();
     for (const d of g.members) {
       const member = this.members.find((m) => m.memberId === d.memberId);
       if (!member) return undefined;
-      const assignment = AssignerProtocol.MemberAssignment.decode(d.memberAssignment);
-      const parts = [...(assignment?.assignment[this.topic] ?? [])].sort((a, b) => a - b);
-      owners.set(member, parts);
+      owners.set(member, d.partitions);
     }
     return owners;
   }
@@ -190,13 +193,8 @@ export class Group {
   }
 
   /** Waits, waking on every record, join and crash, until `ready()` holds. */
-  async until(what: string, ready: () => boolean, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!ready()) {
-      this.checkCrashes();
-      if (Date.now() > deadline) throw new Timeout(`gave up after ${timeoutMs} ms: ${what}`);
-      await this.nextEvent(200);
-    }
+  until(what: string, ready: () => boolean, timeoutMs = 20_000): Promise<void> {
+    return this.events.until(what, ready, { timeoutMs, check: () => this.checkCrashes() });
   }
 
   /** Waits until the group has read `count` distinct records; returns them in arrival order. */

@@ -1,24 +1,24 @@
-// Consumer groups: who owns which partition, rebalancing, idle members, committed offsets.
+// Consumer groups: who owns which partition, rebalancing, idle members, a member that crashes.
 
-import type { Producer } from 'kafkajs';
 import type { StepContext } from '../kit/define.ts';
 import { step } from '../kit/define.ts';
-import { waitFor } from '../kit/wait.ts';
-import { partitionsOf } from './client.ts';
-import { ensureTopic, group, producer, useCluster } from './cluster.ts';
+import { partitionsOf, SESSION_TIMEOUT_MS } from './client.ts';
+import { ensureTopic, group, producer, sendOnePerPartition, useCluster } from './cluster.ts';
 import type { Env } from './env.ts';
 import type { Group, Member, SettleResult } from './group.ts';
+import { memberProcess } from './member-process.ts';
+import { committedOffsets } from './offsets.ts';
 import { keyPerPartition } from './partitioners.ts';
 
-function ownerTable(t: StepContext, g: Group, r: SettleResult): void {
-  t.table(
-    ['member', 'partitions (coordinator: DescribeGroups)', 'own GROUP_JOIN'],
-    g.live.map((m) => [
-      m.name,
-      (r.owners.get(m) ?? []).join(',') || '—',
-      m.partitions.join(',') || '—',
-    ]),
-  );
+/** Member → partitions as the coordinator reports them (DescribeGroups), for an assignment figure. */
+function owners(label: string, r: SettleResult) {
+  const map: Record<string, string[]> = {};
+  for (const [m, ps] of r.owners) map[m.name] = ps.map(String);
+  return { label, map };
+}
+
+function ownership(t: StepContext, states: ReturnType<typeof owners>[]): void {
+  t.figure({ kind: 'assignment', keyLabel: 'member', valueLabel: 'partitions', states });
 }
 
 function ownedOnce(r: SettleResult): boolean {
@@ -33,10 +33,6 @@ async function join(t: StepContext, g: Group, names: string[]): Promise<SettleRe
   return g.settle(since);
 }
 
-async function sendOnePerPartition(p: Producer, topic: string, keys: string[], value: string) {
-  for (const key of keys) await p.send({ topic, acks: -1, messages: [{ key, value }] });
-}
-
 export const assignmentStep = step<Env>(
   {
     id: 'assignment',
@@ -49,7 +45,7 @@ export const assignmentStep = step<Env>(
     const topic = await ensureTopic(env, 'layout', { partitions: 3 });
     const g = group(t, env, 'assign', topic, 3);
     const r = await join(t, g, ['member-1', 'member-2']);
-    ownerTable(t, g, r);
+    ownership(t, [owners('(DescribeGroups)', r)]);
     t.equal('the coordinator lists 2 members in a Stable group', r.owners.size, 2);
     t.check('each of the 3 partitions has exactly one owner in the group', ownedOnce(r));
     t.equal(
@@ -76,11 +72,8 @@ export const rebalanceStep = step<Env>(
     const topic = await ensureTopic(env, 'layout', { partitions: 3 });
     const g = group(t, env, 'rebalance', topic, 3);
     const before = await join(t, g, ['member-1', 'member-2']);
-    ownerTable(t, g, before);
     const joinsBefore = g.mark();
     const three = await join(t, g, ['member-3']);
-    t.say('member-3 joined:');
-    ownerTable(t, g, three);
     t.check(
       'member-1 and member-2 rejoined (a new GROUP_JOIN each) when member-3 arrived',
       g.live.filter((m) => m.name !== 'member-3').every((m) => m.joins > (joinsBefore.get(m) ?? 0)),
@@ -99,8 +92,14 @@ export const rebalanceStep = step<Env>(
     t.say(`${leaving.name} calls disconnect(): it sends LeaveGroup`);
     t.waiting('the remaining members to rejoin');
     const two = await g.settle(since);
-    ownerTable(t, g, two);
-    t.say(`settled ${two.ms} ms after the LeaveGroup; the session timeout is 6000 ms`);
+    ownership(t, [
+      owners('with 2 members', before),
+      owners('member-3 joined', three),
+      owners(`${leaving.name} left`, two),
+    ]);
+    t.say(
+      `settled ${two.ms} ms after the LeaveGroup; the session timeout is ${SESSION_TIMEOUT_MS} ms`,
+    );
     t.check(
       `${leaving.name}'s partition ${gone.join(',')} moved to a remaining member`,
       gone.length > 0 && gone.every((p) => [...two.owners.values()].some((ps) => ps.includes(p))),
@@ -122,7 +121,6 @@ export const idleStep = step<Env>(
     const g = group(t, env, 'idle', topic, 3);
     await join(t, g, ['member-1', 'member-2', 'member-3']);
     const four = await join(t, g, ['member-4']);
-    ownerTable(t, g, four);
     const idle = g.live.filter((m) => (four.owners.get(m) ?? []).length === 0);
     t.equal('the coordinator lists all 4 members in the group', four.owners.size, 4);
     t.equal('exactly one member has no partition', idle.length, 1);
@@ -150,7 +148,7 @@ export const idleStep = step<Env>(
     await g.remove(leaving);
     t.say(`${leaving.name} leaves (disconnect), freeing partition ${freed.join(',')}`);
     const three = await g.settle(since);
-    ownerTable(t, g, three);
+    ownership(t, [owners('4 members', four), owners(`${leaving.name} left`, three)]);
     const taken = three.owners.get(spare) ?? [];
     t.say(
       'kafkajs rebalances eagerly: every partition is dealt afresh, so the spare gets a ' +
@@ -172,97 +170,97 @@ export const idleStep = step<Env>(
   },
 );
 
-async function committed(env: Env, groupId: string, topic: string): Promise<number[]> {
-  const [t] = await env.admin.fetchOffsets({ groupId, topics: [topic] });
-  return (t?.partitions ?? [])
-    .sort((a, b) => a.partition - b.partition)
-    .map((p) => Number(p.offset));
-}
+/** Short enough to watch it expire, above the broker's group.min.session.timeout.ms (1000 ms). */
+const CRASH_SESSION_MS = 2000;
 
-async function endOffsets(env: Env, topic: string): Promise<number[]> {
-  return (await env.admin.fetchTopicOffsets(topic))
-    .sort((a, b) => a.partition - b.partition)
-    .map((o) => Number(o.high));
-}
-
-async function waitCommitted(env: Env, groupId: string, topic: string): Promise<number[]> {
-  const end = await endOffsets(env, topic);
-  return waitFor(`${groupId} to commit up to ${end.join(',')}`, async () => {
-    const c = await committed(env, groupId, topic);
-    return c.join() === end.join() ? c : undefined;
-  });
-}
-
-export const offsetsStep = step<Env>(
+export const crashStep = step<Env>(
   {
-    id: 'offsets',
-    section: 'committed-offsets',
-    title: 'Each group keeps its own committed offsets; a restarted member resumes from them',
+    id: 'crash',
+    section: 'a-member-that-crashes',
+    title: 'A killed member keeps its partitions until its session times out; its work is redone',
     needs: [],
   },
   async (t, env) => {
     await useCluster(t, env, 'shared');
-    const topic = await ensureTopic(env, 'offsets', { partitions: 3 });
-    const p = await producer(t, env);
-    const keys = keyPerPartition(3, 'acct');
-    for (const v of ['1', '2', '3']) await sendOnePerPartition(p, topic, keys, v);
-    const a = group(t, env, 'offsets-a', topic, 3);
-    const first = await a.add('first');
-    t.waiting('group A to read 9 records and commit');
-    await a.receivedAtLeast(9);
-    const before = await waitCommitted(env, a.groupId, topic);
-    t.show('group A committed offsets (fetchOffsets, per partition)', before.join(', '));
-    await a.remove(first);
-    t.say('the member stops; 3 more records are written, one per partition');
-    await sendOnePerPartition(p, topic, keys, '4');
-    const again = await a.add('restarted');
-    t.waiting('the restarted member to read the new records');
-    await a.until('3 new records for the restarted member', () => a.distinct(again).length >= 3);
-    const after = await waitCommitted(env, a.groupId, topic);
-    const firstOffsets = [0, 1, 2].map((part) =>
-      Math.min(
-        ...a
-          .distinct(again)
-          .filter((r) => r.partition === part)
-          .map((r) => r.offset),
-      ),
+    const topic = await ensureTopic(env, 'crash', { partitions: 3 });
+    const g = group(t, env, 'crash', topic, 3);
+    const survivor = await g.add('survivor');
+    await g.until('the survivor to join', () => survivor.joins > 0);
+    const doomed = memberProcess(t, g.groupId, topic, CRASH_SESSION_MS);
+    t.waiting(
+      `a second member, in its own process (session timeout ${CRASH_SESSION_MS} ms), to join`,
     );
-    t.table(
-      ['member', 'read (partition:offset=value)'],
-      a.members.map((m) => [
-        m.name,
-        a
-          .distinct(m)
-          .map((r) => `${r.partition}:${r.offset}=${r.value}`)
-          .join(' '),
-      ]),
-    );
-    t.equal(
-      'the restarted member began at the committed offsets, not at the beginning',
-      firstOffsets,
-      before,
-    );
-    t.equal('it read only the 3 new records', a.distinct(again).length, 3);
+    const split = () =>
+      [...survivor.partitions, ...doomed.partitions].sort((a, b) => a - b).join() === '0,1,2';
+    await doomed.until('the member process to get partitions', () => doomed.partitions.length > 0);
+    await g.until('the survivor and the member process to split the partitions', split);
+    const lost = doomed.partitions;
+    const lostText = lost.join(',');
 
-    const b = group(t, env, 'offsets-b', topic, 3);
-    await b.add('other');
-    t.waiting('group B to read the topic');
-    await b.receivedAtLeast(12);
-    const bCommitted = await waitCommitted(env, b.groupId, topic);
-    const end = await endOffsets(env, topic);
-    t.table(
-      ['partition', 'end offset', 'group A committed', 'group B committed'],
-      end.map((e, i) => [i, e, after[i], bCommitted[i]]),
+    const p = await producer(t, env);
+    const keys = keyPerPartition(3, 'crash');
+    for (const v of ['a', 'b', 'c']) await sendOnePerPartition(p, topic, keys, v);
+    t.waiting('each member to process the records of its partitions');
+    await doomed.until(
+      'the member process to read 3 records of each partition and commit after the second',
+      () => doomed.received.length >= 3 * lost.length && doomed.committed.size === lost.length,
     );
-    t.equal('group B, new, read all 12 records from offset 0', b.distinct().length, 12);
-    t.check(
-      'group B read offset 0 of every partition although group A had committed past it',
-      [0, 1, 2].every((part) => b.distinct().some((r) => r.partition === part && r.offset === 0)),
+    const lastCommit = await committedOffsets(env, g.groupId, topic);
+
+    const joinsAtKill = survivor.joins;
+    await doomed.kill();
+    const killedAt = performance.now();
+    const right = await g.describe();
+    await sendOnePerPartition(p, topic, keys, 'd');
+    t.waiting(`the coordinator to notice: no heartbeat for ${CRASH_SESSION_MS} ms`);
+    await g.until(
+      'the survivor to take over every partition',
+      () => survivor.partitions.length === 3,
     );
+    const tookOver = Math.round(performance.now() - killedAt);
+    const onLost = () => survivor.received.filter((r) => lost.includes(r.partition));
+    await g.until("the survivor to read the crashed member's partitions up to d", () =>
+      lost.every((part) => onLost().some((r) => r.partition === part && r.value === 'd')),
+    );
+    const redone = onLost();
+    const show = (rs: { partition: number; offset: number; value: string }[]) =>
+      rs.map((r) => `${r.partition}:${r.offset}=${r.value}`).join(' ');
+    const commits = lost.map((part) => lastCommit[part]).join(',');
+    t.figure({
+      kind: 'timeline',
+      title: `partition ${lostText}: the member process, killed, then the survivor`,
+      lanes: ['member process', 'coordinator', 'survivor'],
+      rows: [
+        { lane: 0, text: `joined: partition ${lostText}` },
+        { lane: 0, text: `read ${show(doomed.received)}`, result: `commit ${commits}` },
+        { lane: 0, text: 'SIGKILL (no LeaveGroup)' },
+        { lane: 1, text: `still ${right.members.length} members, ${right.state}` },
+        { lane: 1, text: 'd appended, unread', mark: 'waits' },
+        { lane: 1, text: `${CRASH_SESSION_MS} ms, no heartbeat: rebalance` },
+        { lane: 2, text: 'joined: partitions 0,1,2' },
+        { lane: 2, text: `read ${show(redone)}` },
+      ],
+    });
+    t.say(
+      `the takeover came ${tookOver} ms after the kill, with a session timeout of ` +
+        `${CRASH_SESSION_MS} ms; a member that calls disconnect() is replaced at once (step rebalance)`,
+    );
+    const dead = right.members.find((m) => m.memberId !== survivor.memberId);
     t.equal(
-      'both groups end with their own commits at the end offsets',
-      [after, bCommitted],
-      [end, end],
+      `right after the kill the coordinator still lists both members, the dead one holding partition ${lostText}`,
+      [right.members.length, dead?.partitions],
+      [2, lost],
+    );
+    t.check(
+      `partition ${lostText} was read by nobody until the survivor's next GROUP_JOIN (the rebalance)`,
+      survivor.joins > joinsAtKill && redone.every((r) => r.joins > joinsAtKill),
+    );
+    const afterCommit = doomed.received.filter((r) => r.offset >= (lastCommit[r.partition] ?? 0));
+    t.equal(
+      'the survivor resumed at the last commit: it processed again exactly what the killed member ' +
+        'had processed after it (at-least-once), then d',
+      show(redone),
+      show([...afterCommit, ...redone.filter((r) => r.value === 'd')]),
     );
   },
 );
