@@ -3,6 +3,7 @@
 
 import { defineDemo } from '../kit/define.ts';
 import { closeEnv, openEnv } from './env.ts';
+import { ledger } from './ledger.ts';
 import {
   activeHealthStep,
   passiveHealthStep,
@@ -36,4 +37,5 @@ export const demo = defineDemo({
     keepaliveStep,
   ],
   teardown: closeEnv,
+  ledger,
 });
