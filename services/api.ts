@@ -4,36 +4,76 @@
 //   up(names?, options?)      start what is not running (Docker when an engine answers, else
 //                             native; options.mode forces one) and wait until each is ready
 //   ensure(names)             up() for the services not already ready; quiet when all are
-//   down(names?)              stop only what this command started; remove stale pid files
-//   status(names?)            one row per service (and per Kafka node): address, up, started by
+//   down(names?)              stop what the records say `npm run services` started (from any
+//                             checkout), and forget it
+//   status(names?)            one row per service (and per Kafka node): address, up, started by,
+//                             and the checkout that started it
 //   stopNode('kafka-2')       stop one Kafka node (native: SIGTERM → controlled shutdown; Docker:
 //                             `docker compose stop`); resolves when its process is gone
-//   startNode('kafka-2')      start it again; resolves when the node is back in the metadata
+//   startNode('kafka-2')      start it again (same folder, same data); resolves when the node is
+//                             back in the metadata
+//   clean(options?)           remove what dead runs left in the shared services (clean.ts)
+//   withLease / acquireLease  shared and exclusive leases for demos that stop a broker (lease.ts)
 //
 // Ready means: Kafka — every node id in a metadata request (kafkajs admin.describeCluster);
-// postgres/mariadb — `SELECT 1`; nginx — GET /healthz answers 200 and the TLS port accepts.
-// What was started, and how, is remembered under .cache/services/ (pid files, state.json).
+// postgres/mariadb — `SELECT 1`; nginx — GET /healthz answers 200 and the TLS port accepts; a
+// native launcher — its own notReady().
+// State is per user, not per checkout: records in $WIRENOTES_STATE_DIR (default
+// $XDG_STATE_HOME/wirenotes, i.e. ~/.local/state/wirenotes) — pid, command-line marker, folder,
+// address, and the checkout that started each unit (state.ts); data, logs and the nginx CA live
+// there too; downloads (Kafka's jars) in $XDG_CACHE_HOME/wirenotes. up, down, stop, start and
+// clean hold the services lock (<state>/services.lock) and write records atomically; reading
+// never deletes a record. On first use a checkout's old .cache/services/ is adopted (adopt.ts).
 // Failures throw ServiceError with a one-line message (a node that died during start adds the
-// tail of its log); unknown names throw the kit's UsageError. stopNode() on a node this command
-// did not start (an external broker) throws rather than kill someone else's process.
-// Every function takes options.layout to work on another state folder and ports (the tests'
-// and the bench's isolated clusters); by default .cache/services/ and KAFKA_BROKERS.
+// tail of its log); unknown names and junk environment variables throw the kit's UsageError.
+// stopNode() on a node no record names (an external broker) throws rather than kill someone
+// else's process. Every function takes options.layout to work on another state folder and ports
+// (the tests' and the bench's isolated clusters).
+//
+// A NATIVE SERVICE beyond Kafka and nginx (postgres17, mariadb114, replication, …) is ONE entry in
+// services/launchers.ts LAUNCHERS, implementing NativeLauncher (services/launcher.ts):
+//
+//   export const postgres17: NativeLauncher = {
+//     name: 'postgres17',                 // its record's key in demos/kit/services.ts SERVICES
+//     summary: 'PostgreSQL 17 from Maven Central (zonky embedded binaries), 127.0.0.1:5433',
+//     compose: ['postgres17'],            // optional: its docker-compose.yml service(s)
+//     address: () => urlAddress(serviceEnv('postgres17').PG17_URL, 5432),
+//     notReady: () => selectOne(...),     // undefined when ready, else why not (one line)
+//     start: async (ctx) => {             // under the services lock, only when notReady() said why
+//       const bin = await fetchOnce(ctx.cache, …);          // downloads: per-user cache
+//       if (!initialised(ctx.dir)) await initdb(bin, ctx.dir);  // data: <state>/postgres17/
+//       await ctx.spawn(join(bin, 'postgres'), ['-D', join(ctx.dir, 'data'), '-p', '5433'], {
+//         marker: join(ctx.dir, 'data'),  // a substring of its command line (default: ctx.dir)
+//       });                               // recorded: pid, marker, folder, checkout
+//     },
+//     stop: async (ctx, unit, pid) => …,  // optional; default SIGTERM, then SIGKILL after 20 s
+//     readyMs: 60_000,                    // optional; how long up() polls notReady() after start
+//   };
+//
+// ctx: { dir, cache, report(line), spawn(command, args, { unit?, log?, marker?, cwd?, env? }),
+// pid(unit?) }. Several processes (a primary and a standby): one ctx.spawn each with its own
+// `unit` name ('replication-primary', 'replication-standby'); down stops each. Run as another user
+// by spawning through `runuser -u <user> --` (PostgreSQL refuses root). up() waits for notReady()
+// and fails at once, with the log's tail, if a spawned process exits; `status` shows one row per
+// service; `clean` needs nothing from a launcher.
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { endpoints } from '../demos/kit/services.ts';
+import { prepare } from './adopt.ts';
 import { type Database, databaseAddress, databaseHint } from './databases.ts';
-import { compose, dockerProblem } from './docker.ts';
+import { compose, dockerCheck, pull } from './docker.ts';
 import {
   exitedError,
   nodePid,
   recordedPid,
+  staleError,
   staleNodes,
   startNodes,
   stopNodes,
 } from './kafka-native.ts';
 import { brokersInMetadata, waitForBrokers } from './kafka-probe.ts';
+import { downNative, type NativeLauncher, runsNatively, upNative } from './launcher.ts';
+import { LAUNCHERS } from './launchers.ts';
 import { defaultLayout, KAFKA_HEAP, type KafkaNode, type Layout } from './layout.ts';
 import {
   nginxExitedError,
@@ -44,28 +84,46 @@ import {
   stopNginx,
 } from './nginx-native.ts';
 import { ServiceError, waitFor } from './proc.ts';
-import { address, KAFKA_READY_MS, nginxProblem, notReady } from './readiness.ts';
+import { address, type CoreService, KAFKA_READY_MS, nginxProblem, notReady } from './readiness.ts';
 import {
+  dockerUnits,
+  forget,
   type Mode,
   normalize,
   type Options,
   readState,
-  rememberDocker,
+  remember,
   type Service,
+  withServicesLock,
 } from './state.ts';
 
 export { startNode, stopNode } from './kafka-node.ts';
+export { acquireLease, type Lease, type LeaseOptions, withLease } from './lease.ts';
 export { ServiceError } from './proc.ts';
-export { type Mode, type Options, SERVICES, type Service, type StartedBy } from './state.ts';
+export type { Mode, Options, Service, StartedBy } from './state.ts';
 export { type StatusRow, status } from './status.ts';
 
+/** Every service `npm run services` manages, in status order. */
+export const SERVICES: Service[] = [
+  'kafka',
+  'postgres',
+  'mariadb',
+  'nginx',
+  ...LAUNCHERS.map((l) => l.name),
+];
+
 const NGINX_READY_MS = 15_000;
+
+export function launcherFor(s: Service): NativeLauncher | undefined {
+  return LAUNCHERS.find((l) => l.name === s);
+}
 
 // ------------------------------------------------------------------ up
 
 async function chooseDocker(mode: Mode, report: (l: string) => void): Promise<boolean> {
   if (mode === 'native') return false;
-  const problem = await dockerProblem();
+  const { problem, hint } = await dockerCheck();
+  if (hint && !problem) report(hint);
   if (mode === 'docker' && problem) {
     throw new ServiceError(
       `--docker: ${problem}; run without --docker to start the services natively`,
@@ -77,11 +135,7 @@ async function chooseDocker(mode: Mode, report: (l: string) => void): Promise<bo
 
 async function upKafkaNative(layout: Layout, report: (l: string) => void): Promise<void> {
   const stale = staleNodes(layout);
-  if (stale.length) {
-    throw new ServiceError(
-      `${stale.map((n) => n.name).join(', ')} still run from ${join(layout.dir, 'kafka')} with another configuration (other KAFKA_BROKERS or settings): stop them with \`npm run services -- down kafka\` under the environment that started them`,
-    );
-  }
+  if (stale.length) throw staleError(layout, stale);
   const seen = (await brokersInMetadata(layout.kafkaNodes)) ?? [];
   const toStart = layout.kafkaNodes.filter(
     (n) => !seen.includes(n.id) && nodePid(layout, n) === undefined,
@@ -112,7 +166,7 @@ async function upKafkaNative(layout: Layout, report: (l: string) => void): Promi
   if (!ok) {
     const now = (await brokersInMetadata(layout.kafkaNodes)) ?? [];
     throw new ServiceError(
-      `kafka: not all 3 brokers in metadata after ${KAFKA_READY_MS / 1000} s (seen: ${now.join(', ') || 'none'}); logs: ${join(layout.dir, 'kafka', 'kafka-N', 'kafka.log')}`,
+      `kafka: not all 3 brokers in metadata after ${KAFKA_READY_MS / 1000} s (seen: ${now.join(', ') || 'none'}); logs: ${layout.dir}/kafka/kafka-N/kafka.log`,
     );
   }
 }
@@ -137,23 +191,41 @@ async function upNginxNative(layout: Layout, report: (l: string) => void): Promi
     );
 }
 
-const COMPOSE_SERVICES: Record<Service, string[]> = {
-  kafka: ['kafka-1', 'kafka-2', 'kafka-3'],
-  postgres: ['postgres'],
-  mariadb: ['mariadb'],
-  nginx: ['nginx'],
-};
+/** The docker-compose.yml services of one of ours (none: it has no Docker path). */
+function composeServices(s: Service, layout: Layout): string[] {
+  if (s === 'kafka') return layout.kafkaNodes.map((n) => n.name);
+  const l = launcherFor(s);
+  return l ? (l.compose ?? []) : [s];
+}
 
-async function upDocker(layout: Layout, services: Service[], report: (l: string) => void) {
+export async function upDocker(layout: Layout, services: Service[], report: (l: string) => void) {
   if (services.includes('nginx')) preparePrefix(layout); // the certificates compose mounts
-  const names = services.flatMap((s) => COMPOSE_SERVICES[s]);
+  const names = services.flatMap((s) => composeServices(s, layout));
+  report(`docker compose pull ${names.join(' ')}`);
+  await pull(layout, names, report);
   report(`docker compose up -d --wait ${names.join(' ')}`);
-  await compose(['up', '-d', '--wait', ...names]);
-  rememberDocker(layout, services, true);
+  await compose(layout, ['up', '-d', '--wait', ...names]);
+  for (const s of services) {
+    for (const unit of composeServices(s, layout))
+      await remember(layout, unit, { service: s, via: 'docker' });
+  }
 }
 
 function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
+}
+
+async function problemOf(s: Service, layout: Layout): Promise<string | undefined> {
+  const l = launcherFor(s);
+  return l ? l.notReady() : notReady(s as CoreService, layout);
+}
+
+/** A service this command already runs natively stays native (e.g. one stopped Kafka node). */
+function nativeAlready(s: Service, layout: Layout): boolean {
+  if (s === 'kafka') return layout.kafkaNodes.some((n) => nodePid(layout, n) !== undefined);
+  if (s === 'nginx') return nginxPid(layout) !== undefined;
+  const l = launcherFor(s);
+  return l !== undefined && runsNatively(l, layout);
 }
 
 /**
@@ -161,113 +233,140 @@ function seconds(since: number): string {
  * callers can tell an idempotent no-op from a start.
  */
 export async function up(names?: string[], options: Options = {}): Promise<{ started: Service[] }> {
-  const layout = options.layout ?? defaultLayout();
-  const report = options.report ?? (() => undefined);
-  const services = normalize(names);
-  mkdirSync(layout.dir, { recursive: true });
-  const problems = await Promise.all(services.map((s) => notReady(s, layout)));
-  const missing = services.filter((_, i) => problems[i] !== undefined);
-  for (const s of services) {
-    if (!missing.includes(s)) report(`${s}: up (${address(s, layout)})`);
-  }
-  if (services.includes('nginx') && !missing.includes('nginx') && reloadIfChanged(layout)) {
-    report('nginx: services/nginx/nginx.conf changed since it started: checked and reloaded');
-  }
-  if (!missing.length) return { started: [] };
-
-  const docker = readState(layout).docker;
-  // A service this command already runs natively stays native (e.g. one stopped Kafka node).
-  const nativeAlready = (s: Service) =>
-    s === 'kafka'
-      ? layout.kafkaNodes.some((n) => nodePid(layout, n) !== undefined)
-      : s === 'nginx' && nginxPid(layout) !== undefined;
-  const viaDocker =
-    options.mode !== 'native' &&
-    (missing.some((s) => docker.includes(s)) ||
-      (await chooseDocker(options.mode ?? 'auto', report)));
-  const dockerSet = viaDocker ? missing.filter((s) => !nativeAlready(s)) : [];
-  if (dockerSet.length) {
-    const t0 = performance.now();
-    await upDocker(layout, dockerSet, report);
-    for (const s of dockerSet) {
-      // Healthy containers; now the same readiness as the native path (all 3 brokers, etc.).
-      report(`${s}: waiting until ready (${address(s, layout)})`);
-      let problem: string | undefined;
-      const ok = await waitFor(
-        async () => {
-          problem = await notReady(s, layout);
-          return problem === undefined;
-        },
-        s === 'kafka' ? KAFKA_READY_MS : 30_000,
-        250,
-      );
-      if (!ok) throw new ServiceError(`${s}: its containers are healthy but ${problem}`);
-    }
-    report(`${dockerSet.join(', ')}: up via Docker in ${seconds(t0)}`);
-  }
-  const native = missing.filter((s) => !dockerSet.includes(s));
-  await Promise.all(
-    native.map(async (s) => {
-      const t0 = performance.now();
-      if (s === 'kafka') await upKafkaNative(layout, report);
-      else if (s === 'nginx') await upNginxNative(layout, report);
-      else {
-        const why = problems[services.indexOf(s)];
-        throw new ServiceError(
-          `${s} is not reachable at ${databaseAddress(s as Database)} (${why}): ${databaseHint(s as Database)}`,
-        );
+  const services = normalize(names, SERVICES);
+  const { layout, report } = await prepare(options);
+  return withServicesLock(
+    layout,
+    async () => {
+      // Checked again under the lock: another run may have started them while we waited.
+      const problems = await Promise.all(services.map((s) => problemOf(s, layout)));
+      const missing = services.filter((_, i) => problems[i] !== undefined);
+      for (const s of services) {
+        if (!missing.includes(s)) report(`${s}: up (${serviceAddress(s, layout)})`);
       }
-      report(`${s}: up natively in ${seconds(t0)}`);
-    }),
+      if (
+        services.includes('nginx') &&
+        !missing.includes('nginx') &&
+        (await reloadIfChanged(layout))
+      ) {
+        report('nginx: services/nginx/nginx.conf changed since it started: checked and reloaded');
+      }
+      if (!missing.length) return { started: [] };
+
+      const units = readState(layout).units;
+      const docker = new Set(dockerUnits(layout).map((u) => units[u]?.service));
+      const dockerable = missing.filter((s) => composeServices(s, layout).length > 0);
+      const viaDocker =
+        options.mode !== 'native' &&
+        dockerable.length > 0 &&
+        (dockerable.some((s) => docker.has(s)) ||
+          (await chooseDocker(options.mode ?? 'auto', report)));
+      const dockerSet = viaDocker ? dockerable.filter((s) => !nativeAlready(s, layout)) : [];
+      if (dockerSet.length) {
+        const t0 = performance.now();
+        await upDocker(layout, dockerSet, report);
+        for (const s of dockerSet) {
+          // Healthy containers; now the same readiness as the native path (all 3 brokers, etc.).
+          report(`${s}: waiting until ready (${serviceAddress(s, layout)})`);
+          let problem: string | undefined;
+          const ok = await waitFor(
+            async () => {
+              problem = await problemOf(s, layout);
+              return problem === undefined;
+            },
+            s === 'kafka' ? KAFKA_READY_MS : 30_000,
+            250,
+          );
+          if (!ok) throw new ServiceError(`${s}: its containers are healthy but ${problem}`);
+        }
+        report(`${dockerSet.join(', ')}: up via Docker in ${seconds(t0)}`);
+      }
+      const native = missing.filter((s) => !dockerSet.includes(s));
+      await Promise.all(
+        native.map(async (s) => {
+          const t0 = performance.now();
+          const l = launcherFor(s);
+          if (l) await upNative(l, layout, report);
+          else if (s === 'kafka') await upKafkaNative(layout, report);
+          else if (s === 'nginx') await upNginxNative(layout, report);
+          else {
+            const why = problems[services.indexOf(s)];
+            throw new ServiceError(
+              `${s} is not reachable at ${databaseAddress(s as Database)} (${why}): ${databaseHint(s as Database)}`,
+            );
+          }
+          report(`${s}: up natively in ${seconds(t0)}`);
+        }),
+      );
+      return { started: missing };
+    },
+    report,
   );
-  return { started: missing };
+}
+
+/** host:port,… of a service, for status and progress lines. */
+export function serviceAddress(s: Service, layout: Layout): string {
+  return launcherFor(s)?.address() ?? address(s as CoreService, layout);
 }
 
 /** Makes sure the named services are ready, starting only what is not; silent when all are. */
 export async function ensure(names: string[], options: Options = {}): Promise<Service[]> {
+  const services = normalize(names, SERVICES);
   const layout = options.layout ?? defaultLayout();
-  const services = normalize(names);
-  const problems = await Promise.all(services.map((s) => notReady(s, layout)));
+  const problems = await Promise.all(services.map((s) => problemOf(s, layout)));
   if (problems.every((p) => p === undefined)) return [];
   return (await up(names, options)).started;
 }
 
 // ------------------------------------------------------------------ down
 
-/** Stops what this command started (native pids, Docker services it brought up). */
+/** Stops what the records say was started (native pids, compose services), and forgets it. */
 export async function down(names?: string[], options: Options = {}): Promise<string[]> {
-  const layout = options.layout ?? defaultLayout();
-  const report = options.report ?? (() => undefined);
-  const services = normalize(names);
-  const stopped: string[] = [];
-  const docker = readState(layout).docker.filter((s) => services.includes(s));
-  if (docker.length) {
-    const all = readState(layout).docker.every((s) => docker.includes(s));
-    const compNames = docker.flatMap((s) => COMPOSE_SERVICES[s]);
-    report(`docker compose ${all ? 'down' : `rm -s -f ${compNames.join(' ')}`}`);
-    await compose(all ? ['down'] : ['rm', '-s', '-f', ...compNames]);
-    rememberDocker(layout, docker, false);
-    stopped.push(...docker.map((s) => `${s} (docker)`));
-  }
-  const work: Promise<void>[] = [];
-  if (services.includes('kafka')) {
-    work.push(
-      (async () => {
-        const running = layout.kafkaNodes.filter((n) => recordedPid(layout, n) !== undefined);
-        if (!running.length) return;
-        report(`kafka: stopping ${running.map((n) => n.name).join(', ')}`);
-        await stopNodes(layout, running);
-        stopped.push(...running.map((n) => `${n.name} (native)`));
-      })(),
-    );
-  }
-  if (services.includes('nginx')) {
-    work.push(
-      (async () => {
-        if (await stopNginx(layout)) stopped.push('nginx (native)');
-      })(),
-    );
-  }
-  await Promise.all(work);
-  return stopped;
+  const services = normalize(names, SERVICES);
+  const { layout, report } = await prepare(options);
+  return withServicesLock(
+    layout,
+    async () => {
+      const stopped: string[] = [];
+      const docker = dockerUnits(layout, services);
+      if (docker.length) {
+        const all = dockerUnits(layout).every((u) => docker.includes(u));
+        report(`docker compose ${all ? 'down -v' : `rm -s -f -v ${docker.join(' ')}`}`);
+        await compose(layout, all ? ['down', '-v'] : ['rm', '-s', '-f', '-v', ...docker]);
+        const units = readState(layout).units;
+        const named = new Set(docker.map((u) => units[u]?.service));
+        await forget(layout, docker);
+        stopped.push(...services.filter((s) => named.has(s)).map((s) => `${s} (docker)`));
+      }
+      const work: Promise<void>[] = [];
+      if (services.includes('kafka')) {
+        work.push(
+          (async () => {
+            const running = layout.kafkaNodes.filter((n) => recordedPid(layout, n) !== undefined);
+            if (running.length) report(`kafka: stopping ${running.map((n) => n.name).join(', ')}`);
+            await stopNodes(
+              layout,
+              layout.kafkaNodes.filter((n) => !docker.includes(n.name)),
+              'forget',
+            );
+            stopped.push(...running.map((n) => `${n.name} (native)`));
+          })(),
+        );
+      }
+      if (services.includes('nginx') && !docker.includes('nginx')) {
+        work.push(
+          (async () => {
+            if (await stopNginx(layout)) stopped.push('nginx (native)');
+          })(),
+        );
+      }
+      for (const s of services) {
+        const l = launcherFor(s);
+        if (l) work.push(downNative(l, layout).then((names) => void stopped.push(...names)));
+      }
+      await Promise.all(work);
+      return stopped;
+    },
+    report,
+  );
 }

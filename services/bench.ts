@@ -7,12 +7,12 @@
 //   - stop + start of one node
 //   - with BENCH_FETCH=1 also the first run ever: an empty Maven repository and no jars.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bench, median, ms, runCommand, timeIt } from '../demos/kit/bench.ts';
 import { down, startNode, stopNode, up } from './api.ts';
-import { isolatedLayout } from './isolated.ts';
-import { DEFAULT_DIR, KAFKA_VERSION, type Layout } from './layout.ts';
+import { isolatedLayout, scratchDir } from './isolated.ts';
+import { KAFKA_VERSION, type Layout } from './layout.ts';
 
 async function withCluster<T>(layout: Layout, fn: () => Promise<T>): Promise<T> {
   try {
@@ -30,7 +30,7 @@ export const bench: Bench = {
     await up(['kafka'], { mode: 'native' });
 
     if (process.env.BENCH_FETCH === '1') {
-      const m2 = mkdtempSync(join(DEFAULT_DIR, 'bench-m2-'));
+      const m2 = scratchDir('bench-m2-');
       const layout = await isolatedLayout('bench-', join(m2, 'libs'));
       const saved = process.env.MAVEN_OPTS;
       process.env.MAVEN_OPTS = `${saved ?? ''} -Dmaven.repo.local=${join(m2, 'repository')}`;

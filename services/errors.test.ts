@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { closeServer, listen as listenOn } from '../demos/kit/net.ts';
 import { down, startNode, up } from './api.ts';
+import { isolatedLayout } from './isolated.ts';
 import { nodePid } from './kafka-native.ts';
-import { DEFAULT_DIR, defaultLayout, kafkaNodes, type Layout, nodeDir } from './layout.ts';
+import { type Layout, nodeDir } from './layout.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -26,30 +27,14 @@ async function listen(port = 0): Promise<Server> {
   return server;
 }
 
-/** A layout on three ports that were free a moment ago (controllers at +10000 are checked). */
+/** A cluster of its own on free ports, stopped and removed after the test. */
 async function isolated(): Promise<Layout> {
-  mkdirSync(DEFAULT_DIR, { recursive: true });
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 2_700);
-    const layout: Layout = {
-      dir: mkdtempSync(join(DEFAULT_DIR, 'errors-')),
-      libsDir: defaultLayout().libsDir,
-      kafkaNodes: kafkaNodes([0, 1, 2].map((i) => `127.0.0.1:${base + i}`)),
-    };
-    cleanups.push(async () => {
-      await down(['kafka'], { layout });
-      rmSync(layout.dir, { recursive: true, force: true });
-    });
-    try {
-      for (const n of layout.kafkaNodes) {
-        (await listen(n.clientPort)).close();
-        (await listen(n.controllerPort)).close();
-      }
-      return layout;
-    } catch {
-      // a port was taken: try another range
-    }
-  }
+  const layout = await isolatedLayout('errors-');
+  cleanups.push(async () => {
+    await down(['kafka'], { layout });
+    rmSync(layout.dir, { recursive: true, force: true });
+  });
+  return layout;
 }
 
 it('up names the port another process holds, and starts no node', async () => {

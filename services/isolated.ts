@@ -1,15 +1,10 @@
-// A second Kafka cluster beside the shared one, for the end-to-end test and the bench: its own
-// state folder under .cache/services/ and free ports found at run time, the jars shared.
+// A second Kafka cluster beside the shared one, for the tests and the bench: its own state folder
+// (a scratch folder, never the per-user state) and free ports found at run time, the jars shared.
 
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CONTROLLER_PORT_OFFSET,
-  DEFAULT_DIR,
-  defaultLayout,
-  kafkaNodes,
-  type Layout,
-} from './layout.ts';
+import { CONTROLLER_PORT_OFFSET, kafkaLibsDir, kafkaNodes, type Layout } from './layout.ts';
 import { canBind } from './proc.ts';
 
 /** Three consecutive client ports whose controller ports are free too. */
@@ -24,15 +19,16 @@ async function freeBase(): Promise<number> {
   throw new Error('no free port range for an isolated Kafka cluster');
 }
 
+/** A fresh scratch folder for a test's or the bench's own state. */
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `wirenotes-${prefix}`));
+}
+
 /** A layout for a cluster of its own; `prefix` names its state folder (e2e-, bench-). */
-export async function isolatedLayout(
-  prefix: string,
-  libsDir = defaultLayout().libsDir,
-): Promise<Layout> {
+export async function isolatedLayout(prefix: string, libsDir = kafkaLibsDir()): Promise<Layout> {
   const base = await freeBase();
-  mkdirSync(DEFAULT_DIR, { recursive: true });
   return {
-    dir: mkdtempSync(join(DEFAULT_DIR, prefix)),
+    dir: scratchDir(prefix),
     libsDir,
     kafkaNodes: kafkaNodes([0, 1, 2].map((i) => `127.0.0.1:${base + i}`)),
   };

@@ -1,8 +1,9 @@
 // The native Kafka path: Apache Kafka's jars from Maven Central (fetched once into the cache),
 // storage formatted with kafka.tools.StorageTool, one `java -Xmx512m … kafka.Kafka` per node,
-// each with its own data folder, log file and pid file under .cache/services/kafka/kafka-N/.
+// each with its own data folder and log file under <state>/kafka/kafka-N/ and a record in the
+// services' state (state.ts) naming its pid.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkJava, ensureJars, run } from './kafka-jars.ts';
 import {
@@ -13,7 +14,9 @@ import {
   nodeDir,
   nodeProperties,
 } from './layout.ts';
-import { canBind, livePid, ServiceError, spawnDetached, tail, terminate } from './proc.ts';
+import { writeAtomic } from './lock.ts';
+import { alive, canBind, ServiceError, spawnDetached, tail, terminate } from './proc.ts';
+import { forget, readState, remember, updateState } from './state.ts';
 
 type Report = (line: string) => void;
 
@@ -40,10 +43,6 @@ export function logFile(layout: Layout, node: KafkaNode): string {
   return join(nodeDir(layout, node), 'kafka.log');
 }
 
-function pidFile(layout: Layout, node: KafkaNode): string {
-  return join(nodeDir(layout, node), 'kafka.pid');
-}
-
 /** What identifies this node's java process on its command line. */
 function marker(layout: Layout, node: KafkaNode): string {
   return propertiesFile(layout, node);
@@ -51,7 +50,8 @@ function marker(layout: Layout, node: KafkaNode): string {
 
 /** The live pid this state folder recorded for the node, whatever ports it was started on. */
 export function recordedPid(layout: Layout, node: KafkaNode): number | undefined {
-  return livePid(pidFile(layout, node), marker(layout, node));
+  const pid = readState(layout).units[node.name]?.pid;
+  return pid !== undefined && alive(pid, marker(layout, node)) ? pid : undefined;
 }
 
 /** True when the node's server.properties on disk is the one this layout would write. */
@@ -89,9 +89,8 @@ export function serverProperties(layout: Layout, node: KafkaNode): string {
 }
 
 function writeConfig(layout: Layout, node: KafkaNode): void {
-  mkdirSync(nodeDir(layout, node), { recursive: true });
-  writeFileSync(propertiesFile(layout, node), serverProperties(layout, node));
-  writeFileSync(join(layout.dir, 'kafka', 'log4j2.properties'), LOG4J2);
+  writeAtomic(propertiesFile(layout, node), serverProperties(layout, node));
+  writeAtomic(join(layout.dir, 'kafka', 'log4j2.properties'), LOG4J2);
 }
 
 function classpath(layout: Layout): string {
@@ -138,6 +137,7 @@ export interface StartedNode {
   pid: number;
   /** Resolves if the process exits while we watch it start. */
   exited: Promise<number | null>;
+  dir: string;
 }
 
 /** Starts the given nodes' processes (formatting storage first); does not wait for readiness. */
@@ -151,7 +151,7 @@ export async function startNodes(
   for (const node of nodes) await checkPortsFree(node);
   for (const node of nodes) writeConfig(layout, node);
   await Promise.all(nodes.map((node) => format(java, layout, node)));
-  return nodes.map((node) => {
+  const started = nodes.map((node) => {
     const dir = nodeDir(layout, node);
     const log = logFile(layout, node);
     writeFileSync(log, '');
@@ -171,11 +171,21 @@ export async function startNodes(
         propertiesFile(layout, node),
       ],
       log,
-      pidFile(layout, node),
       dir,
     );
-    return { node, pid, exited };
+    return { node, pid, exited, dir };
   });
+  for (const s of started) {
+    await remember(layout, s.node.name, {
+      service: 'kafka',
+      via: 'native',
+      pid: s.pid,
+      marker: marker(layout, s.node),
+      dir: s.dir,
+      address: `${s.node.host}:${s.node.clientPort}`,
+    });
+  }
+  return started;
 }
 
 /** The error for a node whose process ended during start, with the tail of its log. */
@@ -185,16 +195,49 @@ export function exitedError(layout: Layout, node: KafkaNode, code: number | null
   );
 }
 
-/** Stops the given nodes (SIGTERM: a controlled shutdown; SIGKILL after the grace period). */
+/**
+ * Stops the given nodes (SIGTERM: a controlled shutdown; SIGKILL after the grace period). `down`
+ * forgets them; `stop kafka-N` keeps the record without a pid, so `start` reuses its folder
+ * (its data: a node that came back empty would have lost its replicas).
+ */
 export async function stopNodes(
   layout: Layout,
   nodes: KafkaNode[],
+  how: 'forget' | 'keep',
   graceMs = 20_000,
 ): Promise<number> {
   const running = nodes
     .map((node) => ({ node, pid: recordedPid(layout, node) }))
     .filter((r): r is { node: KafkaNode; pid: number } => r.pid !== undefined);
   await Promise.all(running.map((r) => terminate(r.pid, marker(layout, r.node), graceMs)));
-  for (const r of running) recordedPid(layout, r.node);
+  if (how === 'forget')
+    await forget(
+      layout,
+      nodes.map((n) => n.name),
+    );
+  else {
+    await updateState(layout, (s) => {
+      for (const n of nodes) {
+        const r = s.units[n.name];
+        if (r) delete r.pid;
+      }
+    });
+  }
   return running.length;
+}
+
+/** Why nodes recorded with another configuration block a start: other ports, or other settings. */
+export function staleError(layout: Layout, stale: KafkaNode[]): ServiceError {
+  const units = readState(layout).units;
+  const running = stale.map((n) => units[n.name]?.address ?? n.name).join(',');
+  const from = units[stale[0]?.name ?? '']?.checkout ?? 'another checkout';
+  const wanted = layout.kafkaNodes.map((n) => `${n.host}:${n.clientPort}`).join(',');
+  if (running !== wanted) {
+    return new ServiceError(
+      `kafka: the cluster \`npm run services\` runs is on ${running} (started from ${from}), but KAFKA_BROKERS asks for ${wanted}: unset KAFKA_BROKERS to use it, or stop it first (\`npm run services -- down kafka\`) to start one there`,
+    );
+  }
+  return new ServiceError(
+    `kafka: ${stale.map((n) => n.name).join(', ')} run with other settings than services/layout.ts now has (started from ${from}): restart them with \`npm run services -- down kafka\` then \`up kafka\``,
+  );
 }

@@ -1,14 +1,23 @@
 // One Kafka node at a time, for failover demos: `npm run services -- stop kafka-2` / `start
-// kafka-2`, on the path that started the cluster (native pid, or `docker compose stop/start`).
+// kafka-2`, on the path that started the cluster (native pid, or `docker compose stop/start`),
+// under the services lock. A demo that calls these holds the exclusive `kafka` lease (lease.ts).
 
 import { UsageError } from '../demos/kit/args.ts';
+import { prepare } from './adopt.ts';
 import { compose } from './docker.ts';
-import { exitedError, nodePid, recordedPid, startNodes, stopNodes } from './kafka-native.ts';
+import {
+  exitedError,
+  nodePid,
+  recordedPid,
+  staleError,
+  startNodes,
+  stopNodes,
+} from './kafka-native.ts';
 import { brokersInMetadata, waitForBrokers } from './kafka-probe.ts';
-import { defaultLayout, type KafkaNode, type Layout } from './layout.ts';
+import type { KafkaNode, Layout } from './layout.ts';
 import { portOpen, ServiceError } from './proc.ts';
 import { KAFKA_READY_MS, nodeAddress } from './readiness.ts';
-import { type Options, readState } from './state.ts';
+import { type Options, readState, withServicesLock } from './state.ts';
 
 function findNode(name: string, layout: Layout): KafkaNode {
   const node = layout.kafkaNodes.find((n) => n.name === name);
@@ -22,37 +31,43 @@ function findNode(name: string, layout: Layout): KafkaNode {
 
 /** Stops one Kafka node; resolves when its process is gone. */
 export async function stopNode(name: string, options: Options = {}): Promise<void> {
-  const layout = options.layout ?? defaultLayout();
+  const { layout, report } = await prepare(options);
   const node = findNode(name, layout);
-  if (nodePid(layout, node) !== undefined) {
-    await stopNodes(layout, [node]);
-    return;
-  }
-  if (readState(layout).docker.includes('kafka')) {
-    await compose(['stop', node.name]);
-    return;
-  }
-  if (await portOpen(node.host, node.clientPort, 500)) {
-    throw new ServiceError(
-      `${name} (${nodeAddress(node)}) was not started by \`npm run services\`: stop it where it was started`,
-    );
-  }
+  await withServicesLock(
+    layout,
+    async () => {
+      if (nodePid(layout, node) !== undefined) {
+        await stopNodes(layout, [node], 'keep');
+        return;
+      }
+      if (readState(layout).units[node.name]?.via === 'docker') {
+        await compose(layout, ['stop', node.name]);
+        return;
+      }
+      if (await portOpen(node.host, node.clientPort, 500)) {
+        throw new ServiceError(
+          `${name} (${nodeAddress(node)}) was not started by \`npm run services\` (no record in ${layout.dir}): stop it where it was started`,
+        );
+      }
+    },
+    report,
+  );
 }
 
 /** Starts one Kafka node; resolves when it is back in the metadata. */
 export async function startNode(name: string, options: Options = {}): Promise<void> {
-  const layout = options.layout ?? defaultLayout();
-  const report = options.report ?? (() => undefined);
+  const { layout, report } = await prepare(options);
   const node = findNode(name, layout);
+  await withServicesLock(layout, () => startLocked(layout, node, report), report);
+}
+
+async function startLocked(layout: Layout, node: KafkaNode, report: (l: string) => void) {
+  const name = node.name;
   let exit: number | null | undefined;
-  if (readState(layout).docker.includes('kafka')) {
-    await compose(['start', node.name]);
+  if (readState(layout).units[node.name]?.via === 'docker') {
+    await compose(layout, ['start', node.name]);
   } else if (nodePid(layout, node) === undefined) {
-    if (recordedPid(layout, node) !== undefined) {
-      throw new ServiceError(
-        `${name} still runs with another configuration (other KAFKA_BROKERS or settings): \`npm run services -- down kafka\` under the environment that started it`,
-      );
-    }
+    if (recordedPid(layout, node) !== undefined) throw staleError(layout, [node]);
     const seen = (await brokersInMetadata(layout.kafkaNodes)) ?? [];
     if (!seen.includes(node.id)) {
       const [started] = await startNodes(layout, [node], report);

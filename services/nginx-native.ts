@@ -1,6 +1,6 @@
-// The native nginx path: the system `nginx` binary with its prefix in .cache/services/nginx/,
-// running services/nginx/nginx.conf (through a symlink, so relative paths land in the prefix),
-// in the foreground of a detached process whose pid this command remembers.
+// The native nginx path: the system `nginx` binary with its prefix in <state>/nginx/, running
+// services/nginx/nginx.conf (through a symlink, so relative paths land in the prefix), in the
+// foreground of a detached process whose pid the services' state records.
 
 import { execFileSync } from 'node:child_process';
 import {
@@ -11,13 +11,22 @@ import {
   rmSync,
   statSync,
   symlinkSync,
-  utimesSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { endpoints } from '../demos/kit/services.ts';
 import { ensureCerts } from './certs.ts';
 import { type Layout, NGINX_CONF, nginxDir } from './layout.ts';
-import { livePid, portOpen, ServiceError, spawnDetached, tail, terminate, which } from './proc.ts';
+import {
+  alive,
+  portOpen,
+  ServiceError,
+  type Spawned,
+  spawnDetached,
+  tail,
+  terminate,
+  which,
+} from './proc.ts';
+import { forget, readState, remember, updateState } from './state.ts';
 
 export function nginxPorts(): { host: string; port: number }[] {
   const u = new URL(endpoints.nginxUrl);
@@ -25,10 +34,6 @@ export function nginxPorts(): { host: string; port: number }[] {
     { host: u.hostname, port: Number(u.port || 80) },
     { host: u.hostname, port: endpoints.nginxTlsPort },
   ];
-}
-
-function pidFile(layout: Layout): string {
-  return join(nginxDir(layout), 'nginx.pid');
 }
 
 /** nginx's master process: its command line names our prefix. */
@@ -41,7 +46,8 @@ export function nginxLog(layout: Layout): string {
 }
 
 export function nginxPid(layout: Layout): number | undefined {
-  return livePid(pidFile(layout), marker(layout));
+  const pid = readState(layout).units.nginx?.pid;
+  return pid !== undefined && alive(pid, marker(layout)) ? pid : undefined;
 }
 
 function nginxBinary(): string {
@@ -73,9 +79,7 @@ function args(dir: string): string[] {
 }
 
 /** Starts nginx natively (checking the config first); does not wait for /healthz. */
-export async function startNginx(
-  layout: Layout,
-): Promise<{ pid: number; exited: Promise<number | null> }> {
+export async function startNginx(layout: Layout): Promise<Spawned> {
   const bin = nginxBinary();
   for (const { host, port } of nginxPorts()) {
     if (await portOpen(host, port, 500)) {
@@ -86,7 +90,19 @@ export async function startNginx(
   }
   const dir = preparePrefix(layout);
   testConfig(bin, dir);
-  return spawnDetached(bin, args(dir), nginxLog(layout), pidFile(layout), dir);
+  const started = spawnDetached(bin, args(dir), nginxLog(layout), dir);
+  await remember(layout, 'nginx', {
+    service: 'nginx',
+    via: 'native',
+    pid: started.pid,
+    marker: marker(layout),
+    dir,
+    address: nginxPorts()
+      .map((p) => `${p.host}:${p.port}`)
+      .join(','),
+    configMtime: statSync(NGINX_CONF).mtimeMs,
+  });
+  return started;
 }
 
 function testConfig(bin: string, dir: string): void {
@@ -102,16 +118,18 @@ function testConfig(bin: string, dir: string): void {
  * When nginx runs natively and services/nginx/nginx.conf changed since it started (or was last
  * reloaded), checks the new config and reloads it (SIGHUP). Returns true when it reloaded.
  */
-export function reloadIfChanged(layout: Layout): boolean {
+export async function reloadIfChanged(layout: Layout): Promise<boolean> {
   const pid = nginxPid(layout);
   if (pid === undefined) return false;
-  const stamp = pidFile(layout);
-  if (statSync(NGINX_CONF).mtimeMs <= statSync(stamp).mtimeMs) return false;
+  const mtime = statSync(NGINX_CONF).mtimeMs;
+  if (mtime <= (readState(layout).units.nginx?.configMtime ?? 0)) return false;
   const dir = preparePrefix(layout);
   testConfig(nginxBinary(), dir);
   process.kill(pid, 'SIGHUP');
-  const now = new Date();
-  utimesSync(stamp, now, now);
+  await updateState(layout, (s) => {
+    const r = s.units.nginx;
+    if (r) r.configMtime = mtime;
+  });
   return true;
 }
 
@@ -121,11 +139,15 @@ export function nginxExitedError(layout: Layout, code: number | null): ServiceEr
   );
 }
 
+/** Stops nginx if the records say it was started natively, and forgets it; true if it ran. */
 export async function stopNginx(layout: Layout): Promise<boolean> {
   const pid = nginxPid(layout);
-  if (pid === undefined) return false;
+  if (pid === undefined) {
+    if (readState(layout).units.nginx?.via === 'native') await forget(layout, ['nginx']);
+    return false;
+  }
   // SIGTERM is nginx's fast shutdown; SIGQUIT would wait for open keep-alive connections.
   await terminate(pid, marker(layout), 10_000);
-  nginxPid(layout);
+  await forget(layout, ['nginx']);
   return true;
 }

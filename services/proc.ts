@@ -1,16 +1,8 @@
 // Processes this command starts and later stops by pid: detached spawn with output to a log file,
-// pid files, liveness checks that survive pid reuse, bounded waits, port checks, log tails.
+// liveness checks that survive pid reuse, bounded waits, port checks, log tails.
 
 import { execFileSync, spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,21 +36,18 @@ export function alive(pid: number, marker: string): boolean {
   return cmd.includes(marker);
 }
 
-export function readPid(file: string): number | undefined {
+/** Processes whose command line contains `marker` (Linux: /proc), oldest first. */
+export function pidsWith(marker: string): number[] {
+  let entries: string[];
   try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
   } catch {
-    return undefined;
+    return [];
   }
-}
-
-/** The live pid recorded in `file`, or undefined (removing the file when it is stale). */
-export function livePid(file: string, marker: string): number | undefined {
-  const pid = readPid(file);
-  if (pid !== undefined && alive(pid, marker)) return pid;
-  if (existsSync(file)) rmSync(file, { force: true });
-  return undefined;
+  return entries
+    .map(Number)
+    .filter((pid) => pid !== process.pid && commandLine(pid)?.includes(marker))
+    .sort((a, b) => a - b);
 }
 
 export interface Spawned {
@@ -72,19 +61,18 @@ export function spawnDetached(
   command: string,
   args: string[],
   logFile: string,
-  pidFile: string,
   cwd: string,
+  env?: NodeJS.ProcessEnv,
 ): Spawned {
   mkdirSync(dirname(logFile), { recursive: true });
   const fd = openSync(logFile, 'a');
   try {
-    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', fd, fd] });
     const exited = new Promise<number | null>((resolve) => {
       child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
       child.once('error', () => resolve(127));
     });
     if (child.pid === undefined) throw new ServiceError(`could not start ${command}`);
-    writeFileSync(pidFile, `${child.pid}\n`);
     child.unref();
     return { pid: child.pid, exited };
   } finally {

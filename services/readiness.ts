@@ -8,7 +8,9 @@ import { brokersInMetadata } from './kafka-probe.ts';
 import type { KafkaNode, Layout } from './layout.ts';
 import { nginxPorts } from './nginx-native.ts';
 import { portOpen } from './proc.ts';
-import type { Service } from './state.ts';
+
+/** The services with a built-in path (the rest are native launchers, launcher.ts). */
+export type CoreService = 'kafka' | 'postgres' | 'mariadb' | 'nginx';
 
 /** How long `up` and `start` wait for brokers to appear in the metadata. */
 export const KAFKA_READY_MS = 120_000;
@@ -34,7 +36,7 @@ export async function nginxProblem(): Promise<string | undefined> {
 }
 
 /** Why a service is not ready right now, or undefined when it is. */
-export async function notReady(service: Service, layout: Layout): Promise<string | undefined> {
+export async function notReady(service: CoreService, layout: Layout): Promise<string | undefined> {
   switch (service) {
     case 'kafka': {
       const seen = await brokersInMetadata(layout.kafkaNodes);
@@ -51,7 +53,7 @@ export async function notReady(service: Service, layout: Layout): Promise<string
   }
 }
 
-export function address(service: Service, layout: Layout): string {
+export function address(service: CoreService, layout: Layout): string {
   switch (service) {
     case 'kafka':
       return layout.kafkaNodes.map(nodeAddress).join(',');

@@ -1,0 +1,9 @@
+// Native services beyond Kafka and nginx: one entry in LAUNCHERS each, and `npm run services --
+// up|down|status <name>` (and `npm test`'s global setup, and `clean`) handle it. The interface is
+// documented at the top of services/api.ts. A launcher lives in its own file
+// (services/<name>-native.ts) and is imported here; its service needs a record in
+// demos/kit/services.ts SERVICES with the same name (hint, env variables, probe).
+
+import type { NativeLauncher } from './launcher.ts';
+
+export const LAUNCHERS: NativeLauncher[] = [];
