@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../demos/kit/paths.ts';
+import { endpoints, serviceEnv } from '../demos/kit/services.ts';
 import { serverProperties } from './kafka-native.ts';
 import {
   COMPOSE_FILE,
@@ -138,12 +139,33 @@ describe('docker-compose.yml', () => {
     expect(conf).toMatch(/listen 127\.0\.0\.1:8443 ssl default_server;/);
   });
 
-  it('publishes the databases on the ports the endpoints default to', () => {
-    expect(compose.services.postgres?.image).toBe('postgres:17');
-    expect(compose.services.postgres?.ports).toEqual(['127.0.0.1:5432:5432']);
-    expect(compose.services.postgres?.environment?.POSTGRES_HOST_AUTH_METHOD).toBe('trust');
-    expect(compose.services.mariadb?.image).toBe('mariadb:11.8');
-    expect(compose.services.mariadb?.ports).toEqual(['127.0.0.1:3306:3306']);
-    expect(compose.services.mariadb?.environment?.MARIADB_DATABASE).toBe('test');
+  it('runs the database versions the native path tests, on the ports the endpoints default to', () => {
+    const cases: [string, string, string][] = [
+      ['postgres', 'postgres:15', endpoints.pgUrl],
+      ['postgres17', 'postgres:17', serviceEnv('postgres17').PG17_URL],
+      ['mariadb', 'mariadb:10.11', endpoints.mariadbUrl],
+      ['mariadb114', 'mariadb:11.4', serviceEnv('mariadb114').MARIADB114_URL],
+    ];
+    for (const [name, image, url] of cases) {
+      const service = compose.services[name];
+      expect(service?.image, name).toBe(image);
+      const port = new URL(url).port;
+      const inside = name.startsWith('postgres') ? 5432 : 3306;
+      expect(service?.ports, name).toEqual([`127.0.0.1:${port}:${inside}`]);
+    }
+    expect(compose.services.postgres17?.environment?.POSTGRES_HOST_AUTH_METHOD).toBe('trust');
+    expect(compose.services.mariadb114?.environment?.MARIADB_DATABASE).toBe('test');
+  });
+
+  it("gives the Kafka healthcheck's JVM a small heap of its own, checked every 30 s once up", () => {
+    for (const node of layout.kafkaNodes) {
+      const check = compose.services[node.name]?.healthcheck as ComposeService['healthcheck'] & {
+        interval?: string;
+      };
+      expect(check?.test.join(' ')).toMatch(
+        /KAFKA_HEAP_OPTS=-Xmx64m \/opt\/kafka\/bin\/kafka-broker-api/,
+      );
+      expect(check?.interval).toBe('30s');
+    }
   });
 });
