@@ -291,6 +291,18 @@ export const SERVICES = {
     env: { MARIADB_URL: url('mysql://root@127.0.0.1:3306/test', ['mysql', 'mariadb']) },
     probe: (e) => tcp([urlAddress(e.MARIADB_URL, 3306)]),
   }),
+  postgres17: service({
+    hint: 'start it with `npm run services -- up postgres17` or set PG17_URL',
+    env: {
+      PG17_URL: url('postgres://postgres@127.0.0.1:5433/postgres', ['postgres', 'postgresql']),
+    },
+    probe: (e) => tcp([urlAddress(e.PG17_URL, 5432)]),
+  }),
+  mariadb114: service({
+    hint: 'start it with `npm run services -- up mariadb114` or set MARIADB114_URL',
+    env: { MARIADB114_URL: url('mysql://root@127.0.0.1:3307/test', ['mysql', 'mariadb']) },
+    probe: (e) => tcp([urlAddress(e.MARIADB114_URL, 3306)]),
+  }),
   replication: service({
     hint: 'start it with `npm run services -- up replication` or set PG_PRIMARY_URL and PG_STANDBY_URL',
     env: {
