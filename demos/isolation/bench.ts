@@ -2,11 +2,11 @@
 
 import { type Bench, median, ms } from '../kit/bench.ts';
 import { DemoSession } from '../kit/run.ts';
+import { TESTS } from './anomalies.ts';
 import { demo } from './demo.ts';
-import { ANOMALIES } from './expectations.ts';
 
 export const bench: Bench = {
-  title: `isolation: the whole demo (${ANOMALIES.length * 8} anomaly runs, refusals, snapshot, retry)`,
+  title: `isolation: the whole demo (${TESTS.length * 4} anomaly runs per server, refusals, snapshot, retry)`,
   run: async (report) => {
     const walls: number[] = [];
     let steps: { id: string; ms: number }[] = [];

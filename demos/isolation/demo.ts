@@ -1,28 +1,66 @@
-// Transaction isolation levels, measured: Hermitage's anomaly tests run at every level on
-// PostgreSQL and MariaDB, each session on its own connection, each outcome observed.
-
 import { defineDemo } from '../kit/define.ts';
-import { type Lab, openLab } from './lab.ts';
-import { anomalySteps, defaultsStep, matrixStep } from './steps-matrix.ts';
-import { mistakeSteps } from './steps-mistakes.ts';
-import { refusalStep, retryStep, snapshotStep } from './steps-refusal.ts';
+import { closeEnv, openEnv } from './env.ts';
+import { ledger } from './ledger.ts';
+import {
+  g0Step,
+  g1aStep,
+  g1bStep,
+  g1cStep,
+  g2ItemStep,
+  g2Step,
+  gSingleStep,
+  otvStep,
+  p4Step,
+  pmpStep,
+  pmpWriteStep,
+} from './steps-anomalies.ts';
+import { defaultsStep, mariadbVersionsStep, postgresVersionsStep } from './steps-levels.ts';
+import { matrixStep } from './steps-matrix.ts';
+import { phantomsStep, rcDefaultStep, rrLocksStep } from './steps-mistakes.ts';
+import {
+  forUpdateStep,
+  lockTimeoutStep,
+  refusalsStep,
+  retryStep,
+  snapshotStep,
+} from './steps-refusals.ts';
+import { versions } from './versions.ts';
 
-export const demo = defineDemo<Lab>({
+export const demo = defineDemo({
   id: 'isolation',
   title: 'Transaction isolation levels, measured on PostgreSQL and MariaDB',
   summary:
-    "Hermitage's anomaly tests (G0 … G2) run at all four levels on both engines, two or three " +
-    'sessions on dedicated connections; the matrix is what the servers did, not what a table says.',
+    "Hermitage's anomaly tests (G0 … G2) run at all four levels on every configured server " +
+    '(PostgreSQL 15 and 17, MariaDB 10.11 and 11.4), two or three sessions on dedicated ' +
+    'connections; the matrix is what the servers did, not what a table says.',
   needs: ['postgres', 'mariadb'],
-  setup: () => openLab(),
+  setup: openEnv,
   steps: [
     defaultsStep,
-    ...anomalySteps,
+    g0Step,
+    g1aStep,
+    g1bStep,
+    g1cStep,
+    otvStep,
+    pmpStep,
+    pmpWriteStep,
+    p4Step,
+    gSingleStep,
+    g2ItemStep,
+    g2Step,
     matrixStep,
-    refusalStep,
+    postgresVersionsStep,
+    mariadbVersionsStep,
+    refusalsStep,
+    lockTimeoutStep,
     snapshotStep,
     retryStep,
-    ...mistakeSteps,
+    forUpdateStep,
+    rrLocksStep,
+    phantomsStep,
+    rcDefaultStep,
   ],
-  teardown: (lab) => lab.close(),
+  teardown: closeEnv,
+  ledger,
+  versions,
 });

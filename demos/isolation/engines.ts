@@ -1,11 +1,13 @@
 // The two database engines behind one small interface: a dedicated connection per session,
 // BEGIN at a level, a statement's outcome (rows, affected count, or the error code), and the
-// server's own word on whether a session is waiting for a lock. No pools anywhere.
+// server's own word on whether a session is waiting for a lock. No pools anywhere. One Engine is
+// one server: PostgreSQL 15 and 17 are two engines of the same kind.
 
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import type { ServiceName } from '../kit/services.ts';
 
-export type EngineId = 'postgres' | 'mariadb';
+export type Kind = 'postgres' | 'mariadb';
 export type Level = 'READ UNCOMMITTED' | 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
 export const LEVELS: Level[] = [
   'READ UNCOMMITTED',
@@ -40,7 +42,12 @@ export interface Session {
 }
 
 export interface Engine {
-  id: EngineId;
+  kind: Kind;
+  /** The service this server is (`postgres`, `postgres17`, …): its key in the stack line. */
+  service: ServiceName;
+  /** The server's version as it reports itself: `15.20`, `11.4.5`. */
+  version: string;
+  /** The kind and the version a reader compares: `PostgreSQL 15`, `MariaDB 10.11`. */
   label: string;
   /** The statements that start a transaction at `level`, in this engine's dialect. */
   begin(level: Level): string[];
@@ -54,11 +61,14 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** Result rows by id: the tests' SELECTs carry no ORDER BY, which keeps the timelines short. */
 function asRows(rows: unknown[]): Row[] {
-  return rows.map((r) => {
-    const o = r as Record<string, unknown>;
-    return { id: Number(o.id), value: Number(o.value) };
-  });
+  return rows
+    .map((r) => {
+      const o = r as Record<string, unknown>;
+      return { id: Number(o.id), value: Number(o.value) };
+    })
+    .sort((a, b) => a.id - b.id);
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -106,12 +116,16 @@ async function pgSession(url: string, name: string): Promise<PgSession> {
   return new PgSession(name, client, pid);
 }
 
-export async function postgresEngine(url: string): Promise<Engine> {
+export async function postgresEngine(url: string, service: ServiceName): Promise<Engine> {
   const admin = await pgSession(url, 'admin');
   const sessions: Session[] = [];
+  const [v] = await admin.raw<{ server_version: string }>('SHOW server_version');
+  const version = (v?.server_version ?? '?').split(' ')[0] as string;
   return {
-    id: 'postgres',
-    label: 'PostgreSQL',
+    kind: 'postgres',
+    service,
+    version,
+    label: `PostgreSQL ${version.split('.')[0]}`,
     admin,
     begin: (level) => [`BEGIN ISOLATION LEVEL ${level}`],
     retryable: (code) => code === '40001' || code === '40P01',
@@ -204,16 +218,20 @@ export function innodbWaitingThreads(status: string): number[] {
   return ids;
 }
 
-export async function mariadbEngine(url: string): Promise<Engine> {
+export async function mariadbEngine(url: string, service: ServiceName): Promise<Engine> {
   const admin = await mariaSession(url, 'admin');
   const sessions: Session[] = [];
+  const [v] = await admin.raw<{ version: string }>('SELECT VERSION() AS version');
+  const version = (v?.version ?? '?').split('-')[0] as string;
   const waitingNow = async (threadId: number) => {
     const rows = await admin.raw<{ Status: string }>('SHOW ENGINE INNODB STATUS');
     return innodbWaitingThreads(rows[0]?.Status ?? '').includes(threadId);
   };
   return {
-    id: 'mariadb',
-    label: 'MariaDB',
+    kind: 'mariadb',
+    service,
+    version,
+    label: `MariaDB ${version.split('.').slice(0, 2).join('.')}`,
     admin,
     // SET TRANSACTION (without SESSION) applies to the next transaction only.
     begin: (level) => [`SET TRANSACTION ISOLATION LEVEL ${level}`, 'START TRANSACTION'],

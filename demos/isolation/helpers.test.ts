@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../kit/args.ts';
 import { captureIO } from '../kit/capture.ts';
 import { runCli } from '../kit/cli.ts';
+import { figureLines } from '../kit/figures.ts';
+import { ANOMALIES, TESTS } from './anomalies.ts';
 import { demo } from './demo.ts';
 import { innodbWaitingThreads } from './engines.ts';
-import { ANOMALIES, expectedLevels } from './expectations.ts';
 import { matrixCommand, parseMatrixArgs } from './matrix-command.ts';
 import type { Run } from './runner.ts';
-import { SCENARIOS } from './scenarios.ts';
-import { renderTimeline, wrapTo } from './timeline.ts';
+import { timelineFigure, wrapTo } from './show.ts';
 
 const STATUS = `LIST OF TRANSACTIONS FOR EACH SESSION:
 ---TRANSACTION 40, ACTIVE 0 sec starting index read
@@ -31,22 +31,20 @@ describe('isolation helpers', () => {
     );
   });
 
-  it('every anomaly has a scenario, and every scenario statement names one of its sessions', () => {
-    for (const a of ANOMALIES) expect(SCENARIOS.map((s) => s.id)).toContain(a.id);
-    for (const sc of SCENARIOS) {
-      for (const op of sc.ops) expect(sc.sessions).toContain(op.s);
+  it('every anomaly record has its step, and every statement names one of its sessions', () => {
+    const ids = demo.steps.map((s) => s.id);
+    for (const a of ANOMALIES) expect(ids).toContain(a.id.toLowerCase());
+    for (const x of TESTS) {
+      for (const op of x.ops) expect(x.sessions).toContain(op.s);
     }
   });
 
-  it('the note claims snapshot isolation changes MariaDB RR only for stale writes', () => {
-    const changed = ANOMALIES.map((a) => a.id).filter(
-      (id) =>
-        expectedLevels('mariadb', id, true).join() !== expectedLevels('mariadb', id, false).join(),
-    );
-    expect(changed).toEqual(['PMP-write', 'P4', 'G-single-write']);
+  it('the records say snapshot isolation changes MariaDB RR only for stale writes', () => {
+    const changed = TESTS.filter((x) => x.expect.mariadb[2] !== x.expect.mariadbSnapshotRR);
+    expect(changed.map((x) => x.id)).toEqual(['PMP-write', 'P4', 'P4-incr', 'G-single-write']);
   });
 
-  it('wraps long cells and keeps a three-column timeline within 100 columns', () => {
+  it('wraps long statements and keeps a three-lane timeline within 96 columns', () => {
     expect(wrapTo('aaaa bbbb cccc', 9)).toEqual(['aaaa bbbb', 'cccc']);
     expect(wrapTo('x'.repeat(12), 5)).toEqual(['xxxxx', 'xxxxx', 'xx']);
     const run = {
@@ -61,10 +59,12 @@ describe('isolation helpers', () => {
         { s: 'B', resumed: true, outcome: { kind: 'rows', rows: [{ id: 1, value: 10 }] } },
       ],
     } as unknown as Run;
-    const lines = renderTimeline(run, ['A', 'B', 'C']);
-    for (const l of lines) expect(l.length).toBeLessThanOrEqual(97);
-    expect(lines.join('\n')).toContain('⏸ blocks');
-    expect(lines.join('\n')).toContain('↳ unblocked → 1=>10');
+    const figure = timelineFigure(run, ['A', 'B', 'C'], 'three lanes');
+    const lines = figureLines(figure);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(96);
+    expect(figure.rows.find((r) => r.mark === 'blocked')?.lane).toBe(1);
+    expect(figure.rows.find((r) => r.mark === 'refused')?.result).toBe('ERROR 40001');
+    expect(lines.join('\n')).toContain('↳ resumes → 1=>10');
   });
 });
 
@@ -77,7 +77,7 @@ describe('isolation matrix subcommand', () => {
       parseMatrixArgs(['--engine', 'postgres', '--url', 'mysql://root@127.0.0.1/test']),
     ).toThrow(/postgres: or postgresql:/);
     expect(parseMatrixArgs(['--engine', 'mariadb', '--json'])).toEqual({
-      engines: ['mariadb'],
+      kinds: ['mariadb'],
       url: undefined,
       json: true,
     });
@@ -97,15 +97,16 @@ describe('isolation matrix subcommand', () => {
     expect(io.stderr.join('\n')).toMatch(/postgres at 127\.0\.0\.1:1: .*ECONNREFUSED/);
   });
 
-  it('measures a real matrix and prints it as JSON (every anomaly at every level)', async () => {
+  it('measures a real matrix and prints it as JSON (every test at every level)', async () => {
     const io = captureIO();
-    expect(await matrixCommand.run(['--engine', 'mariadb', '--json'], io)).toBe(0);
+    const argv = ['--engine', 'mariadb', '--url', 'mysql://root@127.0.0.1:3306/test', '--json'];
+    expect(await matrixCommand.run(argv, io)).toBe(0);
     const { results } = JSON.parse(io.stdout.join('\n')) as {
-      results: { anomaly: string; level: string; occurs: boolean }[];
+      results: { anomaly: string; level: string; occurs: boolean; cell: string }[];
     };
-    expect(results).toHaveLength(ANOMALIES.length * 4);
+    expect(results).toHaveLength(TESTS.length * 4);
     const at = (a: string, l: string) => results.find((r) => r.anomaly === a && r.level === l);
     expect(at('G1a', 'READ UNCOMMITTED')?.occurs).toBe(true);
-    expect(at('G2-item', 'SERIALIZABLE')?.occurs).toBe(false);
+    expect(at('G2-item', 'SERIALIZABLE')?.cell).toBe('1213');
   });
 });

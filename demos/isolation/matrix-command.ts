@@ -1,26 +1,25 @@
-// `npx tsx demos/isolation matrix [--engine postgres|mariadb] [--url <url>] [--json]`:
-// the anomaly matrix measured on your own server (a scratch table is created and dropped).
+// `npx tsx demos/isolation matrix [--engine postgres|mariadb] [--url <url>] [--json]`: the anomaly
+// matrix measured on every configured server that answers (or on your own, with --url), the
+// servers side by side under their versions. A scratch table named by runName is created and
+// dropped, also on Ctrl-C; tables of runs that died are swept first.
 
 import { parseOptions, UsageError } from '../kit/args.ts';
 import type { CliIO, Subcommand } from '../kit/cli.ts';
-import { endpoints } from '../kit/services.ts';
-import { padTable } from '../kit/table.ts';
-import { type EngineId, LEVELS, SHORT } from './engines.ts';
-import { ANOMALIES } from './expectations.ts';
-import { openLab } from './lab.ts';
-import { mechanism } from './runner.ts';
-import { cell } from './timeline.ts';
+import { figureLines } from '../kit/figures.ts';
+import { onInterrupt } from '../kit/interrupt.ts';
+import { describeMissing, probeAll } from '../kit/services.ts';
+import { TESTS } from './anomalies.ts';
+import { type Kind, LEVELS } from './engines.ts';
+import { closeEnv, type Env, openServers, type Target, targets } from './env.ts';
+import { matrixFigure } from './show.ts';
+import { measureMatrix } from './steps-matrix.ts';
 
-const SCHEMES: Record<EngineId, string[]> = {
+const SCHEMES: Record<Kind, string[]> = {
   postgres: ['postgres:', 'postgresql:'],
   mariadb: ['mysql:', 'mariadb:'],
 };
 
-export function parseMatrixArgs(argv: string[]): {
-  engines: EngineId[];
-  url?: string;
-  json: boolean;
-} {
+export function parseMatrixArgs(argv: string[]): { kinds: Kind[]; url?: string; json: boolean } {
   const { values, positionals } = parseOptions(argv, {
     engine: { type: 'string' },
     url: { type: 'string' },
@@ -31,75 +30,95 @@ export function parseMatrixArgs(argv: string[]): {
   if (engine !== undefined && engine !== 'postgres' && engine !== 'mariadb') {
     throw new UsageError(`matrix: --engine must be postgres or mariadb, got "${engine}"`);
   }
-  const engines: EngineId[] = engine ? [engine] : ['postgres', 'mariadb'];
+  const kinds: Kind[] = engine ? [engine] : ['postgres', 'mariadb'];
   const url = values.url;
   if (url !== undefined) {
-    if (engines.length !== 1) throw new UsageError('matrix: --url needs --engine');
+    if (!engine) throw new UsageError('matrix: --url needs --engine');
     let scheme: string;
     try {
       scheme = new URL(url).protocol;
     } catch {
       throw new UsageError(`matrix: --url is not a URL: "${url}"`);
     }
-    const ok = SCHEMES[engines[0] as EngineId];
-    if (!ok.includes(scheme)) {
-      throw new UsageError(`matrix: a ${engines[0]} URL starts with ${ok.join(' or ')}//`);
+    if (!SCHEMES[engine].includes(scheme)) {
+      throw new UsageError(`matrix: a ${engine} URL starts with ${SCHEMES[engine].join(' or ')}//`);
     }
   }
-  return { engines, url, json: values.json === true };
+  return { kinds, url, json: values.json === true };
+}
+
+/** The servers to measure: the one --url names, or every configured one that answers. */
+async function chosen(kinds: Kind[], url: string | undefined, io: CliIO): Promise<Target[]> {
+  const kind = kinds[0] as Kind;
+  if (url) return [{ service: kind, kind, url }];
+  const wanted = targets().filter((t) => kinds.includes(t.kind));
+  const statuses = await probeAll(wanted.map((t) => t.service));
+  for (const s of statuses.filter((x) => !x.ok)) io.err(`skipped: ${describeMissing(s)}`);
+  return wanted.filter((t) => statuses.find((s) => s.name === t.service)?.ok);
 }
 
 export const matrixCommand: Subcommand = {
   name: 'matrix',
   usage: '[--engine postgres|mariadb] [--url <url>] [--json]',
-  summary: 'measure the anomaly matrix on a server (default: PG_URL and MARIADB_URL)',
+  summary: 'measure the anomaly matrix on every configured server, or on yours with --url',
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { engines, url, json } = parseMatrixArgs(argv);
-    const pgUrl = engines[0] === 'postgres' && url ? url : endpoints.pgUrl;
-    const mariadbUrl = engines[0] === 'mariadb' && url ? url : endpoints.mariadbUrl;
-    let lab: Awaited<ReturnType<typeof openLab>>;
+    const { kinds, url, json } = parseMatrixArgs(argv);
+    const wanted = await chosen(kinds, url, io);
+    if (!wanted.length) {
+      io.err('demos/isolation matrix: no database server answered (see the lines above)');
+      return 2;
+    }
+    const stack: string[] = [];
+    let env: Env;
     try {
-      lab = await openLab({ pgUrl, mariadbUrl, only: engines });
+      env = await openServers(wanted, (part, version) => stack.push(`${part} ${version}`));
     } catch (err) {
       io.err(`demos/isolation matrix: cannot use the database: ${(err as Error).message}`);
       return 2;
     }
-    const results: {
-      engine: string;
-      anomaly: string;
-      level: string;
-      occurs: boolean;
-      how: string;
-    }[] = [];
+    const opened = env;
+    const release = onInterrupt(() => closeEnv(opened), io.err);
     try {
-      for (const e of lab.engines) {
-        const rows: string[][] = [];
-        for (const a of ANOMALIES) {
-          const cells: string[] = [];
-          for (const level of LEVELS) {
-            const run = await lab.measure(e.id, a.id, level);
-            cells.push(cell(run));
-            results.push({
-              engine: e.id,
-              anomaly: a.id,
-              level,
-              occurs: run.verdict.anomaly,
-              how: mechanism(run),
-            });
-          }
-          rows.push([a.id, ...cells]);
-        }
-        if (!json) {
-          io.out(`${e.label}: YES = the anomaly happened; no (how it was stopped)`);
-          for (const l of padTable(['anomaly', ...LEVELS.map((l) => SHORT[l])], rows))
-            io.out(`  ${l}`);
-          io.out('');
-        }
+      for (const { label, count } of env.swept) {
+        io.err(`${label}: dropped ${count} table${count > 1 ? 's' : ''} left by runs that died`);
       }
+      const measured = await Promise.all(env.servers.map((s) => measureMatrix(env, s)));
+      if (json) {
+        const results = env.servers.flatMap((s, i) =>
+          LEVELS.flatMap((level) =>
+            TESTS.map((x) => {
+              const cell = measured[i]?.get(level)?.get(x.id) ?? '?';
+              return {
+                server: s.engine.service,
+                version: s.engine.version,
+                anomaly: x.id,
+                level,
+                cell,
+                occurs: cell === 'YES',
+              };
+            }),
+          ),
+        );
+        io.out(JSON.stringify({ results }, null, 2));
+        return 0;
+      }
+      io.out(`Measured on ${stack.join(', ')}.`);
+      io.out('YES: the anomaly happened; no: it did not; lock: a session waited for a lock;');
+      io.out(
+        'a code: a session was refused with that error. ANSI: what SQL-92 says, read broadly.',
+      );
+      for (const level of LEVELS) {
+        const columns = env.servers.map((server, i) => ({
+          server,
+          cells: measured[i]?.get(level) ?? new Map(),
+        }));
+        io.out('');
+        for (const l of figureLines(matrixFigure(level, TESTS, columns))) io.out(`  ${l}`);
+      }
+      return 0;
     } finally {
-      await lab.close();
+      await closeEnv(env);
+      release();
     }
-    if (json) io.out(JSON.stringify({ results }, null, 2));
-    return 0;
   },
 };

@@ -1,11 +1,16 @@
-// Printing: a run as a side-by-side timeline (one column per session, one row per statement in
-// the order the server saw them), and the measured anomaly matrix.
+// Showing: a run as a timeline figure (one lane per session, one row per statement in the order
+// the server saw them, blocked and refused statements marked), the measured matrix as matrix
+// figures (one per level, a column per server), and the cells and claims both are made of.
 
-import type { Outcome } from './engines.ts';
+import type { StepContext } from '../kit/define.ts';
+import type { MatrixFigure, TimelineFigure, TimelineMark } from '../kit/figures.ts';
+import { ansiForbids, type Cell, expectedCell, type Test } from './anomalies.ts';
+import type { Level, Outcome } from './engines.ts';
+import type { Server } from './env.ts';
 import { fmtRows, mechanism, type Run, type SessionName } from './runner.ts';
 
+/** The transcript's room for a figure (100 columns less the step indent). */
 const WIDTH = 96;
-const SEP = ' │ ';
 
 export function describeOutcome(out: Outcome, sql = ''): string {
   switch (out.kind) {
@@ -44,39 +49,100 @@ export function wrapTo(text: string, width: number): string[] {
   return out.length ? out : [''];
 }
 
-export function renderTimeline(run: Run, sessions: SessionName[]): string[] {
-  const n = sessions.length;
-  const col = Math.floor((WIDTH - SEP.length * (n - 1)) / n);
-  const row = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === n - 1 ? c : c.padEnd(col)))
-      .join(SEP)
-      .trimEnd();
-  const lines = [row(sessions.map((s) => `${s}`)), row(sessions.map(() => '─'.repeat(col)))];
+/** What a statement returned, short enough for a lane: the full error text is shown below. */
+function shortOutcome(out: Outcome, sql: string): { result: string; mark: TimelineMark } {
+  if (out.kind !== 'error') return { result: describeOutcome(out, sql), mark: 'ok' };
+  return { result: `ERROR ${out.code}${out.trxGone ? ', rolled back' : ''}`, mark: 'refused' };
+}
+
+/** One run as a timeline: a lane per session, long statements wrapped within their lane. */
+export function timelineFigure(run: Run, sessions: SessionName[], title: string): TimelineFigure {
+  const room = Math.floor((WIDTH - 2 * (sessions.length - 1)) / sessions.length) - 2;
+  const rows: TimelineFigure['rows'] = [];
   const lastSql = new Map<SessionName, string>();
   for (const e of run.timeline) {
-    let result = '';
-    if (e.skipped) result = `· ${e.skipped}`;
-    else if (e.blocked) result = '⏸ blocks: waits for a lock';
-    else if (e.outcome) {
-      const prefix = e.resumed ? '↳ unblocked → ' : '→ ';
-      result = prefix + describeOutcome(e.outcome, e.sql ?? lastSql.get(e.s));
-    }
+    const lane = sessions.indexOf(e.s);
+    let text = e.sql ?? '↳ resumes';
+    let { result, mark } = e.outcome
+      ? shortOutcome(e.outcome, e.sql ?? lastSql.get(e.s) ?? '')
+      : { result: '', mark: 'ok' as TimelineMark };
+    if (e.blocked) ({ result, mark } = { result: 'waits for a lock', mark: 'blocked' });
+    if (e.skipped) result = 'not sent: already rolled back';
     if (e.sql !== undefined) lastSql.set(e.s, e.sql);
-    const oneLine = e.sql !== undefined ? `${e.sql} ${result}` : result;
-    const text =
-      oneLine.length <= col
-        ? [oneLine]
-        : [...(e.sql !== undefined ? wrapTo(e.sql, col) : []), ...wrapTo(result, col)];
-    const i = sessions.indexOf(e.s);
-    for (const t of text) lines.push(row(sessions.map((_, j) => (j === i ? t : ''))));
+    const chunks = wrapTo(text, room);
+    text = chunks.pop() as string;
+    for (const c of chunks) rows.push({ lane, text: c });
+    if (text.length + result.length + 3 > room) {
+      rows.push({ lane, text });
+      text = '';
+    }
+    rows.push({ lane, text, result, mark });
   }
-  return lines;
+  return { kind: 'timeline', title, lanes: sessions.map((s) => `session ${s}`), rows };
+}
+
+/** The error messages a timeline shortened to their codes, each once. */
+export function errorTexts(run: Run): [string, string][] {
+  const seen = new Map<string, string>();
+  for (const e of run.timeline) {
+    if (e.outcome?.kind === 'error') seen.set(e.outcome.code, e.outcome.message);
+  }
+  return [...seen];
 }
 
 /** A matrix cell: did the anomaly happen, and if not, what stopped it. */
-export function cell(run: Run): string {
+export function cellOf(run: Run): Cell {
   if (run.verdict.anomaly) return 'YES';
-  const how = mechanism(run);
-  return how ? `no (${how})` : 'no';
+  return (mechanism(run) || 'no') as Cell;
+}
+
+/** How a claim says a cell: "occurs", "does not occur: refused with 40001". */
+export const PHRASE: Record<Cell, string> = {
+  YES: 'occurs',
+  no: 'does not occur',
+  lock: 'does not occur: a session waits for a lock',
+  '40001': 'does not occur: refused with 40001',
+  '1213': 'does not occur: refused with 1213',
+  '1020': 'does not occur: refused with 1020',
+};
+
+/** Whether the server runs REPEATABLE READ as snapshot isolation (MariaDB's setting ON). */
+export const snapshotOn = (s: Server) => s.snapshot === 'ON';
+
+/**
+ * The claim per level, from the record: "PostgreSQL 15 REPEATABLE READ: P4 does not occur:
+ * refused with 40001", asserted against the measured cell.
+ */
+export function claimCells(t: StepContext, server: Server, x: Test, runs: Run[]): void {
+  const { engine } = server;
+  for (const run of runs) {
+    const expected = expectedCell(x, engine.kind, run.level, snapshotOn(server));
+    t.equal(`${engine.label} ${run.level}: ${x.id} ${PHRASE[expected]}`, cellOf(run), expected);
+  }
+}
+
+/** The measured cells of one level, a column per server (`PG 15.20`), the ANSI verdict last. */
+export function matrixFigure(
+  level: Level,
+  tests: Test[],
+  columns: { server: Server; cells: Map<string, Cell> }[],
+): MatrixFigure {
+  const ansi = (x: Test) => {
+    const forbids = ansiForbids(x, level);
+    return forbids === undefined ? '—' : forbids ? 'forbids' : 'allows';
+  };
+  return {
+    kind: 'matrix',
+    title: level,
+    columns: [...columns.map((c) => serverColumn(c.server)), 'ANSI'],
+    rows: tests.map((x) => ({
+      label: x.id,
+      cells: [...columns.map((c) => c.cells.get(x.id) ?? '?'), ansi(x)],
+    })),
+  };
+}
+
+/** `PG 15.20`, `MariaDB 11.4.5`: a column header naming the exact version measured. */
+export function serverColumn(s: Server): string {
+  return `${s.engine.kind === 'postgres' ? 'PG' : 'MariaDB'} ${s.engine.version}`;
 }
