@@ -41,6 +41,14 @@ export interface Haproxy extends Instance {
   ): Promise<Map<string, ServerStat>>;
 }
 
+/** One `server <id> <address> <params>` line per backend (params may depend on the backend). */
+export function serverLines(
+  bs: { id: string; address: string }[],
+  params: (b: { id: string }, i: number) => string = () => '',
+): string[] {
+  return bs.map((b, i) => `server ${b.id} ${b.address} ${params(b, i)}`.trimEnd());
+}
+
 export function haproxyBinary(): string {
   const file = findBinary('haproxy');
   if (!file) throw new Error('haproxy is not installed (apt-get install haproxy)');

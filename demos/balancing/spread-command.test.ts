@@ -72,6 +72,7 @@ describe('spread', () => {
       /-n must be a positive integer, got "ten"/,
     ],
     ['N zero', ['http://127.0.0.1/', '-n', '0'], /-n must be a positive integer/],
+    ['N negative', ['http://127.0.0.1/', '-n', '-3'], /-n must be a positive integer, got "-3"/],
     ['N too large', ['http://127.0.0.1/', '-n', '1000001'], /-n must be at most/],
     ['--by without header:', ['http://127.0.0.1/', '--by', 'body'], /--by must be header:<name>/],
     ['an unknown flag', ['http://127.0.0.1/', '--fast'], /Unknown option '--fast'/],
@@ -89,6 +90,6 @@ describe('spread', () => {
     const url = `http://127.0.0.1:${await freePort()}/`;
     const r = await spreadCli(url, '-n', '3');
     expect(r.code).toBe(2);
-    expect(r.err).toEqual([`demos/balancing spread: cannot reach ${url}: ECONNREFUSED`]);
+    expect(r.err).toEqual([`demos/balancing: spread: cannot reach ${url}: ECONNREFUSED`]);
   });
 });

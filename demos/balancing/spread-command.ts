@@ -27,6 +27,12 @@ export interface SpreadArgs {
 }
 
 export function parseSpreadArgs(argv: string[]): SpreadArgs | 'help' {
+  // parseArgs takes "-n -3" for two options and calls it ambiguous; say what is wrong instead.
+  const at = argv.findIndex((a) => a === '-n' || a === '--requests');
+  const next = argv[at + 1];
+  if (at >= 0 && next?.startsWith('-')) {
+    throw new UsageError(`-n must be a positive integer, got "${next}"`);
+  }
   const { values, positionals } = parseOptions(argv, {
     requests: { type: 'string', short: 'n' },
     by: { type: 'string' },
@@ -77,7 +83,7 @@ export const spreadCommand: Subcommand = {
       result = await spread(url, n, by);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      io.err(`demos/balancing spread: cannot reach ${url}: ${e.code ?? e.message}`);
+      io.err(`demos/balancing: spread: cannot reach ${url}: ${e.code ?? e.message}`);
       return 2;
     }
     const grouped = by.kind === 'body' ? "the body's first line" : `the ${by.name} header`;

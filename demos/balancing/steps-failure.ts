@@ -7,6 +7,7 @@ import { freePort } from '../kit/net.ts';
 import type { Backend } from './backends.ts';
 import { send } from './client.ts';
 import type { Env } from './env.ts';
+import { serverLines } from './haproxy.ts';
 import { backends, haproxy, nginx } from './lab.ts';
 import { location, type NginxAccess, nginxRejects, upstream } from './nginx.ts';
 import { countsOf, spread } from './spread.ts';
@@ -99,7 +100,7 @@ export const activeHealthStep = step<Env>(
         'balance roundrobin',
         'option httpchk GET /health',
         'default-server check inter 100ms fall 2 rise 2',
-        ...bs.map((b) => `server ${b.id} ${b.address}`),
+        ...serverLines(bs),
       ],
     });
     t.waiting(`HAProxy's checks of ${sick.id} (GET /health → 503, every 100 ms, fall 2)`);

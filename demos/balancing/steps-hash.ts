@@ -8,6 +8,7 @@ import { ipHashPick, moduloHashPick } from './algorithms.ts';
 import type { Backend } from './backends.ts';
 import { send } from './client.ts';
 import type { Env } from './env.ts';
+import { serverLines } from './haproxy.ts';
 import { backends, haproxy, nginx } from './lab.ts';
 import { location, nginxRejects, upstream } from './nginx.ts';
 import { countsOf, spread } from './spread.ts';
@@ -46,7 +47,7 @@ export const ipHashStep = step<Env>(
       locations: location('/', 'app'),
     });
     const hp = await haproxy(t, env, 'source', {
-      backend: ['balance source', ...bs.map((b) => `server ${b.id} ${b.address}`)],
+      backend: ['balance source', ...serverLines(bs)],
     });
     // Linux routes all of 127.0.0.0/8 to loopback, so each address is a distinct client.
     const sameNet = Array.from({ length: 40 }, (_, i) => `127.0.0.${i + 2}`);
@@ -195,7 +196,7 @@ export const stickyCookieStep = step<Env>(
         'cookie SRV insert indirect nocache',
         'option httpchk GET /health',
         'default-server check inter 100ms fall 1 rise 1',
-        ...bs.map((b) => `server ${b.id} ${b.address} cookie ${b.id}`),
+        ...serverLines(bs, (b) => `cookie ${b.id}`),
       ],
     });
     await hp.untilServers(

@@ -6,6 +6,7 @@ import { smoothRoundRobin } from './algorithms.ts';
 import type { Backend } from './backends.ts';
 import { type Reply, send } from './client.ts';
 import type { Env } from './env.ts';
+import { serverLines } from './haproxy.ts';
 import { backends, haproxy, nginx } from './lab.ts';
 import { location, upstream } from './nginx.ts';
 import { countsOf, spread } from './spread.ts';
@@ -15,8 +16,7 @@ const N = 500;
 
 /** `server` lines with weights 3:1:1, in nginx's syntax or HAProxy's. */
 const nginxWeighted = (bs: Backend[]) => bs.map((b, i) => `${b.address} weight=${WEIGHTS[i]}`);
-const haproxyWeighted = (bs: Backend[]) =>
-  bs.map((b, i) => `server ${b.id} ${b.address} weight ${WEIGHTS[i]}`);
+const haproxyWeighted = (bs: Backend[]) => serverLines(bs, (_, i) => `weight ${WEIGHTS[i]}`);
 
 /** Whether `order` repeats its first `period` entries from start to end. */
 function periodic(order: string[], period: number): boolean {
@@ -185,7 +185,7 @@ export const leastConnStep = step<Env>(
       upstreams: [upstream('rr', servers), upstream('lc', servers, ['least_conn'])].join('\n'),
       locations: [location('/rr', 'rr'), location('/lc', 'lc')].join('\n'),
     });
-    const haproxyServers = bs.map((b) => `server ${b.id} ${b.address}`);
+    const haproxyServers = serverLines(bs);
     const hpRr = await haproxy(t, env, 'rr', {
       backend: ['balance roundrobin', ...haproxyServers],
     });
