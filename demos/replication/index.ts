@@ -1,0 +1,5 @@
+import { main } from '../kit/cli.ts';
+import { demo } from './demo.ts';
+import { lagCommand } from './lag-command.ts';
+
+main(demo, [lagCommand]);
