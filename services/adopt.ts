@@ -12,17 +12,30 @@ import { defaultLayout, KAFKA_VERSION, type Layout, LEGACY_DIR } from './layout.
 import { pidsWith } from './proc.ts';
 import { type Options, readState, type Service, updateState } from './state.ts';
 
+/** host:port a node's server.properties advertises. */
+function advertised(properties: string): string | undefined {
+  try {
+    return /^advertised\.listeners=CLIENT:\/\/(\S+)$/m.exec(readFileSync(properties, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
 /** What was adopted, for one report line; empty when there was nothing to adopt. */
 export async function adoptLegacy(layout: Layout, legacy = LEGACY_DIR): Promise<string[]> {
   if (!existsSync(legacy) || layout.dir === legacy) return [];
   const known = readState(layout).units;
-  const found: Record<string, { service: Service; pid: number; marker: string; dir: string }> = {};
+  const found: Record<
+    string,
+    { service: Service; pid: number; marker: string; dir: string; address?: string }
+  > = {};
   for (const node of layout.kafkaNodes) {
     const dir = join(legacy, 'kafka', node.name);
     const marker = join(dir, 'server.properties');
     const [pid] = pidsWith(marker);
-    if (pid !== undefined && !known[node.name])
-      found[node.name] = { service: 'kafka', pid, marker, dir };
+    if (pid !== undefined && !known[node.name]) {
+      found[node.name] = { service: 'kafka', pid, marker, dir, address: advertised(marker) };
+    }
   }
   const nginxDir = join(legacy, 'nginx');
   const [nginx] = pidsWith(`-p ${nginxDir}/`);
@@ -57,6 +70,7 @@ export async function adoptLegacy(layout: Layout, legacy = LEGACY_DIR): Promise<
         pid: f.pid,
         marker: f.marker,
         dir: f.dir,
+        address: f.address,
         checkout: ROOT,
         since: new Date().toISOString(),
       };

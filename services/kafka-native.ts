@@ -234,7 +234,7 @@ export function staleError(layout: Layout, stale: KafkaNode[]): ServiceError {
   const wanted = layout.kafkaNodes.map((n) => `${n.host}:${n.clientPort}`).join(',');
   if (running !== wanted) {
     return new ServiceError(
-      `kafka: the cluster \`npm run services\` runs is on ${running} (started from ${from}), but KAFKA_BROKERS asks for ${wanted}: unset KAFKA_BROKERS to use it, or stop it first (\`npm run services -- down kafka\`) to start one there`,
+      `the services' Kafka runs on ${running} (started from ${from.replace(/\/$/, '')}), not there: unset KAFKA_BROKERS to use it, or \`npm run services -- down kafka\` to start one at KAFKA_BROKERS`,
     );
   }
   return new ServiceError(

@@ -1,18 +1,38 @@
 // Vitest global setup: before any test file runs, make sure the services the selected demos need
-// are up (the same ensure() as `npm run services -- up`). Instant when they already answer. Under
-// CI=true a service that cannot be had is an error with the reason; elsewhere a warning, and the
-// demos that need it report it themselves. Test files under services/ ensure what they use.
+// are up (the same ensure() as `npm run services -- up`). Instant when they already answer.
+//
+// A service that cannot be had is ONE line: the service, the address tried, why, and the command
+// that starts it. Locally that is a warning, and the run goes on: every test file of a demo that
+// needs it skips (each file probes the same service before its first step, kit/vitest.ts). Under
+// CI=true it ends the run there, exit 1, with that line only (a thrown error here would come
+// with vitest's stack and a misleading "No test files found"). A junk environment variable is
+// one line and exit 2, as everywhere. The services a run found missing are also provided to the
+// test files as `inject('wirenotesMissing')` (service → line), so a file can skip without
+// probing again. Test files under services/ ensure what they use.
 
 import { readdirSync } from 'node:fs';
+import { UsageError } from '../demos/kit/args.ts';
 import { ROOT } from '../demos/kit/paths.ts';
 import { loadDemo, topicIds } from '../demos/kit/registry.ts';
-import type { ServiceName } from '../demos/kit/services.ts';
-import { ensure, SERVICES, type Service } from './api.ts';
+import { checkEnvironment, SERVICES as RECORDS, type ServiceName } from '../demos/kit/services.ts';
+import { ensure, SERVICES, type Service, serviceAddress } from './api.ts';
+import { defaultLayout } from './layout.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Services the global setup could not have: service → the one line it printed. */
+    wirenotesMissing: Record<string, string>;
+  }
+}
+
+interface Project {
+  vitest?: { filenamePattern?: unknown };
+  provide?: (key: 'wirenotesMissing', value: Record<string, string>) => void;
+}
 
 /** The file filters given on the command line (`vitest run demos/http`), if vitest exposes them. */
-function filters(context: unknown): string[] {
-  const pattern = (context as { vitest?: { filenamePattern?: unknown } } | undefined)?.vitest
-    ?.filenamePattern;
+function filters(project: Project | undefined): string[] {
+  const pattern = project?.vitest?.filenamePattern;
   return Array.isArray(pattern) ? pattern.filter((f): f is string => typeof f === 'string') : [];
 }
 
@@ -41,14 +61,45 @@ async function neededServices(topics: string[]): Promise<Service[]> {
   return SERVICES.filter((s) => needs.has(s));
 }
 
-export default async function setup(project?: unknown): Promise<void> {
-  const wanted = await neededServices(selectedTopics(filters(project)));
-  if (!wanted.length) return;
+/** One line: what is missing, where, why (its first line, cut short), and how to get it. */
+export function missingLine(service: Service, err: unknown): string {
+  const why = ((err as Error).message ?? String(err)).split('\n')[0] ?? '';
+  const short = why.length > 200 ? `${why.slice(0, 197)}…` : why;
+  let where = '';
   try {
-    await ensure(wanted, { report: (line) => console.log(`[services] ${line}`) });
-  } catch (err) {
-    const message = `services the demos need (${wanted.join(', ')}) are not available: ${(err as Error).message}`;
-    if (process.env.CI === 'true') throw new Error(message);
-    console.warn(`[services] ${message}`);
+    where = ` at ${serviceAddress(service, defaultLayout())}`;
+  } catch {
+    // An address that cannot be computed is the environment's problem, reported before this.
   }
+  return `${service} is not available${where}: ${short} — ${RECORDS[service].hint}`;
+}
+
+export default async function setup(project?: Project): Promise<void> {
+  try {
+    checkEnvironment();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`[services] ${err.message}\n`);
+    process.exit(2);
+  }
+  const wanted = await neededServices(selectedTopics(filters(project)));
+  const missing: Record<string, string> = {};
+  for (const service of wanted) {
+    try {
+      await ensure([service], {
+        report: (line) => process.stdout.write(`[services] ${line}\n`),
+      });
+    } catch (err) {
+      missing[service] = missingLine(service, err);
+    }
+  }
+  project?.provide?.('wirenotesMissing', missing);
+  const lines = Object.values(missing);
+  if (!lines.length) return;
+  if (process.env.CI === 'true') {
+    for (const l of lines) process.stderr.write(`[services] ${l} (required under CI=true)\n`);
+    process.exit(1);
+  }
+  // stderr at once: vitest holds console output of a global setup until the end.
+  for (const l of lines) process.stderr.write(`[services] ${l}; its demos' tests skip\n`);
 }
