@@ -252,6 +252,9 @@ export async function up(names?: string[], options: Options = {}): Promise<{ sta
         report('nginx: services/nginx/nginx.conf changed since it started: checked and reloaded');
       }
       if (!missing.length) return { started: [] };
+      // Before any engine is chosen: a cluster recorded on other ports is not ours to start.
+      const stale = missing.includes('kafka') ? staleNodes(layout) : [];
+      if (stale.length) throw staleError(layout, stale);
 
       const units = readState(layout).units;
       const docker = new Set(dockerUnits(layout).map((u) => units[u]?.service));

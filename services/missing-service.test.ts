@@ -76,7 +76,7 @@ it('a demo that needs a down Kafka exits 2 in under 5 s, saying what and how', a
 describe('under vitest, Kafka at an unused port', () => {
   const vitest = `${ROOT}node_modules/.bin/vitest`;
   const line =
-    /\[services\] kafka is not available at (\S+): (.*) — start it with `npm run services -- up kafka`/;
+    /\[services\] kafka is not available at (\S+): (.*`npm run services -- (?:up|down) kafka`.*)/;
 
   it('locally: one line within 5 s naming the address, then every kafka test skips', async () => {
     const { brokers } = await deadBrokers();

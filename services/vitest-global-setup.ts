@@ -64,14 +64,16 @@ async function neededServices(topics: string[]): Promise<Service[]> {
 /** One line: what is missing, where, why (its first line, cut short), and how to get it. */
 export function missingLine(service: Service, err: unknown): string {
   const why = ((err as Error).message ?? String(err)).split('\n')[0] ?? '';
-  const short = why.length > 200 ? `${why.slice(0, 197)}…` : why;
+  const short = why.length > 240 ? `${why.slice(0, 237)}…` : why;
   let where = '';
   try {
     where = ` at ${serviceAddress(service, defaultLayout())}`;
   } catch {
     // An address that cannot be computed is the environment's problem, reported before this.
   }
-  return `${service} is not available${where}: ${short} — ${RECORDS[service].hint}`;
+  // A reason that already names a command needs no second one.
+  const hint = why.includes('npm run services') ? '' : ` — ${RECORDS[service].hint}`;
+  return `${service} is not available${where}: ${short}${hint}`;
 }
 
 export default async function setup(project?: Project): Promise<void> {
