@@ -12,6 +12,37 @@ import { backends, haproxy, nginx } from './lab.ts';
 import { location, type NginxAccess, nginxRejects, upstream } from './nginx.ts';
 import { countsOf, spread } from './spread.ts';
 
+/** How a failed try looks on the wire: what nginx sent (a request, or only a connect) and got. */
+interface FailedTry {
+  sent?: string;
+  got: string;
+}
+
+/** The exchange of one proxied request, from nginx's access log: every upstream it tried. */
+function exchange(title: string, a: NginxAccess, named: Map<string, string>, failed: FailedTry) {
+  const request = `${a.method} ${a.uri}`;
+  const messages: Message[] = [{ from: 'client', to: 'nginx', label: request }];
+  a.upstreams.forEach((addr, i) => {
+    const who = named.get(addr) ?? addr;
+    const status = a.upstreamStatus[i] ?? '';
+    if (status === '502') {
+      messages.push({ from: 'nginx', to: who, label: failed.sent ?? request });
+      messages.push({
+        from: who,
+        to: 'nginx',
+        label: failed.got,
+        note: 'an error: nginx logs 502',
+      });
+    } else {
+      messages.push({ from: 'nginx', to: who, label: request });
+      messages.push({ from: who, to: 'nginx', label: status });
+    }
+  });
+  messages.push({ from: 'nginx', to: 'client', label: String(a.status) });
+  const parties = ['client', 'nginx', ...new Set(a.upstreams.map((x) => named.get(x) ?? x))];
+  return { kind: 'sequence' as const, title, parties, messages };
+}
+
 export const passiveHealthStep = step<Env>(
   {
     id: 'passive-health',
@@ -57,6 +88,18 @@ export const passiveHealthStep = step<Env>(
         ],
       })),
     });
+    const named = new Map([
+      [dead, 'dead'],
+      ...bs.map((b) => [b.address, b.id] as [string, string]),
+    ]);
+    if (first) {
+      t.figure(
+        exchange('the one request that found the dead server', first, named, {
+          sent: 'connect()',
+          got: 'connection refused',
+        }),
+      );
+    }
     t.equal(
       'every GET was answered: nginx retried the failed connect on a live server',
       withDefaults.failures.size + withoutMarking.failures.size,
@@ -150,30 +193,6 @@ export const activeHealthStep = step<Env>(
   },
 );
 
-/** The exchange of one proxied request, from nginx's access log and what the backends saw. */
-function exchange(
-  title: string,
-  method: string,
-  a: NginxAccess | undefined,
-  named: Map<string, string>,
-): { kind: 'sequence'; title: string; parties: string[]; messages: Message[] } {
-  const tries = a?.upstreams ?? [];
-  const messages: Message[] = [{ from: 'client', to: 'nginx', label: `${method} ${a?.uri}` }];
-  tries.forEach((addr, i) => {
-    const who = named.get(addr) ?? addr;
-    const status = a?.upstreamStatus[i] ?? '';
-    messages.push({ from: 'nginx', to: who, label: `${method} ${a?.uri}` });
-    messages.push(
-      status === '502'
-        ? { from: who, to: 'nginx', label: 'connection reset', note: 'an error: nginx records 502' }
-        : { from: who, to: 'nginx', label: status },
-    );
-  });
-  messages.push({ from: 'nginx', to: 'client', label: String(a?.status) });
-  const parties = ['client', 'nginx', ...new Set(tries.map((x) => named.get(x) ?? x))];
-  return { kind: 'sequence', title, parties, messages };
-}
-
 export const retriesStep = step<Env>(
   {
     id: 'retries',
@@ -209,17 +228,14 @@ export const retriesStep = step<Env>(
     const log = ng.accessLog();
     const entry = (path: string) => log.find((a) => a.uri === path);
     const named = new Map([crash, ok].map((b) => [b.address, b.id]));
-    t.figure(
-      exchange(
-        'GET: the reset is an error, so the next upstream gets it',
-        'GET',
-        entry('/get'),
-        named,
-      ),
-    );
-    t.figure(
-      exchange('POST: not retried once sent (non-idempotent)', 'POST', entry('/post'), named),
-    );
+    const reset = { got: 'connection reset (request read, no response)' };
+    for (const [path, title] of [
+      ['/get', 'GET: the reset is an error, so the next upstream gets it'],
+      ['/post', 'POST: not passed on once sent (non-idempotent)'],
+    ] as const) {
+      const a = entry(path);
+      if (a) t.figure(exchange(title, a, named, reset));
+    }
     t.equal(
       'the crashing backend received all four requests (it read each one, then reset)',
       crash.requests,

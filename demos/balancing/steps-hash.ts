@@ -234,6 +234,23 @@ export const stickyCookieStep = step<Env>(
       'L4CON',
     );
     const moved = await send(hp.url, { headers: { Cookie: `SRV=${home}` } });
+    const now = moved.firstLine;
+    t.figure({
+      kind: 'sequence',
+      title: `${home} is DOWN; the client still sends its cookie`,
+      parties: ['client', 'HAProxy', now],
+      messages: [
+        { from: 'client', to: 'HAProxy', label: 'GET /', lines: [`Cookie: SRV=${home}`] },
+        { from: 'HAProxy', to: now, label: 'GET /', note: `${home} is DOWN: round robin picks` },
+        { from: now, to: 'HAProxy', label: String(moved.status) },
+        {
+          from: 'HAProxy',
+          to: 'client',
+          label: String(moved.status),
+          lines: [`Set-Cookie: ${String(moved.headers['set-cookie'])}`],
+        },
+      ],
+    });
     t.check(
       `a request still carrying SRV=${home} is served by another server (${moved.firstLine}), not refused`,
       moved.status === 200 && moved.firstLine !== home,
