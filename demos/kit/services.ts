@@ -358,6 +358,36 @@ export const SERVICES = {
     env: {},
     probe: () => binary('haproxy', /HAProxy version \d/),
   }),
+  /** A PID namespace of one's own: root and util-linux `unshare --pid --fork --mount-proc`. */
+  'pid-namespace': service({
+    hint: 'run as root with util-linux `unshare` (apt-get install util-linux)',
+    env: {},
+    probe: () =>
+      new Promise((resolve) => {
+        const args = ['--pid', '--fork', '--mount-proc', 'true'];
+        execFile('unshare', args, { timeout: 3000 }, (err, _out, stderr) => {
+          const problem = err
+            ? `\`unshare ${args.join(' ')}\` failed: ${stderr.trim()}`
+            : undefined;
+          resolve({ ok: !err, address: 'unshare', problem });
+        });
+      }),
+  }),
+  tini: service({
+    hint: 'install it with `apt-get install tini`',
+    env: {},
+    probe: () => binary('tini', /tini version \d/),
+  }),
+  /** PostgreSQL 15's server binaries, for demos that initdb a throwaway cluster of their own. */
+  'postgres15-binaries': service({
+    hint: 'install them with `apt-get install postgresql-15` (the demo runs them as user postgres)',
+    env: {},
+    probe: async () => {
+      const file = '/usr/lib/postgresql/15/bin/postgres';
+      const ok = executable(file);
+      return { ok, address: file, problem: ok ? undefined : `no executable at ${file}` };
+    },
+  }),
   chromium: service({
     hint: 'install it with `apt-get install chromium` or set CHROMIUM_PATH to a Chromium binary',
     env: { CHROMIUM_PATH: path('/usr/bin/chromium') },
