@@ -3,13 +3,12 @@
 // response names the worker that served it, so a reload is visible as a new worker pid.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { closeServer, freePort, listen } from '../kit/net.ts';
+import { findBinary } from '../kit/services.ts';
 import type { Proc, Processes } from './harness.ts';
-
-const NGINX_BIN = '/usr/sbin/nginx';
 
 export interface Nginx {
   proc: Proc;
@@ -18,14 +17,17 @@ export interface Nginx {
   configure(version: string): void;
 }
 
-export function nginxVersion(): string {
-  // nginx -v prints "nginx version: nginx/1.22.1" on stderr.
-  const { stderr } = spawnSync(NGINX_BIN, ['-v'], { encoding: 'utf8' });
-  return /nginx\/(\S+)/.exec(stderr)?.[1] ?? 'unknown';
+/** The system nginx (Debian puts it in /usr/sbin, not on every PATH). */
+function nginxBin(): string {
+  const file = findBinary('nginx');
+  if (!file) throw new Error('nginx is not installed (apt-get install nginx)');
+  return file;
 }
 
-export function nginxAvailable(): boolean {
-  return existsSync(NGINX_BIN);
+export function nginxVersion(): string {
+  // nginx -v prints "nginx version: nginx/1.22.1" on stderr.
+  const { stderr } = spawnSync(nginxBin(), ['-v'], { encoding: 'utf8' });
+  return /nginx\/(\S+)/.exec(stderr)?.[1] ?? 'unknown';
 }
 
 function config(prefix: string, port: number, upstream: number, version: string): string {
@@ -56,7 +58,7 @@ export async function startNginx(procs: Processes, dir: string, upstream: number
   const configure = (version: string) =>
     writeFileSync(join(prefix, 'nginx.conf'), config(prefix, port, upstream, version));
   configure('v1');
-  const proc = procs.start(NGINX_BIN, [
+  const proc = procs.start(nginxBin(), [
     '-p',
     `${prefix}/`,
     '-c',

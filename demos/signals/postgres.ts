@@ -3,17 +3,13 @@
 // postmaster itself and reads its log from stderr. Removed with the run's directory.
 
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync } from 'node:fs';
+import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../kit/net.ts';
 import { type Exit, exitWithin, type Proc, type Processes } from './harness.ts';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
-
-export function postgresAvailable(): boolean {
-  return existsSync(join(PG_BIN, 'postgres'));
-}
 
 interface Cluster {
   port: number;

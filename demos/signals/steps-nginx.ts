@@ -35,7 +35,7 @@ export const nginxStep = step<Env>(
     id: 'nginx',
     section: 'nginx-term-quit-and-hup',
     title: 'nginx: TERM cuts a slow request, QUIT lets it finish, HUP reloads without refusing one',
-    needs: [],
+    needs: ['nginx-binary'],
   },
   async (t, env) => {
     t.uses('nginx', nginxVersion());

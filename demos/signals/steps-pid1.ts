@@ -32,6 +32,7 @@ export const pid1Step = step<Env>(
     id: 'pid1',
     section: 'pid-1-is-special',
     title: 'PID 1 in a PID namespace: no handler means TERM is ignored; a shell never forwards it',
+    needs: ['pid-namespace', 'tini'],
   },
   async (t, env) => {
     const exec = `exec ${targetCommand(['exit-on=TERM']).join(' ')}`;
@@ -117,6 +118,7 @@ export const zombiesStep = step<Env>(
     id: 'zombies',
     section: 'zombies-and-reaping',
     title: 'An orphan that exits stays a zombie (Z) under a PID 1 that never waits; tini reaps it',
+    needs: ['pid-namespace', 'tini'],
   },
   async (t, env) => {
     // The subshell starts `sleep 0.2` and exits at once: the short sleep is an orphan, adopted by

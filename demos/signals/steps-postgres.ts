@@ -42,6 +42,7 @@ export const postgresStep = step<Env>(
     section: 'postgresql-shutdown-modes',
     title:
       'PostgreSQL: smart (TERM) waits, fast (INT) disconnects, immediate (QUIT) needs recovery',
+    needs: ['postgres15-binaries'],
   },
   async (t, env) => {
     t.waiting('initdb of a throwaway cluster');
