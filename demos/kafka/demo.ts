@@ -5,6 +5,7 @@ import { assignmentStep, crashStep, idleStep, rebalanceStep } from './steps-grou
 import { offsetsStep, resetStep } from './steps-offsets.ts';
 import { failoverStep, minIsrStep } from './steps-replication.ts';
 import { keysStep, orderingStep, topicsStep } from './steps-topics.ts';
+import { versions } from './versions.ts';
 
 export const demo = defineDemo<Env>({
   id: 'kafka',
@@ -29,4 +30,5 @@ export const demo = defineDemo<Env>({
   ],
   teardown: closeEnv,
   ledger,
+  versions,
 });

@@ -13,6 +13,8 @@ export interface Env {
   admin: Admin;
   /** `runName('kafka')`: each topic and group of this run is `<run>_<what>`. */
   run: string;
+  /** The brokers' Kafka version (their core jar), when this machine runs them. */
+  version: string | undefined;
   topics: Set<string>;
   groups: Set<string>;
   /** Leftovers of dead runs removed when the run opened, told by the first step that runs. */
@@ -29,7 +31,7 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
   await admin.connect();
   try {
     const swept = await sweep(admin);
-    return { kafka, admin, run, topics: new Set(), groups: new Set(), swept };
+    return { kafka, admin, run, version, topics: new Set(), groups: new Set(), swept };
   } catch (err) {
     await admin.disconnect();
     throw err;

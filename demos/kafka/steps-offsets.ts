@@ -93,18 +93,25 @@ export const resetStep = step<Env>(
     await useCluster(t, env, 'shared');
     const topic = await ensureTopic(env, 'reset', { partitions: 1 });
     const p = await producer(t, env);
-    for (let i = 0; i < 6; i++) await p.send({ topic, acks: -1, messages: [{ value: `r${i}` }] });
+    const write = async (from: number, to: number) => {
+      for (let i = from; i < to; i++)
+        await p.send({ topic, acks: -1, messages: [{ value: `r${i}` }] });
+    };
+    await write(0, 2);
     const early = group(t, env, 'reset-earliest', topic, 1);
     const late = group(t, env, 'reset-latest', topic, 1);
+    for (const g of [early, late]) await g.add('first');
+    t.waiting('two groups to read offsets 0 and 1 and commit');
     for (const g of [early, late]) {
-      await env.admin.setOffsets({
-        groupId: g.groupId,
-        topic,
-        partitions: [{ partition: 0, offset: '2' }],
-      });
+      await waitCommitted(env, g.groupId, topic);
+      await g.close();
     }
-    t.say('two groups have committed offset 2 (setOffsets); then the records below 4 are deleted');
+    await write(2, 6);
     await env.admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '4' }] });
+    t.say(
+      'both groups committed 2 and stopped; 4 more records were written, then the records below ' +
+        'offset 4 deleted (deleteRecords, which moves the log start as retention does)',
+    );
     const [range] = await offsetRange(env, topic);
     const [committed] = await committedOffsets(env, early.groupId, topic);
     const low = range?.low ?? -1;

@@ -5,20 +5,37 @@ import kafkajs, { type Kafka, type PartitionMetadata } from 'kafkajs';
 import { startNode, stopNode } from '../../services/api.ts';
 import type { StepContext } from '../kit/define.ts';
 import { step } from '../kit/define.ts';
+import { expectedFor } from '../kit/versions.ts';
 import { waitFor } from '../kit/wait.ts';
 import { coordinatorOf, partitionsOf } from './client.ts';
 import { brokerIds, ensureTopic, group, name, producer, useCluster } from './cluster.ts';
 import type { Env } from './env.ts';
+import { offsetRange } from './offsets.ts';
+import { HW_WAITS_FOR_MIN_ISR } from './versions.ts';
 
 // kafkajs is CommonJS; Node's named-export detection misses ConfigResourceTypes.
 const { ConfigResourceTypes } = kafkajs;
 const sortNum = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
-function layoutTable(t: StepContext, parts: PartitionMetadata[]): void {
-  t.table(
-    ['partition', 'leader', 'replicas', 'isr'],
-    parts.map((p) => [p.partitionId, p.leader, p.replicas.join(','), sortNum(p.isr).join(',')]),
-  );
+/** Partition → its ISR (the leader marked *), as one state of an assignment figure. */
+function isrState(label: string, parts: PartitionMetadata[]) {
+  const map: Record<string, string[]> = {};
+  for (const p of parts) {
+    map[`partition ${p.partitionId}`] = sortNum(p.isr).map((b) =>
+      b === p.leader ? `${b}*` : `${b}`,
+    );
+  }
+  return { label, map };
+}
+
+function isrFigure(t: StepContext, states: ReturnType<typeof isrState>[]): void {
+  t.figure({
+    kind: 'assignment',
+    title: 'in-sync replicas per partition (* = leader)',
+    keyLabel: 'partition',
+    valueLabel: 'ISR',
+    states,
+  });
 }
 
 /**
@@ -109,7 +126,6 @@ export const failoverStep = step<Env>(
       ],
     });
     const before = await partitionsOf(env.admin, topic);
-    layoutTable(t, before);
     t.say(`the group coordinator is broker ${coordinator}; partition 0's leader is ${victim}`);
 
     const p = await producer(t, env);
@@ -137,7 +153,6 @@ export const failoverStep = step<Env>(
       },
       { timeoutMs: 30_000, intervalMs: 100 },
     );
-    layoutTable(t, during);
     const p0 = during[0] as PartitionMetadata;
     t.check(
       `partition 0 has a new leader (${p0.leader}), taken from its previous ISR`,
@@ -168,8 +183,12 @@ export const failoverStep = step<Env>(
     await g.close();
     await restore();
     const after = await partitionsOf(env.admin, topic);
-    t.say(`npm run services -- start kafka-${victim}; it catches up and rejoins:`);
-    layoutTable(t, after);
+    t.say(`npm run services -- start kafka-${victim}; it catches up and rejoins the ISR`);
+    isrFigure(t, [
+      isrState('before', before),
+      isrState(`broker ${victim} stopped`, during),
+      isrState(`broker ${victim} back`, after),
+    ]);
     t.check(
       `broker ${victim} is back in the ISR of every partition`,
       after.every((x) => x.isr.includes(victim) && x.isr.length === 3),
@@ -222,8 +241,8 @@ export const minIsrStep = step<Env>(
       assignment: [[leader, follower, third]],
       config: { 'min.insync.replicas': '2' },
     });
-    layoutTable(t, await partitionsOf(env.admin, topic));
-    await stopBroker(t, env, follower, [topic]);
+    const [initial] = await partitionsOf(env.admin, topic);
+    const restore = await stopBroker(t, env, follower, [topic]);
     const shrunk = await waitFor(
       `broker ${follower} out of the ISR`,
       async () => {
@@ -232,7 +251,6 @@ export const minIsrStep = step<Env>(
       },
       { timeoutMs: 30_000 },
     );
-    layoutTable(t, [shrunk]);
     const ok = await sendOnce(env.kafka, topic, -1, 'isr-2-min-2');
     t.check('RF 3, min.insync.replicas=2, ISR of 2: acks=all is accepted', ok[0]?.errorCode === 0);
 
@@ -269,5 +287,52 @@ export const minIsrStep = step<Env>(
     );
     const one = await sendOnce(env.kafka, topic, 1, 'acks-1');
     t.check('acks=1 is still accepted: only the leader must write it', one[0]?.errorCode === 0);
+
+    // The high watermark: what consumers may read. With Eligible Leader Replicas (KIP-966) it
+    // does not advance while the ISR is below min.insync.replicas, whatever acks a write used.
+    const x = Number(one[0]?.baseOffset);
+    const [stuck] = await offsetRange(env, topic);
+    const g = group(t, env, 'hw', topic, 1);
+    const reader = await g.add('reader');
+    t.waiting(`a reader from offset 0 to read offsets 0–${x - 1}, below the acks=1 record`);
+    await g.until(`offsets 0–${x - 1}`, () => g.distinct(reader).length >= x);
+    const readBefore = g.distinct(reader).map((r) => r.offset);
+    const fact = expectedFor(HW_WAITS_FOR_MIN_ISR, env.version ?? 'unknown');
+    t.table(
+      ['partition 0, ISR of 2 < min.insync.replicas=3', 'offset'],
+      [
+        ['the acks=1 record', x],
+        ['high watermark (ListOffsets)', stuck?.high],
+        ['read by a consumer from offset 0', `${readBefore[0]}–${readBefore.at(-1)}`],
+      ],
+    );
+    t.equal(
+      `${fact.when}: ${HW_WAITS_FOR_MIN_ISR.fact}? ${fact.value}`,
+      stuck?.high === x
+        ? 'no: the high watermark stays below it'
+        : 'yes: the high watermark passed it',
+      fact.value,
+    );
+    t.check(
+      `the reader got every record below the high watermark and not offset ${x}`,
+      readBefore.length === x && !readBefore.includes(x),
+    );
+    await g.close();
+
+    await restore();
+    const [back] = await partitionsOf(env.admin, topic);
+    isrFigure(t, [
+      isrState('before', initial ? [initial] : []),
+      isrState(`broker ${follower} stopped`, [shrunk]),
+      isrState(`broker ${follower} back`, back ? [back] : []),
+    ]);
+    const again = await g.add('after');
+    await g.until(`offset ${x} to be read`, () => g.distinct(again).some((r) => r.offset === x));
+    const [moved] = await offsetRange(env, topic);
+    t.check(
+      `with broker ${follower} back (ISR 3 = min.insync.replicas) the high watermark passes ` +
+        `offset ${x} and it is read`,
+      (moved?.high ?? 0) > x && g.distinct(again).some((r) => r.offset === x),
+    );
   },
 );

@@ -48,6 +48,33 @@ export const topicsStep = step<Env>(
       'on a fresh topic every replica is in sync (ISR = replicas)',
       parts.every((p) => sortNum(p.isr).join() === sortNum(p.replicas).join()),
     );
+
+    // Who the producer talks to: kafkajs reports each request it completes, with the broker.
+    const { brokers: addresses } = await env.admin.describeCluster();
+    const nodeAt = new Map(addresses.map((b) => [`${b.host}:${b.port}`, b.nodeId]));
+    const requests: { api: string; node: number | undefined }[] = [];
+    const p = await producer(t, env);
+    p.on(p.events.REQUEST, ({ payload }) =>
+      requests.push({ api: payload.apiName, node: nodeAt.get(payload.broker) }),
+    );
+    for (const partition of [0, 1, 2]) {
+      await p.send({ topic, acks: -1, messages: [{ partition, value: `to ${partition}` }] });
+    }
+    const produced = requests.filter((r) => r.api === 'Produce');
+    t.table(
+      ['request', 'to broker'],
+      requests.map((r) => [r.api, r.node]),
+    );
+    t.check(
+      'before its first Produce the producer asked a broker for Metadata (to find the leaders)',
+      requests.findIndex((r) => r.api === 'Metadata') <
+        requests.findIndex((r) => r.api === 'Produce'),
+    );
+    t.equal(
+      'each Produce request went to the leader of its partition, and only there',
+      produced.map((r) => r.node),
+      parts.map((x) => x.leader),
+    );
   },
 );
 
