@@ -19,7 +19,10 @@ export interface HandshakeFacts {
   cipher: string;
   /** The cipher's standard (IANA) name, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256. */
   standardName: string;
-  /** The ephemeral key exchange, e.g. "X25519, 253 bits"; undefined when there was none. */
+  /**
+   * The ephemeral key exchange as getEphemeralKeyInfo() names it: "X25519, 253 bits", or only
+   * "X25519MLKEM768" for a hybrid group (no single key size); undefined when Node reports none.
+   */
   group?: string;
   alpn: string | false;
   authorized: boolean;
@@ -77,7 +80,7 @@ export function readFacts(socket: TLSSocket): HandshakeFacts {
     protocol: socket.getProtocol(),
     cipher: cipher.name,
     standardName: cipher.standardName,
-    ...(key?.name ? { group: `${key.name}, ${key.size} bits` } : {}),
+    ...(key?.name ? { group: key.size ? `${key.name}, ${key.size} bits` : key.name } : {}),
     alpn: socket.alpnProtocol ?? false,
     authorized: socket.authorized,
     ...(socket.authorizationError ? { authorizationError: String(socket.authorizationError) } : {}),
@@ -89,14 +92,17 @@ export function readFacts(socket: TLSSocket): HandshakeFacts {
 /**
  * Connects, waits for the handshake and returns the facts. A rejected handshake rejects with
  * Node's error (its `code` is the point). `whileOpen` runs before the socket is closed, e.g. to
- * wait until the server has logged its side.
+ * wait until the server has logged its side; `onSocket` sees the socket before the handshake
+ * (to listen for events such as 'OCSPResponse').
  */
 export function handshake(
   options: ConnectionOptions,
   whileOpen?: (facts: HandshakeFacts, socket: TLSSocket) => Promise<void> | void,
+  onSocket?: (socket: TLSSocket) => void,
 ): Promise<HandshakeFacts> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', ...options });
+    onSocket?.(socket);
     let settled = false;
     const timer = setTimeout(
       () => fail(new Error(`no handshake within ${TIMEOUT_MS} ms`)),

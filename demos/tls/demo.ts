@@ -6,8 +6,9 @@ import { closeEnv, type Env, openEnv } from './env.ts';
 import { ledger } from './ledger.ts';
 import { handshakeStep } from './steps-flights.ts';
 import { clientHelloStep, sniStep } from './steps-handshake.ts';
-import { httpsStep, nginxStep, opensslStep } from './steps-interop.ts';
-import { failuresStep, hostnameStep, trustStep } from './steps-trust.ts';
+import { httpsStep, nginxStep, opensslStep, setupStep } from './steps-interop.ts';
+import { hrrStep, keyShareStep } from './steps-keyshare.ts';
+import { failuresStep, hostnameStep, mtlsStep, trustStep } from './steps-trust.ts';
 import { versions } from './versions.ts';
 
 export const demo = defineDemo<Env>({
@@ -22,12 +23,16 @@ export const demo = defineDemo<Env>({
     sniStep,
     clientHelloStep,
     handshakeStep,
+    keyShareStep,
+    hrrStep,
     trustStep,
     hostnameStep,
+    mtlsStep,
     failuresStep,
     httpsStep,
     opensslStep,
     nginxStep,
+    setupStep,
   ],
   teardown: closeEnv,
   ledger,

@@ -1,7 +1,7 @@
 // OpenSSL's command-line tools as an independent second implementation: `s_client -brief` as a
 // client, `s_server` as a server. Files they need live in a temp dir removed by its owner.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -154,8 +154,12 @@ export async function startSServer(files: {
   return { port, child, stop };
 }
 
-/** The openssl binary's version as it reports itself: "3.0.17" from "OpenSSL 3.0.17 1 Jul 2025 …". */
-export async function opensslVersion(): Promise<string> {
-  const run = await openssl(['version']);
-  return /OpenSSL (\S+)/.exec(run.stdout)?.[1] ?? run.stdout.trim();
+/** A binary's version as it reports itself (`openssl version`, `nginx -V`); undefined if absent. */
+export function reportedVersion(argv: string[], pattern: RegExp): Promise<string | undefined> {
+  const [cmd, ...args] = argv as [string, ...string[]];
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: TIMEOUT_MS }, (_err, stdout, stderr) => {
+      resolve(pattern.exec(`${stdout}${stderr}`)?.[1]);
+    });
+  });
 }

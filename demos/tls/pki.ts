@@ -36,6 +36,13 @@ export interface Pki {
   rogue: Issued;
   /** The alpha leaf served without its intermediate. */
   incomplete: Issued;
+  /** A client certificate for mutual TLS (CN=service-a, clientAuth), and one from the rogue root. */
+  client: Issued;
+  rogueClient: Issued;
+  /** A leaf the intermediate's CRL lists as revoked. */
+  revoked: Issued;
+  /** CRLs a client may pass as `crl`: the root's (empty) and the intermediate's (revoked.test). */
+  crls: string[];
   /** Where AIA / CRL / OCSP URLs in the certificates point (a listener the demo watches). */
   revocationBase: string;
   /** Milliseconds spent generating keys and certificates. */
@@ -106,6 +113,8 @@ interface CertSpec {
   issuer: { cn: string; key: KeyPair };
   ca: boolean;
   sans?: string[];
+  /** A client certificate (extKeyUsage clientAuth) instead of a server's (serverAuth). */
+  client?: boolean;
   notBefore?: Date;
   notAfter?: Date;
   urls?: string;
@@ -144,7 +153,12 @@ function makeCert(spec: CertSpec): string {
     { name: 'subjectKeyIdentifier', value: ski },
     { name: 'authorityKeyIdentifier', keyIdentifier: keyId(spec.issuer.key) },
   ];
-  if (!spec.ca) extensions.push({ name: 'extKeyUsage', serverAuth: true });
+  if (!spec.ca) {
+    extensions.push({
+      name: 'extKeyUsage',
+      ...(spec.client ? { clientAuth: true } : { serverAuth: true }),
+    });
+  }
   if (spec.sans) {
     extensions.push({
       name: 'subjectAltName',
@@ -166,10 +180,15 @@ function makeCert(spec: CertSpec): string {
   const fields = tbs.value as forge.asn1.Asn1[];
   fields[2] = algorithmIdentifier(spec.issuer.key); // signature (RFC 5280 §4.1.2.3)
   fields[6] = fromDer(spec.subjectKey.spki); // subjectPublicKeyInfo (§4.1.2.7)
-  const signature = sign('sha256', der(tbs), spec.issuer.key.node);
-  const certificate = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+  return signedPem('CERTIFICATE', tbs, spec.issuer.key);
+}
+
+/** SEQUENCE { tbs, signatureAlgorithm, signature } (RFC 5280 §4.1 and §5.1), as PEM. */
+function signedPem(label: string, tbs: forge.asn1.Asn1, key: KeyPair): string {
+  const signature = sign('sha256', der(tbs), key.node);
+  const whole = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
     tbs,
-    algorithmIdentifier(spec.issuer.key),
+    algorithmIdentifier(key),
     asn1.create(
       asn1.Class.UNIVERSAL,
       asn1.Type.BITSTRING,
@@ -178,10 +197,40 @@ function makeCert(spec: CertSpec): string {
     ),
   ]);
   const lines =
-    der(certificate)
+    der(whole)
       .toString('base64')
       .match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
+
+/** A CRL (RFC 5280 §5.1, v1: no extensions) from `issuer` listing the given certificates. */
+function makeCrl(issuer: { cn: string; key: KeyPair }, revoked: string[]): string {
+  const time = (d: Date) =>
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(d));
+  const name = pki.createCertificate();
+  name.setSubject([{ name: 'commonName', value: issuer.cn }]);
+  const now = Date.now();
+  const entries = revoked.map((pem) =>
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+      asn1.create(
+        asn1.Class.UNIVERSAL,
+        asn1.Type.INTEGER,
+        false,
+        Buffer.from(new X509Certificate(pem).serialNumber, 'hex').toString('binary'),
+      ),
+      time(new Date(now - DAY)),
+    ]),
+  );
+  const tbs = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    algorithmIdentifier(issuer.key),
+    pki.distinguishedNameToAsn1(name.subject),
+    time(new Date(now - DAY)),
+    time(new Date(now + 7 * DAY)),
+    ...(entries.length
+      ? [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, entries)]
+      : []),
+  ]);
+  return signedPem('X509 CRL', tbs, issuer.key);
 }
 
 /**
@@ -190,9 +239,9 @@ function makeCert(spec: CertSpec): string {
  */
 export async function buildPki(revocationBase: string): Promise<Pki> {
   const t0 = performance.now();
-  // The CAs get EC P-256 keys (generated in well under a millisecond); the leaves share one
-  // RSA 2048 key, the common web setup, which also lets step 3 show TLS 1.2's RSA key transport.
-  // Sharing is harmless here: the certificates differ (names, serials, validity).
+  // Every key is EC P-256 (generated in well under a millisecond); the leaves share one key, which
+  // is harmless here: the certificates differ (names, serials, validity). An EC key can only sign,
+  // which step `handshake` uses to show that no TLS 1.3 handshake encrypts to the certificate key.
   const [rootKey, interKey, leafKey, rogueKey] = await Promise.all([
     newKey('ec'),
     newKey('ec'),
@@ -233,6 +282,7 @@ export async function buildPki(revocationBase: string): Promise<Pki> {
   });
   const now = Date.now();
   const alpha = leaf('alpha.test leaf', 'alpha.test');
+  const revoked = leaf('revoked leaf', 'revoked.test');
   const result: Pki = {
     rootPem,
     intermediatePem,
@@ -273,6 +323,21 @@ export async function buildPki(revocationBase: string): Promise<Pki> {
       chainPem: [rogueRootPem],
     },
     incomplete: { ...alpha, label: 'alpha.test leaf without its intermediate', chainPem: [] },
+    revoked,
+    client: leaf('client certificate', 'service-a', { sans: undefined, client: true }),
+    rogueClient: {
+      label: 'client certificate from an unknown CA',
+      certPem: makeCert({
+        cn: 'service-b',
+        subjectKey: leafKey,
+        issuer: rogueRoot,
+        ca: false,
+        client: true,
+      }),
+      keyPem: leafKey.pem,
+      chainPem: [rogueRootPem],
+    },
+    crls: [makeCrl(root, []), makeCrl(inter, [revoked.certPem])],
     revocationBase,
     ms: { keys: 0, certs: 0 },
   };

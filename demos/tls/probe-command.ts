@@ -85,9 +85,7 @@ export function describe(input: ProbeInput, f: HandshakeFacts): string[] {
         ? 'AEAD + hash; 1.3 suites name no key exchange'
         : `IANA: ${f.standardName}`
     }`,
-    f.group
-      ? `${pad(`Server Temp Key: ${f.group}`)}the ephemeral (EC)DHE group: forward secrecy`
-      : `${pad('Server Temp Key: none')}no ephemeral key: RSA key transport, no forward secrecy`,
+    groupLine(f, pad),
     `${pad(`ALPN protocol: ${f.alpn || 'none'}`)}${
       f.alpn ? 'the application protocol chosen in the handshake' : 'no ALPN agreed'
     }`,
@@ -114,7 +112,21 @@ export function describe(input: ProbeInput, f: HandshakeFacts): string[] {
   return lines;
 }
 
-export async function probe(input: ProbeInput, io: CliIO): Promise<number> {
+/** Worded as openssl prints it: a temp key with a size, or a group name alone (the hybrids). */
+function groupLine(f: HandshakeFacts, pad: (s: string) => string): string {
+  if (f.group?.includes(' bits')) {
+    return `${pad(`Server Temp Key: ${f.group}`)}the ephemeral (EC)DHE group: forward secrecy`;
+  }
+  if (f.group) {
+    return `${pad(`Negotiated TLS1.3 group: ${f.group}`)}a hybrid group: ML-KEM + ECDH, no single size`;
+  }
+  if (f.protocol === 'TLSv1.3') {
+    return `${pad('Negotiated TLS1.3 group: not reported')}Node ${process.version} gives {} here; 1.3 is always (EC)DHE`;
+  }
+  return `${pad('Server Temp Key: none')}no ephemeral key: RSA key transport, no forward secrecy`;
+}
+
+async function probe(input: ProbeInput, io: CliIO): Promise<number> {
   const options: ConnectionOptions = {
     host: input.host,
     port: input.port,

@@ -3,7 +3,7 @@
 
 import { connect, createServer, type Socket } from 'node:net';
 import { closeServer, listen } from '../kit/net.ts';
-import { CONTENT_TYPES, handshakeTypes, splitRecords, type TlsRecord } from './wire.ts';
+import { splitRecords, type TlsRecord } from './wire.ts';
 
 export type Direction = 'client→server' | 'server→client';
 
@@ -74,31 +74,4 @@ export async function startRelay(targetPort: number): Promise<Relay> {
       await closeServer(server);
     },
   };
-}
-
-/**
- * One line per flight: the handshake messages readable in cleartext, then the other records.
- * After a change_cipher_spec every record is encrypted, whatever its outer type says.
- */
-export function describeFlight(flight: Flight): string {
-  const clear: TlsRecord[] = [];
-  const rest: string[] = [];
-  let encrypted = false;
-  for (const r of flight.records) {
-    if (r.type === 22 && !encrypted) clear.push(r);
-    else
-      rest.push(
-        r.type === 22 ? 'handshake(encrypted)' : (CONTENT_TYPES[r.type] ?? `type ${r.type}`),
-      );
-    if (r.type === 20) encrypted = true;
-  }
-  const runs: string[] = [];
-  for (const label of rest) {
-    const last = runs.at(-1);
-    const m = last && new RegExp(`^${label.replace(/[()]/g, '\\$&')}(?: ×(\\d+))?$`).exec(last);
-    if (m) runs[runs.length - 1] = `${label} ×${Number(m[1] ?? 1) + 1}`;
-    else runs.push(label);
-  }
-  const messages = clear.length ? [handshakeTypes(clear).join(', ')] : [];
-  return [...messages, ...runs].join(' | ');
 }

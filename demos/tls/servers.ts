@@ -93,6 +93,7 @@ export async function startSniServer(pki: Pki): Promise<SniServer> {
     ['expired.test', pki.expired],
     ['future.test', pki.notYetValid],
     ['rogue.test', pki.rogue],
+    ['revoked.test', pki.revoked],
     // The leaf without its intermediate, through SNICallback: see contextFor.
     ['leaf-only.test', pki.incomplete],
   ]);

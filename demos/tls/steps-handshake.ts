@@ -1,9 +1,14 @@
-// Steps 1–2: SNI chooses the certificate, and the ClientHello crosses the wire in clear.
+// SNI chooses the certificate (and who fills it in), and the ClientHello crosses the wire in clear.
 
+import { request as httpsRequest } from 'node:https';
+import { type ConnectionOptions, connect } from 'node:tls';
 import { step } from '../kit/define.ts';
+import { expectedFor } from '../kit/versions.ts';
 import { handshake } from './client.ts';
 import type { Env } from './env.ts';
-import type { ServerView } from './servers.ts';
+import { observe, sharesText } from './observe.ts';
+import type { ServerView, SniServer } from './servers.ts';
+import { keySharesFact, supportedGroupsFact } from './versions.ts';
 
 export const sniStep = step<Env>(
   {
@@ -91,8 +96,71 @@ export const sniStep = step<Env>(
       byIp.facts.authorizationError,
       'ERR_TLS_CERT_ALTNAME_INVALID',
     );
+
+    // Who fills in the name when the caller gives none: tls.connect does not; https's agent does.
+    const defaults = await sniDefaults(sni, pki.rootPem);
+    t.say('The same server, connected to without any servername option:');
+    t.table(
+      ['client call (no servername)', 'SNI the server saw'],
+      defaults.map(([call, seen]) => [call, seen === false ? 'none' : seen]),
+    );
+    const [tlsByName, tlsByIp, httpsByName] = defaults.map(([, seen]) => seen);
+    t.equal(
+      "tls.connect({ host: 'localhost' }) sends no SNI: host is not copied into servername",
+      tlsByName,
+      false,
+    );
+    t.equal("tls.connect({ host: '127.0.0.1' }) sends none either", tlsByIp, false);
+    t.equal(
+      "https.request({ host: 'localhost' }) sends SNI localhost: the https agent fills servername in",
+      httpsByName,
+      'localhost',
+    );
   },
 );
+
+/** What SNI the server saw for three clients that pass no servername. */
+async function sniDefaults(sni: SniServer, ca: string): Promise<[string, string | false][]> {
+  const viaTls = (host: string) =>
+    new Promise<number>((resolve, reject) => {
+      // family 4: the server listens on 127.0.0.1 only, and localhost may resolve to ::1 first.
+      const options = { host, port: sni.port, family: 4, ca, rejectUnauthorized: false };
+      const socket = connect(options as ConnectionOptions);
+      socket.once('secureConnect', () => {
+        resolve(socket.localPort ?? 0);
+        void sni.view(socket.localPort ?? 0).finally(() => socket.end());
+      });
+      socket.once('error', reject);
+    });
+  const viaHttps = (host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = httpsRequest({
+        host,
+        port: sni.port,
+        family: 4,
+        ca,
+        rejectUnauthorized: false,
+        agent: false,
+      });
+      // The SNI server speaks no HTTP: close once the server has logged the handshake.
+      req.once('socket', (socket) =>
+        socket.once('secureConnect', () => {
+          resolve(socket.localPort ?? 0);
+          void sni.view(socket.localPort ?? 0).finally(() => req.destroy());
+        }),
+      );
+      req.on('error', reject); // destroy() after resolve makes a "socket hang up": ignored
+      req.end();
+    });
+  const calls: [string, () => Promise<number>][] = [
+    ["tls.connect({ host: 'localhost' })", () => viaTls('localhost')],
+    ["tls.connect({ host: '127.0.0.1' })", () => viaTls('127.0.0.1')],
+    ["https.request({ host: 'localhost' })", () => viaHttps('localhost')],
+  ];
+  const rows: [string, string | false][] = [];
+  for (const [call, run] of calls) rows.push([call, (await sni.view(await run())).servername]);
+  return rows;
+}
 
 export const clientHelloStep = step<Env>(
   {
@@ -102,46 +170,69 @@ export const clientHelloStep = step<Env>(
   },
   async (t, { sni, pki }) => {
     const offered = ['h2', 'http/1.1'];
-    let port = 0;
-    const facts = await handshake(
-      { port: sni.port, servername: 'alpha.test', ca: pki.rootPem, ALPNProtocols: offered },
-      (f) => {
-        port = f.localPort;
+    let raw: Buffer = Buffer.alloc(0);
+    const o = await observe(
+      sni.port,
+      { servername: 'alpha.test', ca: pki.rootPem, ALPNProtocols: offered },
+      async (relay) => {
+        raw = (await sni.hello(relay.upstreamPort())).raw;
       },
     );
-    const hello = await sni.hello(port);
-    const at = hello.raw.indexOf('alpha.test');
+    const hello = o.hellos[0];
+    const at = raw.indexOf('alpha.test');
     t.say('The front door read the first TLS record off the TCP socket before the TLS server did:');
-    t.block(hexAround(hello.raw, at, 'alpha.test'));
+    t.block(hexAround(raw, at, 'alpha.test'));
     t.table(
       ['field (RFC 8446 §4.1.2)', 'decoded from the raw bytes'],
       [
-        ['record', `handshake, ${hello.raw.length} bytes`],
-        ['legacy_version', hello.legacyVersion],
-        ['server_name (ext 0)', hello.serverName ?? '(absent)'],
-        ['ALPN (ext 16)', hello.alpn],
-        ['supported_versions (ext 43)', hello.supportedVersions],
-        ['supported_groups (ext 10)', `${hello.supportedGroups.slice(0, 5).join(',')},…`],
-        ['key_share (ext 51)', hello.keyShareGroups],
-        ['cipher suites offered', hello.cipherSuites],
+        ['record', `handshake, ${raw.length} bytes`],
+        ['legacy_version', hello?.legacyVersion],
+        ['server_name (ext 0)', hello?.serverName ?? '(absent)'],
+        ['ALPN (ext 16)', hello?.alpn],
+        ['supported_versions (ext 43)', hello?.supportedVersions],
+        ['supported_groups (ext 10)', hello?.supportedGroups.join(', ')],
+        ['key_share (ext 51)', sharesText(hello)],
+        ['cipher suites offered', hello?.cipherSuites],
       ],
     );
     t.check('the name alpha.test is in the raw bytes as plain ASCII', at >= 0, 'not found');
     t.equal(
       'the hand-written parser finds it in the server_name extension',
-      hello.serverName,
+      hello?.serverName,
       'alpha.test',
     );
-    t.equal('the ALPN list is readable too, exactly as the client offered it', hello.alpn, offered);
     t.equal(
-      'legacy_version still says TLS 1.2; TLS 1.3 is offered in supported_versions',
-      [hello.legacyVersion, hello.supportedVersions.includes('TLSv1.3')],
-      ['TLSv1.2', true],
+      'the ALPN list is readable too, exactly as the client offered it',
+      hello?.alpn,
+      offered,
     );
     t.equal(
+      'legacy_version still says TLS 1.2; TLS 1.3 is offered in supported_versions',
+      [hello?.legacyVersion, hello?.supportedVersions.includes('TLSv1.3')],
+      ['TLSv1.2', true],
+    );
+    const openssl = process.versions.openssl;
+    const shares = expectedFor(keySharesFact, openssl);
+    t.equal(
+      `the default ClientHello carries the key shares ${shares.value} (${shares.when})`,
+      sharesText(hello),
+      shares.value,
+    );
+    const groups = expectedFor(supportedGroupsFact, openssl);
+    t.equal(
+      `supported_groups in the default ClientHello, in order: ${groups.value} (${groups.when})`,
+      hello?.supportedGroups.join(', '),
+      groups.value,
+    );
+    t.equal(
+      'it offers cipher suites and carries a 32-byte client random',
+      [Boolean(hello?.cipherSuites), hello?.random.length],
+      [true, 32],
+    );
+    t.check(
       'the client sent a key share for the group the handshake then used',
-      hello.keyShareGroups.map((g) => g.toUpperCase()),
-      [facts.group?.split(',')[0]],
+      !o.server.helloRetry && Boolean(hello?.keyShares.some((k) => k.group === o.server.group)),
+      `ServerHello chose ${o.server.group}; shares ${sharesText(hello)}`,
     );
     const ipHello = await sniHelloByIp(sni, pki.rootPem);
     t.check(
@@ -149,7 +240,7 @@ export const clientHelloStep = step<Env>(
       !ipHello.extensions.includes(0),
     );
     t.say(
-      'Encrypted Client Hello (ECH, draft-ietf-tls-esni) is the fix: the real SNI travels inside an encrypted inner ClientHello. Node 20 does not implement it.',
+      'Encrypted Client Hello (ECH, RFC 9849) is the fix: the real SNI travels inside an encrypted inner ClientHello. No Node line here (OpenSSL 3.0 and 3.5) implements it.',
     );
   },
 );

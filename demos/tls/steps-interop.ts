@@ -9,12 +9,15 @@ import { Agent, request } from 'undici';
 import { step } from '../kit/define.ts';
 import { closeServer, listen } from '../kit/net.ts';
 import { endpoints } from '../kit/services.ts';
+import { expectedFor } from '../kit/versions.ts';
 import { handshake } from './client.ts';
 import type { Env } from './env.ts';
 import { codeOf } from './errors.ts';
-import { sClient } from './openssl.ts';
+import { observe, sharesText } from './observe.ts';
+import { reportedVersion, sClient } from './openssl.ts';
 import { fullChain } from './pki.ts';
 import { probeCommand } from './probe-command.ts';
+import { nginxGroupFact, sClientGroupFact } from './versions.ts';
 
 /** Every name resolves to 127.0.0.1, so URLs can carry the real names (.test never resolves). */
 const toLoopback: LookupFunction = (_host, options, callback) => {
@@ -25,6 +28,39 @@ const toLoopback: LookupFunction = (_host, options, callback) => {
   } else callback(null, '127.0.0.1', 4);
 };
 
+/** An HTTP/2 server (HTTP/1.1 allowed) for alpha.test that answers with what it saw. */
+function h2Server(pki: Env['pki'], log?: (kind: string, text: string) => void) {
+  const server = createSecureServer(
+    {
+      key: pki.alpha.keyPem,
+      cert: fullChain(pki.alpha),
+      allowHTTP1: true,
+      SNICallback: (name, cb) => {
+        log?.('sni', `ClientHello, SNI ${name}`);
+        cb(null, undefined); // the default context: alpha.test's certificate
+      },
+    },
+    (req: Http2ServerRequest, res: Http2ServerResponse) => {
+      const socket = req.socket as unknown as TLSSocket;
+      log?.('request', `${req.method} ${req.url} over HTTP/${req.httpVersion}`);
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          httpVersion: req.httpVersion,
+          alpn: socket.alpnProtocol,
+          sni: (socket as TLSSocket & { servername?: string }).servername,
+          authority: req.headers[':authority'] ?? req.headers.host,
+        }),
+      );
+    },
+  );
+  server.on('connection', () => log?.('tcp', 'TCP connection accepted'));
+  server.on('secureConnection', (socket: TLSSocket) =>
+    log?.('secure', `handshake done: ${socket.getProtocol()}, ALPN ${socket.alpnProtocol}`),
+  );
+  return server;
+}
+
 export const httpsStep = step<Env>(
   {
     id: 'https',
@@ -32,20 +68,7 @@ export const httpsStep = step<Env>(
     title: 'HTTPS end to end: undici trusts the private CA, ALPN picks h2 or HTTP/1.1',
   },
   async (t, { pki }) => {
-    const server = createSecureServer(
-      { key: pki.alpha.keyPem, cert: fullChain(pki.alpha), allowHTTP1: true },
-      (req: Http2ServerRequest, res: Http2ServerResponse) => {
-        const socket = req.socket as unknown as TLSSocket;
-        res.setHeader('content-type', 'application/json');
-        res.end(
-          JSON.stringify({
-            httpVersion: req.httpVersion,
-            alpn: socket.alpnProtocol,
-            sni: (socket as TLSSocket & { servername?: string }).servername,
-          }),
-        );
-      },
-    );
+    const server = h2Server(pki);
     const port = await listen(server);
     const agents: Agent[] = [];
     t.defer(async () => {
@@ -92,8 +115,16 @@ export const opensslStep = step<Env>(
     section: 'a-second-implementation-openssl-and-nginx',
     title: 'openssl s_client, an independent client, sees what Node sees',
   },
-  async (t, { sni, pki, caFile }) => {
+  async (t, { sni, pki, caFile, opensslBinary }) => {
     const node = await handshake({ port: sni.port, servername: 'alpha.test', ca: pki.rootPem });
+    // s_client's own choice of group depends on its OpenSSL; Node forced to X25519 compares like
+    // with like on every stack.
+    const nodeX25519 = await handshake({
+      port: sni.port,
+      servername: 'alpha.test',
+      ca: pki.rootPem,
+      ecdhCurve: 'X25519',
+    });
     const before = sni.log.length;
     // Five independent openssl runs, started together (each is a process start).
     const [ok, mismatch, unchecked, noCa, noSni] = await Promise.all([
@@ -113,7 +144,11 @@ export const opensslStep = step<Env>(
       [
         ['protocol', ok.get('Protocol version'), node.protocol],
         ['cipher', ok.get('Ciphersuite'), node.cipher],
-        ['temp key', ok.get('Server Temp Key'), node.group],
+        [
+          'temp key',
+          ok.get('Server Temp Key'),
+          `${node.group} (default), ${nodeX25519.group} (forced)`,
+        ],
         ['peer', ok.get('Peer certificate'), node.chain[0]?.subject],
         ['verified', ok.get('Verification'), node.authorized],
       ],
@@ -128,7 +163,17 @@ export const opensslStep = step<Env>(
       [ok.get('Protocol version'), ok.get('Ciphersuite')],
       [node.protocol, node.cipher],
     );
-    t.equal('same ephemeral group, in the same words', ok.get('Server Temp Key'), node.group);
+    const words = expectedFor(sClientGroupFact, opensslBinary);
+    t.equal(
+      `the openssl binary (${words.when}) names the group it negotiated: ${words.value}`,
+      `Server Temp Key: ${ok.get('Server Temp Key')}`,
+      words.value,
+    );
+    t.equal(
+      'Node forced to X25519 reports the same group in the same words',
+      nodeX25519.group,
+      ok.get('Server Temp Key'),
+    );
     t.equal(
       'same certificate',
       ok.get('Peer certificate')?.replace(/ = /, '='),
@@ -212,6 +257,21 @@ export const nginxStep = step<Env>(
       ['SNI', 'Node: cert', 'Node: trusted', 'openssl: cert', 'openssl: verify', 'Node', 'openssl'],
       rows,
     );
+    // nginx's OpenSSL, not Node's, decides which of the client's shares it can take.
+    const [nginx, nginxOpenssl] = await Promise.all([
+      reportedVersion(['nginx', '-V'], /nginx\/(\S+)/),
+      reportedVersion(['nginx', '-V'], /running with OpenSSL (\S+)/),
+    ]);
+    if (nginx) t.uses('nginx', nginx);
+    if (nginxOpenssl) t.uses('nginx openssl', nginxOpenssl);
+    const viaDefault = await observe(port, { servername: 'alpha.test', ca });
+    t.show("Node's default ClientHello to nginx, key_share", sharesText(viaDefault.hellos[0]));
+    const picks = expectedFor(nginxGroupFact, nginxOpenssl ?? '?');
+    t.equal(
+      `nginx takes ${picks.value} from Node's default ClientHello (${picks.when})`,
+      `${viaDefault.server.group}${viaDefault.server.helloRetry ? ', after a HelloRetryRequest' : ', without a HelloRetryRequest'}`,
+      picks.value,
+    );
     const noSni = await handshake({ port, ca, rejectUnauthorized: false });
     t.show('no SNI (by IP): nginx answers with', noSni.chain[0]?.subject);
     t.check(
@@ -233,5 +293,68 @@ export const nginxStep = step<Env>(
       ...out.map((l) => `  ${l}`),
     ]);
     t.equal('the probe subcommand verifies nginx’s beta.test too (exit 0)', code, 0);
+  },
+);
+
+export const setupStep = step<Env>(
+  {
+    id: 'setup',
+    section: 'how-an-https-connection-is-set-up',
+    title: 'How an HTTPS connection is set up: DNS, TCP, TLS, then HTTP, in that order',
+  },
+  async (t, { pki, watch }) => {
+    const events: { kind: string; text: string }[] = [];
+    const log = (kind: string, text: string) => events.push({ kind, text });
+    const server = h2Server(pki, log);
+    const port = await listen(server);
+    const lookup: LookupFunction = (host, options, callback) => {
+      log('dns', `lookup ${host} → 127.0.0.1`);
+      toLoopback(host, options, callback);
+    };
+    const agent = new Agent({ allowH2: true, connect: { ca: pki.rootPem, lookup } });
+    t.defer(async () => {
+      await agent.close();
+      await closeServer(server);
+    });
+    const before = watch.count();
+    const res = await request(`https://alpha.test:${port}/items`, { dispatcher: agent });
+    const body = (await res.body.json()) as Record<string, unknown>;
+    const parties: Record<string, [string, string]> = {
+      dns: ['client', 'resolver'],
+      tcp: ['client', 'server'],
+      sni: ['client', 'server'],
+      secure: ['server', 'client'],
+      request: ['client', 'server'],
+    };
+    t.figure({
+      kind: 'sequence',
+      title: 'GET https://alpha.test/items, as the two ends logged it',
+      parties: ['client', 'resolver', 'server'],
+      messages: events.map(({ kind, text }) => {
+        const [from, to] = parties[kind] ?? ['client', 'server'];
+        const secrecy = kind === 'request' ? 'encrypted' : kind === 'sni' ? 'clear' : undefined;
+        return { from, to, label: text, ...(secrecy ? { secrecy } : {}) };
+      }),
+    });
+    t.equal(
+      'the order is DNS, TCP, the ClientHello, the finished handshake, and only then the request',
+      events.map((e) => e.kind),
+      ['dns', 'tcp', 'sni', 'secure', 'request'],
+    );
+    t.equal(
+      'the ClientHello named the URL’s host, and the request’s :authority is that same name',
+      [body.sni, String(body.authority).replace(`:${port}`, '')],
+      ['alpha.test', 'alpha.test'],
+    );
+    t.equal(
+      'ALPN settled HTTP/2 inside the handshake: the first request was already h2',
+      [body.alpn, body.httpVersion, res.statusCode],
+      ['h2', '2.0', 200],
+    );
+    t.equal(
+      'no CA was contacted while the connection was set up (the AIA/CRL/OCSP listener saw 0 connections)',
+      watch.count() - before,
+      0,
+    );
   },
 );

@@ -1,3 +1,163 @@
-import type { VersionFact } from '../kit/versions.ts';
+// What the TLS demo measures differently on different stacks. Node's bundled OpenSSL decides the
+// default key exchange; Node itself decides what its API reports and how SNICallback contexts are
+// applied; the openssl binary decides how s_client words the group. Each case names the exact
+// versions it was measured on; a stack no case covers fails its step until someone measures it.
 
-export const versions: VersionFact[] = [];
+import { atLeast, type VersionFact } from '../kit/versions.ts';
+
+const major = (v: string) => Number.parseInt(v, 10);
+const openssl30 = (v: string) => atLeast(v, '3.0') && !atLeast(v, '3.1');
+const OPENSSL_30 = 'Node 20.20.2 (OpenSSL 3.0.19)';
+const OPENSSL_35 = 'Node 22.23.5, 24.22.3, 26.12.1 (OpenSSL 3.5.9); 24.19.0, 24.20.0 (3.5.7)';
+
+export const keySharesFact: VersionFact = {
+  id: 'key-shares',
+  fact: 'key shares in a default TLS 1.3 ClientHello',
+  part: 'node openssl',
+  cases: [
+    { when: 'OpenSSL 3.0', applies: openssl30, value: 'x25519 (32 bytes)', seen: OPENSSL_30 },
+    {
+      when: 'OpenSSL ≥ 3.5',
+      applies: (v) => atLeast(v, '3.5'),
+      value: 'X25519MLKEM768 (1216 bytes), x25519 (32 bytes)',
+      seen: OPENSSL_35,
+    },
+  ],
+};
+
+export const supportedGroupsFact: VersionFact = {
+  id: 'supported-groups',
+  fact: 'supported_groups in a default ClientHello',
+  part: 'node openssl',
+  cases: [
+    {
+      when: 'OpenSSL 3.0',
+      applies: openssl30,
+      value:
+        'x25519, secp256r1, x448, secp521r1, secp384r1, ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192',
+      seen: OPENSSL_30,
+    },
+    {
+      when: 'OpenSSL ≥ 3.5',
+      applies: (v) => atLeast(v, '3.5'),
+      value: 'X25519MLKEM768, x25519, secp256r1, x448, secp384r1, secp521r1, ffdhe2048, ffdhe3072',
+      seen: OPENSSL_35,
+    },
+  ],
+};
+
+export const defaultGroupFact: VersionFact = {
+  id: 'default-group',
+  fact: 'group a default Node client and server agree on (ServerHello key_share)',
+  part: 'node openssl',
+  cases: [
+    { when: 'OpenSSL 3.0', applies: openssl30, value: 'x25519', seen: OPENSSL_30 },
+    {
+      when: 'OpenSSL ≥ 3.5',
+      applies: (v) => atLeast(v, '3.5'),
+      value: 'X25519MLKEM768',
+      seen: OPENSSL_35,
+    },
+  ],
+};
+
+export const mlkemFact: VersionFact = {
+  id: 'mlkem-option',
+  fact: "ecdhCurve: 'X25519MLKEM768'",
+  part: 'node openssl',
+  cases: [
+    {
+      when: 'OpenSSL 3.0',
+      applies: openssl30,
+      value: 'refused: Failed to set ECDH curve',
+      seen: OPENSSL_30,
+    },
+    {
+      when: 'OpenSSL ≥ 3.5',
+      applies: (v) => atLeast(v, '3.5'),
+      value: 'accepted',
+      seen: OPENSSL_35,
+    },
+  ],
+};
+
+export const keyInfoFact: VersionFact = {
+  id: 'ephemeral-key-info',
+  fact: 'client getEphemeralKeyInfo() after a default TLS 1.3 handshake',
+  part: 'node',
+  cases: [
+    {
+      when: 'Node 20',
+      applies: (v) => major(v) === 20,
+      value: '{"type":"ECDH","name":"X25519","size":253}',
+      seen: 'Node 20.20.2',
+    },
+    { when: 'Node 22', applies: (v) => major(v) === 22, value: '{}', seen: 'Node 22.23.5' },
+    {
+      when: 'Node ≥ 24.19',
+      applies: (v) => atLeast(v, '24.19'),
+      value: '{"type":"TLSGroup","name":"X25519MLKEM768"}',
+      seen: 'Node 24.19.0, 24.22.3, 26.12.1',
+    },
+  ],
+};
+
+export const sniChainFact: VersionFact = {
+  id: 'sni-context-chain',
+  fact: 'chain sent when SNICallback returns a context without one',
+  part: 'node',
+  cases: [
+    {
+      when: 'Node 20, 22, 24 < 24.20',
+      applies: (v) =>
+        major(v) === 20 || major(v) === 22 || (major(v) === 24 && !atLeast(v, '24.20')),
+      value: "leaf + the default context's intermediate (ERR_TLS_CERT_ALTNAME_INVALID)",
+      seen: 'Node 20.20.2, 22.23.5, 24.19.0',
+    },
+    {
+      when: 'Node 24 ≥ 24.20, ≥ 26.7',
+      applies: (v) => (major(v) === 24 && atLeast(v, '24.20')) || atLeast(v, '26.7'),
+      value: 'leaf only (UNABLE_TO_VERIFY_LEAF_SIGNATURE)',
+      seen: 'Node 24.20.0, 24.22.3, 26.12.1',
+    },
+  ],
+};
+
+export const sClientGroupFact: VersionFact = {
+  id: 's-client-group',
+  fact: 'how `openssl s_client -brief` names the group',
+  part: 'openssl (binary)',
+  cases: [
+    {
+      when: 'openssl 3.0',
+      applies: openssl30,
+      value: 'Server Temp Key: X25519, 253 bits',
+      seen: 'OpenSSL 3.0.19 (Debian 12 package)',
+    },
+  ],
+};
+
+export const nginxGroupFact: VersionFact = {
+  id: 'nginx-group',
+  fact: "group nginx picks for Node's default ClientHello",
+  part: 'nginx openssl',
+  cases: [
+    {
+      when: 'nginx on OpenSSL 3.0',
+      applies: openssl30,
+      value: 'x25519, without a HelloRetryRequest',
+      seen: 'nginx 1.22.1 (running OpenSSL 3.0.19) with Node 20.20.2, 22.23.5, 24.22.3, 26.12.1',
+    },
+  ],
+};
+
+export const versions: VersionFact[] = [
+  keySharesFact,
+  supportedGroupsFact,
+  defaultGroupFact,
+  mlkemFact,
+  keyInfoFact,
+  sniChainFact,
+  sClientGroupFact,
+  nginxGroupFact,
+];

@@ -43,7 +43,7 @@ describe('parseClientHello', () => {
     expect(hello.alpn).toEqual(['h2', 'http/1.1']);
     expect(hello.legacyVersion).toBe('TLSv1.2');
     expect(hello.supportedVersions).toContain('TLSv1.3');
-    expect(hello.keyShareGroups).toContain('x25519');
+    expect(hello.keyShares.map((k) => k.group)).toContain('x25519');
     expect(hello.cipherSuites).toBeGreaterThan(0);
   });
 
@@ -53,7 +53,7 @@ describe('parseClientHello', () => {
     expect(hello.serverName).toBeUndefined();
     expect(hello.extensions).not.toContain(0);
     expect(hello.supportedVersions).toEqual([]);
-    expect(hello.keyShareGroups).toEqual([]);
+    expect(hello.keyShares).toEqual([]);
   });
 
   it('rejects bytes that are not a ClientHello, and truncated ones', async () => {

@@ -1,12 +1,8 @@
 // TLS bytes as they cross the wire: the record layer (RFC 8446 §5.1, RFC 5246 §6.2) and the
-// ClientHello (RFC 8446 §4.1.2) with the extensions a reader cares about, parsed by hand.
+// ClientHello (RFC 8446 §4.1.2) with the extensions a reader cares about, and the key exchange in
+// the server's first flight, parsed by hand.
 
-export const CONTENT_TYPES: Record<number, string> = {
-  20: 'change_cipher_spec',
-  21: 'alert',
-  22: 'handshake',
-  23: 'application_data',
-};
+import { createHash } from 'node:crypto';
 
 export const HANDSHAKE_TYPES: Record<number, string> = {
   1: 'ClientHello',
@@ -40,6 +36,10 @@ const GROUPS: Record<number, string> = {
   258: 'ffdhe4096',
   259: 'ffdhe6144',
   260: 'ffdhe8192',
+  // Hybrid post-quantum groups (draft-ietf-tls-ecdhe-mlkem): ML-KEM (FIPS 203) plus an ECDH group.
+  4587: 'SecP256r1MLKEM768',
+  4588: 'X25519MLKEM768',
+  4589: 'SecP384r1MLKEM1024',
 };
 
 const name = (table: Record<number, string>, code: number) =>
@@ -91,13 +91,20 @@ export function firstRecordLength(bytes: Buffer): number | undefined {
   return bytes.length >= 5 ? 5 + bytes.readUInt16BE(3) : undefined;
 }
 
+/** One key_share entry (RFC 8446 §4.2.8): the group and the sender's ephemeral public key. */
+export interface KeyShare {
+  group: string;
+  key: Buffer;
+}
+
 export interface ClientHello {
   legacyVersion: string;
+  random: Buffer;
   serverName?: string;
   alpn: string[];
   supportedVersions: string[];
   supportedGroups: string[];
-  keyShareGroups: string[];
+  keyShares: KeyShare[];
   cipherSuites: number;
   extensions: number[];
 }
@@ -142,6 +149,10 @@ class Reader {
     const n = lengthBytes === 1 ? this.u8() : this.u16();
     return new Reader(this.bytes(n));
   }
+  /** What is left, consumed. */
+  rest(): Buffer {
+    return this.bytes(this.buf.length - this.at);
+  }
   get done(): boolean {
     return this.at >= this.buf.length;
   }
@@ -156,16 +167,17 @@ export function parseClientHello(bytes: Buffer): ClientHello {
   if (body.u8() !== 1) throw new NotAClientHello('first handshake message is not a ClientHello');
   const hello = new Reader(body.bytes(body.u24()));
   const legacyVersion = name(VERSIONS, hello.u16());
-  hello.bytes(32); // random
+  const random = Buffer.from(hello.bytes(32));
   hello.vector(1); // legacy_session_id
   const suites = hello.vector(2);
   hello.vector(1); // legacy_compression_methods
   const result: ClientHello = {
     legacyVersion,
+    random,
     alpn: [],
     supportedVersions: [],
     supportedGroups: [],
-    keyShareGroups: [],
+    keyShares: [],
     cipherSuites: 0,
     extensions: [],
   };
@@ -202,8 +214,8 @@ export function parseClientHello(bytes: Buffer): ClientHello {
       // key_share (RFC 8446 §4.2.8): the client's ephemeral public keys, one per group
       const list = data.vector(2);
       while (!list.done) {
-        result.keyShareGroups.push(name(GROUPS, list.u16()));
-        list.vector(2);
+        const group = name(GROUPS, list.u16());
+        result.keyShares.push({ group, key: Buffer.from(list.vector(2).rest()) });
       }
     }
   }
@@ -214,4 +226,47 @@ function hostText(r: Reader): string {
   const chunks: number[] = [];
   while (!r.done) chunks.push(r.u8());
   return Buffer.from(chunks).toString('latin1');
+}
+
+/** ServerHello.random of a HelloRetryRequest: SHA-256 of "HelloRetryRequest" (RFC 8446 §4.1.3). */
+const HRR_RANDOM = createHash('sha256').update('HelloRetryRequest').digest('hex');
+
+/** What the server's cleartext handshake messages say about the key exchange. */
+export interface ServerKeyExchange {
+  /** The ServerHello was a HelloRetryRequest: the server asks for a share of another group. */
+  helloRetry: boolean;
+  /** The group: TLS 1.3 ServerHello key_share (or the HRR's selected_group), TLS 1.2 ServerKeyExchange. */
+  group?: string;
+  /** The server's public key share (absent in a HelloRetryRequest). */
+  key?: Buffer;
+}
+
+/** Reads the first server flight's cleartext handshake messages (RFC 8446 §4.1.3, RFC 8422 §5.4). */
+export function readServerKeyExchange(records: TlsRecord[]): ServerKeyExchange {
+  const data = new Reader(Buffer.concat(records.filter((r) => r.type === 22).map((r) => r.body)));
+  const result: ServerKeyExchange = { helloRetry: false };
+  while (!data.done) {
+    const type = data.u8();
+    const body = new Reader(data.bytes(data.u24()));
+    if (type === 2) {
+      body.u16(); // legacy_version
+      result.helloRetry = body.bytes(32).toString('hex') === HRR_RANDOM;
+      body.vector(1); // legacy_session_id_echo
+      body.u16(); // cipher_suite
+      body.u8(); // legacy_compression_method
+      const extensions = body.done ? new Reader(Buffer.alloc(0)) : body.vector(2);
+      while (!extensions.done) {
+        const ext = extensions.u16();
+        const value = extensions.vector(2);
+        if (ext !== 51) continue;
+        result.group = name(GROUPS, value.u16());
+        if (!result.helloRetry) result.key = Buffer.from(value.vector(2).rest());
+      }
+    } else if (type === 12 && body.u8() === 3) {
+      // ServerKeyExchange, ECParameters with curve_type named_curve, then the ECPoint.
+      result.group = name(GROUPS, body.u16());
+      result.key = Buffer.from(body.vector(1).rest());
+    }
+  }
+  return result;
 }
