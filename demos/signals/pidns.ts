@@ -21,14 +21,13 @@ interface Member {
   command: string;
 }
 
+/** unshare running `command` as PID 1 of a new namespace (for a command that exits by itself). */
+export function unshared(procs: Processes, command: string[]): Proc {
+  return procs.start('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...command]);
+}
+
 export async function inNamespace(procs: Processes, command: string[]): Promise<Namespace> {
-  const unshare = procs.start('unshare', [
-    '--pid',
-    '--fork',
-    '--mount-proc',
-    '--kill-child',
-    ...command,
-  ]);
+  const unshare = unshared(procs, command);
   const init = await until(`the init of ${command.join(' ')}`, () => {
     if (!unshare.running()) throw new Error(`unshare exited: ${unshare.output().trim()}`);
     return childrenOf(unshare.pid)[0];

@@ -4,7 +4,7 @@
 import { step } from '../kit/define.ts';
 import type { Env } from './env.ts';
 import { exitWithin, type Proc, procState, until } from './harness.ts';
-import { inNamespace, type Namespace } from './pidns.ts';
+import { inNamespace, type Namespace, unshared } from './pidns.ts';
 import { answers, describeExit, targetCommand } from './targets.ts';
 
 /** The namespace's stdin and stdout are the target's: a round trip reaches node inside. */
@@ -96,16 +96,12 @@ export const pid1Step = step<Env>(
       killedInit !== undefined && procState(bare?.ns.init ?? 0) === undefined,
       describeExit(killedInit),
     );
-    const inside = await inNamespace(env.procs, [
-      'sh',
-      '-c',
-      'sh -c "kill -KILL 1"; echo "PID 1 survived"',
-    ]);
-    const insideExit = await exitWithin(inside.unshare, 5000);
+    const inside = unshared(env.procs, ['sh', '-c', 'sh -c "kill -KILL 1"; echo "PID 1 survived"']);
+    const insideExit = await exitWithin(inside, 5000);
     t.check(
       'SIGKILL sent from inside the namespace to its PID 1 is ignored: the shell goes on and exits 0',
-      inside.unshare.output().includes('PID 1 survived') && insideExit?.code === 0,
-      `${inside.unshare.output().trim()} ${describeExit(insideExit)}`,
+      inside.output().includes('PID 1 survived') && insideExit?.code === 0,
+      `${inside.output().trim()} ${describeExit(insideExit)}`,
     );
     // The shell case is still up: its node waits for a TERM that never comes.
     process.kill(shell?.ns.init ?? 0, 'SIGKILL');
