@@ -64,11 +64,11 @@ function checkPort(text: string): number {
 
 export function splitHostPort(hostPort: string): { host: string; port: number } {
   const m = /^\[?([^\]\s/]+?)\]?:([^:\]]*)$/.exec(hostPort);
+  if (!m) throw new UsageError(`"${hostPort}" is not host:port`);
   try {
-    if (!m) throw new Error('not host:port');
     return { host: m[1] as string, port: checkPort(m[2] as string) };
   } catch (err) {
-    throw new UsageError(`"${hostPort}" is not a host:port address: ${(err as Error).message}`);
+    throw new UsageError(`"${hostPort}" is not host:port (${(err as Error).message})`);
   }
 }
 
@@ -424,6 +424,11 @@ export function serviceEnv<N extends ServiceName>(name: N): EnvOf<N> {
   return Object.fromEntries(
     Object.entries(vars).map(([k, v]) => [k, readVariable(k, v)]),
   ) as EnvOf<N>;
+}
+
+/** Every variable checkEnvironment validates (the bad-input test sets each to junk). */
+export function variableNames(): string[] {
+  return [...Object.keys(GENERAL), ...SERVICE_NAMES.flatMap((n) => Object.keys(SERVICES[n].env))];
 }
 
 /** Validates every variable of every service (and the general ones); throws the first UsageError. */
