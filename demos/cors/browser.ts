@@ -9,7 +9,10 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { endpoints } from '../kit/services.ts';
 
 /** Host names Chromium resolves to 127.0.0.1 (its own resolver rule: no DNS, no network). */
-const MAPPED_HOSTS = ['*.example.test', 'evilexample.com', '*.example.com'];
+const MAPPED_HOSTS = ['*.example.test', 'evilexample.com', '*.example.com', 'example.com.evil.net'];
+
+/** Chromium's console explanations of a blocked fetch: a CORS failure or mixed content. */
+const BLOCKED = /CORS policy|Mixed Content/;
 
 /** What a page saw when it called fetch(). */
 export interface PageOutcome {
@@ -64,6 +67,8 @@ export class DemoBrowser {
       const context = await chromium.launchPersistentContext(profile, {
         executablePath: endpoints.chromiumPath,
         headless: true,
+        // The mixed-content step's https page has a certificate made at run time.
+        ignoreHTTPSErrors: true,
         args: [
           '--no-sandbox',
           '--disable-gpu',
@@ -115,7 +120,7 @@ export class DemoBrowser {
     const page = await this.page(origin);
     const messages: string[] = [];
     const onConsole = (m: { text(): string }) => {
-      if (m.text().includes('CORS policy')) messages.push(m.text());
+      if (BLOCKED.test(m.text())) messages.push(m.text());
     };
     page.on('console', onConsole);
     try {
@@ -126,7 +131,7 @@ export class DemoBrowser {
       if (!seen.readable && messages.length === 0) {
         await page
           .waitForEvent('console', {
-            predicate: (m) => m.text().includes('CORS policy'),
+            predicate: (m) => BLOCKED.test(m.text()),
             timeout: 1000,
           })
           .catch(() => undefined);
@@ -135,6 +140,21 @@ export class DemoBrowser {
     } finally {
       page.off('console', onConsole);
     }
+  }
+
+  /** Embeds `src` as an <img> in a page on `origin`: whether it loaded, and its width. */
+  async loadImage(origin: string, src: string): Promise<{ loaded: boolean; width: number }> {
+    const page = await this.page(origin);
+    return page.evaluate(
+      (url) =>
+        new Promise<{ loaded: boolean; width: number }>((resolve) => {
+          const img = new Image();
+          img.onload = () => resolve({ loaded: true, width: img.naturalWidth });
+          img.onerror = () => resolve({ loaded: false, width: 0 });
+          img.src = url;
+        }),
+      src,
+    );
   }
 
   async close(): Promise<void> {

@@ -10,8 +10,8 @@ export interface Ports {
   api: number;
 }
 
-/** Page origins: origin A, same-site neighbours under example.test, and two attackers. */
-type Role = 'A' | 'a' | 'b' | 'evil' | 'evilcom' | 'app';
+/** Page origins: origin A, same-site neighbours under example.test, and three attackers. */
+type Role = 'A' | 'a' | 'b' | 'evil' | 'evilcom' | 'evilnet' | 'app';
 
 const HOSTS: Record<Role, string> = {
   A: '127.0.0.1',
@@ -19,11 +19,17 @@ const HOSTS: Record<Role, string> = {
   b: 'b.example.test',
   evil: 'evil.example.test',
   evilcom: 'evilexample.com',
+  evilnet: 'example.com.evil.net',
   app: 'app.example.com',
 };
 
 export function originFor(role: Role, ports: Ports): string {
   return `http://${HOSTS[role]}:${ports.page}`;
+}
+
+/** The same host name over https, on the secure page server's port. */
+export function secureOriginFor(role: Role, port: number): string {
+  return `https://${HOSTS[role]}:${port}`;
 }
 
 /** The API's origin: by IP (origin B) or by name (same site as the example.test pages). */
@@ -63,6 +69,9 @@ const RESPONSE_HEADERS = {
   'set-cookie': 'seen=1; Path=/; SameSite=Lax',
 };
 
+/** Anchored at both ends, dots escaped: only app.example.com (on any port) matches. */
+const ANCHORED = /^http:\/\/app\.example\.com(:\d+)?$/;
+
 export const CASES: CorsCase[] = [
   // Cross-origin without any CORS header: the server runs the request, the page cannot read.
   c('no-acao-get', 'cross-origin', 'GET, no ACAO', 'A', get(), { origin: 'none' }, 'blocked'),
@@ -91,6 +100,7 @@ export const CASES: CorsCase[] = [
       ],
       ['simple-post-text', 'POST string body', { method: 'POST', body: 'hello' }],
       ['simple-range', 'GET + Range bytes=0-3', get([['Range', 'bytes=0-3']])],
+      ['value-128', 'GET + a 128-byte Accept-Language', get([['Accept-Language', lang(128)]])],
     ] as [string, string, FetchInit][]
   ).map(([id, what, init]) =>
     c(id, 'simple', what, 'A', init, { origin: '*', preflightStatus: 405 }, 'readable'),
@@ -154,6 +164,33 @@ export const CASES: CorsCase[] = [
     ),
     standard: 'blocked',
   },
+  c(
+    'preflight-no-acao',
+    'preflight',
+    'PUT, preflight 204 + ACAM but no ACAO',
+    'A',
+    { method: 'PUT' },
+    { origin: 'none', methods: 'PUT' },
+    'blocked',
+  ),
+  c(
+    'value-129',
+    'preflight',
+    'a 129-byte Accept-Language, ACAH: accept-language',
+    'A',
+    get([['Accept-Language', lang(129)]]),
+    allow('GET', 'accept-language'),
+    'readable',
+  ),
+  c(
+    'values-over-1024',
+    'preflight',
+    'nine 120-byte Accept-Language values, ACAH: accept-language',
+    'A',
+    get(Array.from({ length: 9 }, (): [string, string] => ['Accept-Language', lang(120)])),
+    allow('GET', 'accept-language'),
+    'readable',
+  ),
   c(
     'preflight-403',
     'preflight',
@@ -247,6 +284,15 @@ export const CASES: CorsCase[] = [
     (p) => ({ origin: [originFor('A', p)], credentials: true, methods: '*' }),
     'blocked',
   ),
+  c(
+    'cred-headers-star',
+    'credentials',
+    'X-Api-Key include, exact + ACAC, ACAH: *',
+    'A',
+    { ...cred(), headers: [['X-Api-Key', 'k1']] },
+    (p) => ({ origin: [originFor('A', p)], credentials: true, methods: 'GET', allowHeaders: '*' }),
+    'blocked',
+  ),
   // Which response headers a script can read.
   c(
     'expose-none',
@@ -322,6 +368,66 @@ export const CASES: CorsCase[] = [
     'named',
   ),
   c(
+    'regex-unanchored-net',
+    'holes',
+    'example.com.evil.net vs /example\\.com/',
+    'evilnet',
+    get(),
+    { origin: /example\.com/ },
+    'readable',
+    'named',
+  ),
+  c(
+    'regex-end-only',
+    'holes',
+    'evilexample.com vs /example\\.com(:\\d+)?$/',
+    'evilcom',
+    get(),
+    { origin: /example\.com(:\d+)?$/ },
+    'readable',
+    'named',
+  ),
+  c(
+    'regex-end-only-net',
+    'holes',
+    'example.com.evil.net vs /example\\.com(:\\d+)?$/',
+    'evilnet',
+    get(),
+    { origin: /example\.com(:\d+)?$/ },
+    'blocked',
+    'named',
+  ),
+  c(
+    'regex-anchored',
+    'holes',
+    'evilexample.com vs /^http:\\/\\/app\\.example\\.com(:\\d+)?$/',
+    'evilcom',
+    get(),
+    { origin: ANCHORED },
+    'blocked',
+    'named',
+  ),
+  c(
+    'regex-anchored-net',
+    'holes',
+    'example.com.evil.net vs the anchored regex',
+    'evilnet',
+    get(),
+    { origin: ANCHORED },
+    'blocked',
+    'named',
+  ),
+  c(
+    'regex-anchored-app',
+    'holes',
+    'app.example.com vs the anchored regex',
+    'app',
+    get(),
+    { origin: ANCHORED },
+    'readable',
+    'named',
+  ),
+  c(
     'allowlist-exact',
     'holes',
     'evilexample.com vs exact allowlist',
@@ -346,6 +452,11 @@ function c(
 ): CorsCase {
   const p = typeof policy === 'function' ? policy : () => policy;
   return { id, step, what, from, sandboxed, api, init, policy: p, expect };
+}
+
+/** An Accept-Language value of exactly `bytes` bytes, every byte a safelisted one. */
+function lang(bytes: number): string {
+  return 'de-CH,en;q=0.8,'.repeat(Math.ceil(bytes / 15)).slice(0, bytes);
 }
 
 function allow(methods: string, allowHeaders?: string): Policy {

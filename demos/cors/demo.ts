@@ -6,7 +6,7 @@ import { defineDemo } from '../kit/define.ts';
 import { closeEnv, type Env, openEnv } from './env.ts';
 import { maxAgeStep, preflightStep, simpleStep } from './steps-preflight.ts';
 import { credentialsStep, exposeStep, holesStep, varyStep } from './steps-sharing.ts';
-import { crossOriginStep, wireStep } from './steps-wire.ts';
+import { crossOriginStep, mixedContentStep, wireStep } from './steps-wire.ts';
 
 export const demo = defineDemo<Env>({
   id: 'cors',
@@ -19,6 +19,7 @@ export const demo = defineDemo<Env>({
   steps: [
     wireStep,
     crossOriginStep,
+    mixedContentStep,
     simpleStep,
     preflightStep,
     maxAgeStep,

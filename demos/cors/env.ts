@@ -3,6 +3,7 @@
 
 import type { LookupAddress } from 'node:dns';
 import { Agent } from 'undici';
+import { selfSignedCert } from '../kit/cert.ts';
 import type { SetupInfo } from '../kit/define.ts';
 import { runSuffix } from '../kit/services.ts';
 import { DemoBrowser } from './browser.ts';
@@ -17,6 +18,8 @@ import {
 export interface Env {
   api: ApiServer;
   page: RecordingServer;
+  /** The same pages over https, for the mixed-content step. */
+  securePage: RecordingServer;
   ports: Ports;
   /** Chromium, when it is installed (the browser steps need it). */
   browser?: DemoBrowser;
@@ -48,9 +51,11 @@ function loopbackAgent(): Agent {
 export async function openEnv(info: SetupInfo): Promise<Env> {
   const api = await startApiServer();
   const page = await startPageServer();
+  const securePage = await startPageServer(selfSignedCert());
   const env: Env = {
     api,
     page,
+    securePage,
     ports: { api: api.port, page: page.port },
     agent: loopbackAgent(),
     suffix: runSuffix(),
@@ -73,6 +78,11 @@ export async function closeEnv(env: Env): Promise<void> {
   try {
     await env.browser?.close();
   } finally {
-    await Promise.all([env.api.close(), env.page.close(), env.agent.close()]);
+    await Promise.all([
+      env.api.close(),
+      env.page.close(),
+      env.securePage.close(),
+      env.agent.close(),
+    ]);
   }
 }

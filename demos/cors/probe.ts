@@ -25,6 +25,7 @@ export function redact(env: Env, text: string): string {
   return text
     .replaceAll(`:${env.ports.page}`, ':<page>')
     .replaceAll(`:${env.ports.api}`, ':<api>')
+    .replaceAll(`:${env.securePage.port}`, ':<page-tls>')
     .replace(new RegExp(`${env.suffix}-\\d+`, 'g'), 'n');
 }
 

@@ -4,7 +4,9 @@
 // policy chosen by the path /c/<case id>/<unique suffix>.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { performance } from 'node:perf_hooks';
+import type { Credentials } from '../kit/cert.ts';
 import { closeServer, listen } from '../kit/net.ts';
 
 export interface Logged {
@@ -54,13 +56,15 @@ function record(log: Logged[], req: IncomingMessage): void {
 
 async function startRecording(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
+  tls?: Credentials,
 ): Promise<RecordingServer> {
   const log: Logged[] = [];
-  const server = createServer((req, res) => {
+  const recorded = (req: IncomingMessage, res: ServerResponse) => {
     record(log, req);
     req.resume();
     req.once('end', () => handler(req, res));
-  });
+  };
+  const server: Server = tls ? createTlsServer(tls, recorded) : createServer(recorded);
   server.keepAliveTimeout = 500;
   return {
     server,
@@ -71,8 +75,9 @@ async function startRecording(
   };
 }
 
-/** Origin A: an empty page for any host, and same-origin data at /same/data (no CORS headers). */
-export function startPageServer(): Promise<RecordingServer> {
+/** Origin A: an empty page for any host, and same-origin data at /same/data (no CORS headers).
+ * With `tls`, the same pages over https (the mixed-content step's page). */
+export function startPageServer(tls?: Credentials): Promise<RecordingServer> {
   return startRecording((req, res) => {
     if (req.url?.startsWith('/same/')) {
       res.writeHead(200, { 'content-type': 'text/plain' });
@@ -81,7 +86,7 @@ export function startPageServer(): Promise<RecordingServer> {
     }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end('<!doctype html><meta charset="utf-8"><title>cors demo page</title>');
-  });
+  }, tls);
 }
 
 export interface ApiServer extends RecordingServer {
@@ -100,6 +105,9 @@ function allowedOrigin(policy: Policy, origin: string | undefined): string | und
   return o.test(origin) ? origin : undefined;
 }
 
+/** A transparent 1×1 GIF. */
+const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
 /** Origin B: answers /c/<id>/… by the policy registered for <id>, and /login with a cookie. */
 export async function startApiServer(): Promise<ApiServer> {
   const policies = new Map<string, Policy>();
@@ -111,6 +119,12 @@ export async function startApiServer(): Promise<ApiServer> {
         'set-cookie': `sid=${new URL(url, 'http://x').searchParams.get('user') ?? 'alice'}; Path=/; HttpOnly; SameSite=Lax`,
       });
       res.end('logged in');
+      return;
+    }
+    if (url.startsWith('/img/')) {
+      // An image with no CORS header at all: what <img> embeds from any origin.
+      res.writeHead(200, { 'content-type': 'image/gif', 'content-length': String(GIF.length) });
+      res.end(GIF);
       return;
     }
     const id = /^\/c\/([^/]+)\//.exec(url)?.[1];

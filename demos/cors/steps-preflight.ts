@@ -58,6 +58,20 @@ export const preflightStep = step<Env>(
         browser.requests.length,
         k.expect === 'readable' ? 1 : 0,
       );
+      if (k.id === 'preflight-no-acao')
+        t.match(
+          'preflight-no-acao: Chromium refused the preflight for its missing Access-Control-Allow-Origin',
+          browser.outcome.console ?? '',
+          /preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin'/,
+        );
+      if (k.id === 'value-129' || k.id === 'values-over-1024') {
+        const bytes = (k.init.headers ?? []).map(([, v]) => v.length);
+        t.equal(
+          `${k.id}: Accept-Language of ${bytes.length > 1 ? `${bytes.length} × ` : ''}${bytes[0]} bytes was preflighted, asking for accept-language`,
+          browser.preflights.map((p) => p.headers['access-control-request-headers']),
+          ['accept-language'],
+        );
+      }
       if (k.standard && k.standard !== k.expect) {
         t.say(
           `Chromium lets ${k.id} through; the Fetch standard blocks it: ` +

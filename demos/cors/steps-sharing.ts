@@ -27,6 +27,12 @@ export const credentialsStep = step<Env>(
         t.equal(`${k.id}: the request carried the cookie`, real.headers.cookie, 'sid=alice');
       const pre = browser.preflights[0];
       if (pre) t.equal(`${k.id}: the preflight carried no cookie`, pre.headers.cookie, undefined);
+      if (k.id === 'cred-headers-star')
+        t.equal(
+          'cred-headers-star: with credentials ACAH: * is a literal name, not a wildcard: the GET with X-Api-Key was never sent',
+          [browser.preflights.length, browser.requests.length],
+          [1, 0],
+        );
     }
   },
 );
@@ -121,6 +127,16 @@ export const varyStep = step<Env>(
   },
 );
 
+/** What each regex case proves, as the note's list of regex holes says it. */
+const REGEX_CLAIMS: Record<string, string> = {
+  'regex-unanchored-net': '/example\\.com/ also admits example.com.evil.net (a suffix)',
+  'regex-end-only': 'anchoring only the end still admits evilexample.com (a prefix)',
+  'regex-end-only-net': 'the end anchor does refuse example.com.evil.net',
+  'regex-anchored': '^http://app\\.example\\.com(:\\d+)?$ refuses evilexample.com',
+  'regex-anchored-net': 'the anchored regex refuses example.com.evil.net',
+  'regex-anchored-app': 'the anchored regex admits app.example.com itself',
+};
+
 export const holesStep = step<Env>(
   {
     id: 'holes',
@@ -151,6 +167,13 @@ export const holesStep = step<Env>(
           `${k.id}: /example\\.com/ admitted an attacker's origin`,
           redact(env, origin ?? ''),
           'http://evilexample.com:<page>',
+        );
+      const regex = REGEX_CLAIMS[k.id];
+      if (regex)
+        t.equal(
+          `${k.id}: ${regex}`,
+          [redact(env, origin ?? ''), browser.outcome.readable],
+          [redact(env, originFor(k.from, env.ports)), k.expect === 'readable'],
         );
     }
     // One more run of the reflecting policy from a page that is cross-site, for the note.

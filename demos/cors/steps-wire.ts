@@ -5,11 +5,11 @@
 import { request } from 'undici';
 import { step } from '../kit/define.ts';
 import { exchangeFigure } from '../kit/http-wire.ts';
-import { apiOrigin, CASES, casesOf, originFor } from './cases.ts';
+import { apiOrigin, CASES, casesOf, originFor, secureOriginFor } from './cases.ts';
 import { exchangeTurns } from './checker.ts';
 import type { Env } from './env.ts';
 import { chromiumReads, sameOrigin } from './fetch-rules.ts';
-import { browserOf, inChecker, redact } from './probe.ts';
+import { browserOf, consoleReason, inChecker, redact } from './probe.ts';
 import { showCase } from './show.ts';
 
 export const wireStep = step<Env>(
@@ -116,3 +116,77 @@ function abbreviate(reason: string): string {
     .replace(/ for a credentialed request$/, '');
   return short.length > 54 ? `${short.slice(0, 53)}…` : short;
 }
+
+export const mixedContentStep = step<Env>(
+  {
+    id: 'mixed-content',
+    section: 'origins-and-what-cross-origin-really-blocks',
+    title: 'Mixed content is not CORS: embedding crosses origins; https pages refuse http',
+    needs: ['chromium'],
+  },
+  async (t, env) => {
+    const browser = browserOf(env);
+    const page = originFor('A', env.ports);
+    const api = apiOrigin('named', env.ports);
+    const image = `${api}/img/${env.suffix}-${++env.seq}.gif`;
+    const img = await browser.loadImage(page, image);
+    const imageSeen = env.api.requestsFor(new URL(image).pathname);
+    env.api.policy('mixed', { origin: '*' });
+    const secure = secureOriginFor('app', env.securePage.port);
+    const insecure = `${api}/c/mixed/${env.suffix}-${++env.seq}`;
+    const fetched = await browser.fetchFrom(secure, insecure);
+    const fetchSeen = env.api.requestsFor(new URL(insecure).pathname);
+    const loopback = `${apiOrigin('ip', env.ports)}/c/mixed/${env.suffix}-${++env.seq}`;
+    const local = await browser.fetchFrom(secure, loopback);
+    t.table(
+      ['page', 'loads', 'API received', 'page got'],
+      [
+        [
+          redact(env, page),
+          `<img> ${redact(env, image)}`,
+          imageSeen.length,
+          img.loaded ? `image ${img.width}×1` : 'error',
+        ],
+        [
+          redact(env, secure),
+          `fetch ${redact(env, insecure)}`,
+          fetchSeen.length,
+          fetched.readable ? 'readable' : fetched.error,
+        ],
+        [
+          redact(env, secure),
+          `fetch ${redact(env, loopback)}`,
+          env.api.requestsFor(new URL(loopback).pathname).length,
+          local.readable ? 'readable' : local.error,
+        ],
+      ],
+    );
+    t.say(`Chromium: ${consoleReason(env, fetched.console)}`);
+    t.equal(
+      'an <img> from another origin loaded although the API sent no CORS header at all',
+      [img.loaded, img.width, imageSeen.length],
+      [true, 1, 1],
+    );
+    t.equal(
+      'the image went out in no-cors mode: no Origin header, nothing for CORS to check',
+      imageSeen.map((l) => l.headers.origin),
+      [undefined],
+    );
+    t.equal(
+      'from an https page, a fetch of an http URL failed although the API allows every origin',
+      fetched.error,
+      'TypeError: Failed to fetch',
+    );
+    t.equal(
+      'that request never left the browser (the API received nothing); a CORS failure is sent first',
+      fetchSeen.length,
+      0,
+    );
+    t.match("Chromium's reason is mixed content, not CORS", fetched.console ?? '', /Mixed Content/);
+    t.check(
+      'http://127.0.0.1 is potentially trustworthy, so the same fetch to it is no mixed content',
+      local.readable,
+      local.error,
+    );
+  },
+);
