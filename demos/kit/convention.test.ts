@@ -24,7 +24,7 @@ describe('the topic convention', () => {
         expect(files.some((f) => /^steps-[a-z0-9-]+\.ts$/.test(f))).toBe(true);
         expect(read('index.ts')).toMatch(/\bmain\(demo\b/);
         expect(read(`${demo.id}.test.ts`)).toMatch(/\btestDemo\(demo\)/);
-        expect(read('demo.ts')).toMatch(/export const demo = defineDemo\(\{/);
+        expect(read('demo.ts')).toMatch(/export const demo = defineDemo(<\w+>)?\(\{/);
       });
 
       it('opens and closes its environment with openEnv and closeEnv from env.ts', async () => {
