@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { freePort } from '../kit/net.ts';
 import { findBinary } from '../kit/services.ts';
 import type { Instance, RunDir } from './instances.ts';
+import { poll } from './poll.ts';
 
 /** The one backend every configuration here names. */
 export const BACKEND = 'app';
@@ -34,7 +35,7 @@ export interface Haproxy extends Instance {
   command(line: string): Promise<string>;
   /** `show stat` for the backend's servers, by server name. */
   servers(): Promise<Map<string, ServerStat>>;
-  /** Polls `show stat` until `condition` holds or the bound passes (checks run every 100 ms). */
+  /** Polls `show stat` until `condition` holds, within a bound (the checks run every 100 ms). */
   untilServers(
     condition: (s: Map<string, ServerStat>) => boolean,
     what: string,
@@ -62,8 +63,6 @@ export function haproxyVersion(binary: string): string {
   if (!m) throw new Error(`haproxy -v printed no version: ${out.trim()}`);
   return m[1] as string;
 }
-
-const WAIT_MS = 5_000;
 
 function configText(dir: string, port: number, c: HaproxyConfig): string {
   return [
@@ -95,21 +94,23 @@ export async function startHaproxy(run: RunDir, name: string, c: HaproxyConfig):
       const instance = await run.start('haproxy', dir, binary, ['-db', '-f', cfg], port);
       const command = (line: string) => socketCommand(join(dir, 'haproxy.sock'), line);
       const servers = async () => parseStat(await command('show stat'));
+      // The frontend may accept before the stats socket exists: wait for both.
+      await poll(() => command('show info').catch(() => undefined), 'HAProxy stats socket').catch(
+        async (err: unknown) => {
+          await instance.stop();
+          throw err;
+        },
+      );
       return {
         ...instance,
         url: `http://127.0.0.1:${port}`,
         command,
         servers,
-        async untilServers(condition, what) {
-          const deadline = Date.now() + WAIT_MS;
-          for (;;) {
+        untilServers: (condition, what) =>
+          poll(async () => {
             const s = await servers();
-            if (condition(s)) return s;
-            if (Date.now() > deadline)
-              throw new Error(`HAProxy: ${what} not seen within ${WAIT_MS} ms`);
-            await new Promise((r) => setTimeout(r, 25));
-          }
-        },
+            return condition(s) ? s : undefined;
+          }, `HAProxy: ${what}`),
       };
     } catch (err) {
       if (attempt < 3 && /cannot bind socket|Address already in use/.test((err as Error).message))

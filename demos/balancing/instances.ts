@@ -6,6 +6,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
+  closeSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -18,6 +19,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isStale, runName } from '../kit/names.ts';
+import { poll } from './poll.ts';
 
 const TOPIC = 'balancing';
 const BASE = join(tmpdir(), 'wirenotes-balancing');
@@ -75,7 +77,7 @@ export class RunDir {
     const pid = await new Promise<number>((resolve, reject) => {
       child.once('spawn', () => resolve(child.pid as number));
       child.once('error', reject);
-    });
+    }).finally(() => closeSync(out));
     writeFileSync(join(dir, `${name}.pid`), `${pid}\n`);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const stop = async () => {
@@ -88,15 +90,22 @@ export class RunDir {
       this.running.delete(pid);
     };
     this.running.set(pid, { child, stop });
-    const failed = await Promise.race([
-      acceptsConnections(port, READY_MS).then((ok) =>
-        ok ? undefined : `127.0.0.1:${port} did not accept connections within ${READY_MS} ms`,
-      ),
-      exited.then(() => `exited with ${child.exitCode ?? child.signalCode}`),
-    ]);
+    const gone = () => child.exitCode !== null || child.signalCode !== null;
+    const outcome = await poll(
+      async () => (gone() ? 'exited' : (await accepts(port)) && 'ready'),
+      `127.0.0.1:${port} accepting connections`,
+      READY_MS,
+    ).catch((err: Error) => err.message);
+    const failed =
+      outcome === 'ready'
+        ? undefined
+        : outcome === 'exited'
+          ? `exited with ${child.exitCode ?? child.signalCode}`
+          : outcome;
     if (failed) {
       await stop();
-      throw new Error(`${name} in ${dir} ${failed}: ${tail(log)}${tail(join(dir, `${name}.out`))}`);
+      const said = [tail(log), tail(join(dir, `${name}.out`))].filter(Boolean).join(' | ');
+      throw new Error(`${name} in ${dir} ${failed}: ${said}`);
     }
     return { name, dir, pid, log, stop };
   }
@@ -115,22 +124,16 @@ function tail(file: string): string {
   return lines.slice(-3).join(' | ');
 }
 
-/** Polls a TCP connect until it succeeds or `ms` pass: the condition is the listener itself. */
-async function acceptsConnections(port: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
+/** Whether 127.0.0.1:`port` accepts a TCP connection right now. */
+function accepts(port: number): Promise<true | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
     });
-    if (ok) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
+    socket.once('error', () => resolve(undefined));
+  });
 }
 
 /**
