@@ -58,9 +58,13 @@ export const nginxStep = step<Env>(
     const finished = await inFlight(graceful, upstream);
     graceful.proc.child.kill('SIGQUIT');
     await graceful.proc.waitFor(/gracefully shutting down/);
+    // A connection that lands in the backlog as the listener closes is reset; after that,
+    // refused. Either way none is served.
+    const tries: string[] = [];
     const refused = await until('the listener to close', async () => {
       const o = await getOnce(graceful.port, '/version');
-      return 'error' in o ? o.error : undefined;
+      tries.push(describeOutcome(o));
+      return 'error' in o && o.error === 'ECONNREFUSED' ? o.error : undefined;
     });
     const finishedOutcome = await finished.response;
     const gracefulExit = await exitWithin(graceful.proc, 5000);
@@ -78,7 +82,11 @@ export const nginxStep = step<Env>(
       describeOutcome(cutOutcome),
     );
     t.equal('QUIT lets the request in flight finish: 200', describeOutcome(finishedOutcome), '200');
-    t.equal('after QUIT nginx refuses new connections', refused, 'ECONNREFUSED');
+    t.check(
+      'after QUIT nginx serves no new connection: it refuses them (ECONNREFUSED)',
+      refused === 'ECONNREFUSED' && tries.every((x) => x === 'ECONNREFUSED' || x === 'ECONNRESET'),
+      tries.join(', '),
+    );
     t.equal(
       'both masters exit 0',
       [describeExit(fastExit), describeExit(gracefulExit)],
