@@ -4,9 +4,11 @@
 // the note's matrix is rendered from the records (note.test.ts keeps the two equal).
 // Every test starts from the rows (1, 10), (2, 20) in a fresh copy of the table.
 
+import { expectedFor, type VersionFact } from '../kit/versions.ts';
 import type { Kind, Level } from './engines.ts';
 import type { Run, Scenario, Verdict } from './runner.ts';
 import { fmtRows, rowsOf, valueAt } from './runner.ts';
+import { SER_HOLDER_WRITES } from './versions.ts';
 
 /**
  * One matrix cell: YES (the anomaly happened), no (it did not, nobody waited or failed), lock (it
@@ -14,8 +16,11 @@ import { fmtRows, rowsOf, valueAt } from './runner.ts';
  */
 export type Cell = 'YES' | 'no' | 'lock' | '40001' | '1213' | '1020';
 
+/** A cell that differs by server version: its value per version is a version fact. */
+export type Expected = Cell | VersionFact;
+
 /** Cells at READ UNCOMMITTED, READ COMMITTED, REPEATABLE READ, SERIALIZABLE. */
-export type Cells = [Cell, Cell, Cell, Cell];
+export type Cells = [Expected, Expected, Expected, Expected];
 
 /** The servers the `expect` cells were measured on (the note's matrix names them). */
 export const MEASURED_ON: Record<Kind, string[]> = {
@@ -232,7 +237,7 @@ export const ANOMALIES: Anomaly[] = [
     showcase: { postgres: RC, mariadb: RR },
     expect: {
       postgres: ['YES', 'YES', '40001', '40001'],
-      mariadb: ['lock', 'lock', 'YES', '1213'],
+      mariadb: ['lock', 'lock', 'YES', SER_HOLDER_WRITES],
       mariadbSnapshotRR: '1020',
     },
     idea: 'A adds 10 to every row while B deletes WHERE value = 20; B must not still see a 20.',
@@ -342,7 +347,7 @@ export const ANOMALIES: Anomaly[] = [
         showcase: { postgres: RR, mariadb: RR },
         expect: {
           postgres: ['no', 'no', '40001', '40001'],
-          mariadb: ['no', 'no', 'YES', '1213'],
+          mariadb: ['no', 'no', 'YES', SER_HOLDER_WRITES],
           mariadbSnapshotRR: '1020',
         },
         idea: "The same transfer, then A deletes WHERE value = 20: does A act on B's rows or its own?",
@@ -431,10 +436,16 @@ export function test(id: string): Test {
 
 const ORDER: Level[] = [RU, RC, RR, SER];
 
-/** The cell the record says a server of this kind shows (MariaDB: with its snapshot setting). */
-export function expectedCell(x: Test, kind: Kind, level: Level, snapshotOn: boolean): Cell {
-  if (kind === 'mariadb' && snapshotOn && level === RR) return x.expect.mariadbSnapshotRR;
-  return x.expect[kind][ORDER.indexOf(level)] as Cell;
+/** The cell the record says this server shows: by kind, version and (MariaDB) snapshot setting. */
+export function expectedCell(
+  x: Test,
+  server: { kind: Kind; version: string },
+  level: Level,
+  snapshotOn: boolean,
+): Cell {
+  if (server.kind === 'mariadb' && snapshotOn && level === RR) return x.expect.mariadbSnapshotRR;
+  const e = x.expect[server.kind][ORDER.indexOf(level)] as Expected;
+  return typeof e === 'string' ? e : (expectedFor(e, server.version).value as Cell);
 }
 
 /** Whether ANSI SQL-92 (read broadly) forbids the anomaly at `level`; undefined: it has no name. */

@@ -208,7 +208,7 @@ export const ledger: LedgerEntry[] = [
     source: 'lore',
     verdict: 'depends on version',
     truth:
-      'MariaDB 10.11 knows only @@tx_isolation; 11.4 also has @@transaction_isolation and warns that @@tx_isolation is deprecated (1287); MySQL 8.0 removed it.',
-    by: { step: 'defaults', claim: 'SELECT @@tx_isolation on MariaDB 10.11' },
+      'MariaDB 10.11 knows only @@tx_isolation; 11.4 also has @@transaction_isolation and warns when @@tx_isolation is set (1287, deprecated); MySQL 8.0 removed it.',
+    by: { step: 'defaults', claim: 'SELECT @@transaction_isolation on MariaDB 10.11' },
   },
 ];

@@ -116,7 +116,7 @@ export const snapshotOn = (s: Server) => s.snapshot === 'ON';
 export function claimCells(t: StepContext, server: Server, x: Test, runs: Run[]): void {
   const { engine } = server;
   for (const run of runs) {
-    const expected = expectedCell(x, engine.kind, run.level, snapshotOn(server));
+    const expected = expectedCell(x, engine, run.level, snapshotOn(server));
     t.equal(`${engine.label} ${run.level}: ${x.id} ${PHRASE[expected]}`, cellOf(run), expected);
   }
 }

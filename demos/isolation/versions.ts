@@ -27,20 +27,44 @@ export const TRANSACTION_ISOLATION: VersionFact = {
 
 export const TX_ISOLATION: VersionFact = {
   id: 'tx-isolation',
-  fact: 'SELECT @@tx_isolation',
+  fact: 'SET SESSION tx_isolation (a SELECT of it warns on neither)',
   part: 'mariadb',
   cases: [
     {
       when: 'MariaDB 10.11',
       applies: series('10.11'),
-      value: 'REPEATABLE-READ, no warning',
+      value: 'no warning',
       seen: 'MariaDB 10.11.19',
     },
     {
       when: 'MariaDB 11.4',
       applies: series('11.4'),
-      value: 'REPEATABLE-READ, warning 1287 (deprecated)',
+      value: 'warning 1287 (deprecated)',
       seen: 'MariaDB 11.4.5',
+    },
+  ],
+};
+
+/**
+ * MariaDB SERIALIZABLE in PMP-write and G-single-write: one session holds shared locks from its
+ * reads, the other waits to write, and then the holder writes too.
+ */
+export const SER_HOLDER_WRITES: VersionFact = {
+  id: 'ser-holder-writes',
+  fact: 'MariaDB SERIALIZABLE, PMP-write and G-single-write: the read-lock holder then writes',
+  part: 'mariadb',
+  cases: [
+    {
+      when: 'MariaDB 10.11',
+      applies: series('10.11'),
+      value: '1213',
+      seen: 'MariaDB 10.11.19 (1213: a deadlock, one rolled back)',
+    },
+    {
+      when: 'MariaDB 11.4',
+      applies: series('11.4'),
+      value: 'lock',
+      seen: 'MariaDB 11.4.5 (lock: the holder commits, then the waiter)',
     },
   ],
 };
@@ -80,5 +104,6 @@ export const versions: VersionFact[] = [
   TRANSACTION_ISOLATION,
   TX_ISOLATION,
   SNAPSHOT_DEFAULT,
+  SER_HOLDER_WRITES,
   TRANSACTION_TIMEOUT,
 ];
