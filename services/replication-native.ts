@@ -7,6 +7,7 @@
 // functions for its throwaway standbys (made and removed per step).
 
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chownSync,
   existsSync,
@@ -19,9 +20,9 @@ import {
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { ROOT } from '../demos/kit/paths.ts';
 import { serviceEnv, stateDir } from '../demos/kit/services.ts';
-import { ServiceError, tail, waitFor } from './proc.ts';
+import type { NativeLauncher } from './launcher.ts';
+import { alive, ServiceError, tail, waitFor } from './proc.ts';
 
 const run = promisify(execFile);
 
@@ -71,15 +72,24 @@ function serverUser(): ServerUser | undefined {
 }
 
 /**
- * The pair's layout: PG_PRIMARY_URL and PG_STANDBY_URL (validated), data in the per-user state
- * folder, or in the `postgres` user's own (`~postgres/.local/state/wirenotes`) under root.
+ * Where the pair's data lives for the service folder `serviceDir` (`<state>/replication`): that
+ * folder itself, or under root the `postgres` user's own state folder, which it can reach;
+ * another state folder than the per-user one (a bench's scratch state) gets its own subfolder.
  */
-export function replicationLayout(root?: string): ReplicationLayout {
+function dataRoot(serviceDir: string): string {
   const user = serverUser();
-  const state = user ? join(user.home, '.local', 'state', 'wirenotes') : stateDir();
+  if (!user) return serviceDir;
+  const base = join(user.home, '.local', 'state', 'wirenotes');
+  if (serviceDir === join(stateDir(), 'replication')) return join(base, 'replication');
+  const tag = createHash('sha256').update(serviceDir).digest('hex').slice(0, 8);
+  return join(base, `replication-${tag}`);
+}
+
+/** The pair's layout: PG_PRIMARY_URL and PG_STANDBY_URL (validated), and its data folder. */
+export function replicationLayout(serviceDir = join(stateDir(), 'replication')): ReplicationLayout {
   const env = serviceEnv('replication');
   return {
-    root: root ?? join(state, 'replication'),
+    root: dataRoot(serviceDir),
     primary: endpoint(env.PG_PRIMARY_URL),
     standby: endpoint(env.PG_STANDBY_URL),
   };
@@ -207,11 +217,11 @@ export interface StandbySpec {
 }
 
 /**
- * A streaming standby of `primary`: pg_basebackup -R (standby.signal + primary_conninfo) with a
- * new physical slot (-C -S), started. Its name is its cluster_name, so the primary's
+ * A standby's data directory from `primary`: pg_basebackup -R (standby.signal + primary_conninfo)
+ * with a new physical slot (-C -S). Its name is its cluster_name, so the primary's
  * pg_stat_replication shows it as application_name and synchronous_standby_names can name it.
  */
-export async function makeStandby(primary: PgEndpoint, spec: StandbySpec, host = primary.host) {
+async function baseBackup(primary: PgEndpoint, spec: StandbySpec, host: string): Promise<void> {
   await pgRun(
     'pg_basebackup',
     [
@@ -230,10 +240,16 @@ export async function makeStandby(primary: PgEndpoint, spec: StandbySpec, host =
       '-X',
       'stream',
       '--no-sync',
+      '--checkpoint=fast',
     ],
     dirname(spec.dataDir),
   );
   appendConf(spec.dataDir, { port: spec.port, listen_addresses: host, cluster_name: spec.name });
+}
+
+/** A streaming standby of `primary` (see baseBackup), started with pg_ctl: a demo's throwaway. */
+export async function makeStandby(primary: PgEndpoint, spec: StandbySpec): Promise<void> {
+  await baseBackup(primary, spec, primary.host);
   await startServer(spec.dataDir);
 }
 
@@ -287,14 +303,6 @@ export function replicationAddress(layout = replicationLayout()): string {
   return `${layout.primary.host}:${layout.primary.port},${layout.standby.host}:${layout.standby.port}`;
 }
 
-/** True when this command runs either server of the pair (their data directories are ours). */
-export function replicationNative(layout = replicationLayout()): boolean {
-  return (
-    postmasterRunning(join(layout.root, 'primary')) ||
-    postmasterRunning(join(layout.root, 'standby'))
-  );
-}
-
 function loopback(e: PgEndpoint, variable: string): void {
   if (!['127.0.0.1', 'localhost', '::1'].includes(e.host)) {
     throw new ServiceError(
@@ -303,70 +311,85 @@ function loopback(e: PgEndpoint, variable: string): void {
   }
 }
 
+/** `postgres -D dir` in the foreground, as the server user (setpriv execs: the pid is its own). */
+function serverCommand(dataDir: string, e: PgEndpoint): [string, string[]] {
+  const args = ['-D', dataDir, '-p', String(e.port), '-c', `listen_addresses=${e.host}`];
+  const user = serverUser();
+  if (!user) return [binary('postgres'), args];
+  const who = ['--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups'];
+  return ['setpriv', [...who, binary('postgres'), ...args]];
+}
+
+const UNITS = { primary: 'replication-primary', standby: 'replication-standby' };
+
 /**
- * Starts the pair natively: initdb and pg_basebackup on first use, pg_ctl start afterwards; waits
- * until the standby streams. Idempotent: a running pair is left alone.
+ * `npm run services -- up replication`: initdb and pg_basebackup on first use (data kept across
+ * `down`), then one `postgres` process per server. Ready when the standby is streaming.
  */
-export async function upReplication(report: (l: string) => void, layout = replicationLayout()) {
-  loopback(layout.primary, 'PG_PRIMARY_URL');
-  loopback(layout.standby, 'PG_STANDBY_URL');
-  ownedDir(layout.root);
-  const primary = join(layout.root, 'primary');
-  const standby = join(layout.root, 'standby');
-  if (!existsSync(primary)) {
-    report(`replication: initdb ${primary}`);
-    await initPrimary(layout, primary);
-  }
-  if (await startServer(primary)) {
-    report(`replication: started the primary on ${layout.primary.host}:${layout.primary.port}`);
-  }
-  if (!existsSync(standby)) {
-    report(`replication: pg_basebackup -R -C -S ${STANDBY_NAME} into ${standby}`);
-    const tmp = `${standby}.init-${process.pid}`;
-    rmSync(tmp, { recursive: true, force: true });
-    await query(
-      layout.primary.url,
-      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
-      [STANDBY_NAME],
-    );
-    await makeStandby(
-      layout.primary,
-      { dataDir: tmp, port: layout.standby.port, name: STANDBY_NAME },
-      layout.standby.host,
-    );
-    await stopServer(tmp);
-    renameSync(tmp, standby);
-  }
-  if (await startServer(standby)) {
-    report(`replication: started the standby on ${layout.standby.host}:${layout.standby.port}`);
-  }
-  let problem: string | undefined;
-  const ok = await waitFor(async () => {
-    problem = await replicationProblem(layout);
-    return problem === undefined;
-  }, READY_MS);
-  if (!ok)
-    throw new ServiceError(
-      `replication: not ready after ${READY_MS / 1000} s: ${problem}; logs: ${logFile(standby)}`,
-    );
-  writeFileSync(join(layout.root, 'started-by'), `${ROOT}\n`);
-}
-
-/** Stops the standby, then the primary (pg_ctl stop -m fast); keeps the data for the next `up`. */
-export async function downReplication(layout = replicationLayout()): Promise<boolean> {
-  const s = await stopServer(join(layout.root, 'standby'));
-  const p = await stopServer(join(layout.root, 'primary'));
-  return s || p;
-}
-
-/** The checkout whose `up` started the running pair, if recorded. */
-export function replicationStartedBy(layout = replicationLayout()): string | undefined {
-  try {
-    return readFileSync(join(layout.root, 'started-by'), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const replication: NativeLauncher = {
+  name: 'replication',
+  summary:
+    'a PostgreSQL 15 primary and streaming standby (initdb, pg_basebackup -R, a slot), PG_PRIMARY_URL / PG_STANDBY_URL (127.0.0.1:5440, :5441)',
+  address: () => replicationAddress(),
+  notReady: () => replicationProblem(),
+  readyMs: READY_MS,
+  async start(ctx) {
+    const layout = replicationLayout(ctx.dir);
+    loopback(layout.primary, 'PG_PRIMARY_URL');
+    loopback(layout.standby, 'PG_STANDBY_URL');
+    ownedDir(layout.root);
+    const primary = join(layout.root, 'primary');
+    const standby = join(layout.root, 'standby');
+    const spawn = async (unit: string, dataDir: string, e: PgEndpoint) => {
+      if (ctx.pid(unit) !== undefined || postmasterRunning(dataDir)) return;
+      ctx.report(`replication: starting ${unit} on ${e.host}:${e.port}`);
+      const [command, args] = serverCommand(dataDir, e);
+      await ctx.spawn(command, args, { unit, marker: dataDir, cwd: layout.root });
+    };
+    if (!existsSync(primary)) {
+      ctx.report(`replication: initdb ${primary}`);
+      await initPrimary(layout, primary);
+    }
+    await spawn(UNITS.primary, primary, layout.primary);
+    if (!existsSync(standby)) {
+      const answers = () =>
+        query(layout.primary.url, 'SELECT 1').then(
+          () => true,
+          () => false,
+        );
+      if (!(await waitFor(answers, READY_MS))) {
+        throw new ServiceError(
+          `replication: the primary did not answer within ${READY_MS / 1000} s`,
+        );
+      }
+      ctx.report(`replication: pg_basebackup -R -C -S ${STANDBY_NAME} into ${standby}`);
+      const tmp = `${standby}.init-${process.pid}`;
+      rmSync(tmp, { recursive: true, force: true });
+      // A slot left by a standby folder removed by hand would refuse -C.
+      await query(
+        layout.primary.url,
+        'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active',
+        [STANDBY_NAME],
+      );
+      const spec = { dataDir: tmp, port: layout.standby.port, name: STANDBY_NAME };
+      await baseBackup(layout.primary, spec, layout.standby.host);
+      renameSync(tmp, standby);
+    }
+    await spawn(UNITS.standby, standby, layout.standby);
+  },
+  async stop(ctx, unit, pid) {
+    // SIGINT is PostgreSQL's fast shutdown: sessions are ended, a shutdown checkpoint written.
+    const server = unit === UNITS.primary ? 'primary' : 'standby';
+    const dataDir = join(replicationLayout(ctx.dir).root, server);
+    try {
+      process.kill(pid, 'SIGINT');
+    } catch {
+      return;
+    }
+    if (await waitFor(() => !alive(pid, dataDir), 20_000)) return;
+    process.kill(pid, 'SIGKILL');
+  },
+};
 
 /** Makes the folder for throwaway standbys (owned by the server user) and returns it. */
 export function throwawayRoot(layout = replicationLayout()): string {
