@@ -5,5 +5,6 @@
 // demos/kit/services.ts SERVICES with the same name (hint, env variables, probe).
 
 import type { NativeLauncher } from './launcher.ts';
+import { replication } from './replication-native.ts';
 
-export const LAUNCHERS: NativeLauncher[] = [];
+export const LAUNCHERS: NativeLauncher[] = [replication];
