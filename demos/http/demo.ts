@@ -3,6 +3,7 @@
 
 import { defineDemo } from '../kit/define.ts';
 import { closeEnv, type Env, openEnv } from './env.ts';
+import { ledger } from './ledger.ts';
 import { errorLogStep, gatewayStep } from './steps-gateway.ts';
 import { clientHeadersStep } from './steps-headers.ts';
 import { optionsStep, safeStep } from './steps-methods.ts';
@@ -50,5 +51,6 @@ export const demo = defineDemo<Env>({
     clientHeadersStep,
   ],
   teardown: closeEnv,
+  ledger,
   versions,
 });

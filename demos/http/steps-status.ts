@@ -158,6 +158,14 @@ export const clientErrorStep = step<Env>(
       [anon.status, anon.headers['www-authenticate']],
       [401, 'Basic realm="wirenotes", charset="UTF-8"'],
     );
+    const wrong = await request(`${bin.url}/admin`, {
+      headers: { Authorization: basic('alice', 'not-her-password') },
+    });
+    t.equal(
+      'a wrong password → 401 with the same challenge: the server did not accept the credentials',
+      [wrong.status, wrong.headers['www-authenticate']],
+      [401, 'Basic realm="wirenotes", charset="UTF-8"'],
+    );
     t.equal(
       "bob's valid credentials → 403 and no challenge: he is known, and still not allowed",
       [bob.status, bob.headers['www-authenticate'], alice.status],
