@@ -29,12 +29,22 @@ export interface ServerStat {
   checkStatus: string;
 }
 
+/** One server's line of `show servers state`: operational and administrative state. */
+export interface ServerState {
+  /** srv_op_state: 0 stopped, 1 starting, 2 running, 3 stopping. */
+  opState: number;
+  /** srv_admin_state: a bit field; 1 = forced maintenance (`disable server`). */
+  adminState: number;
+}
+
 export interface Haproxy extends Instance {
   url: string;
   /** Sends one command to the admin socket and returns the answer. */
   command(line: string): Promise<string>;
   /** `show stat` for the backend's servers, by server name. */
   servers(): Promise<Map<string, ServerStat>>;
+  /** `show servers state` for the backend, by server name. */
+  serverStates(): Promise<Map<string, ServerState>>;
   /** Polls `show stat` until `condition` holds, within a bound (the checks run every 100 ms). */
   untilServers(
     condition: (s: Map<string, ServerStat>) => boolean,
@@ -106,6 +116,7 @@ export async function startHaproxy(run: RunDir, name: string, c: HaproxyConfig):
         url: `http://127.0.0.1:${port}`,
         command,
         servers,
+        serverStates: async () => parseStates(await command(`show servers state ${BACKEND}`)),
         untilServers: (condition, what) =>
           poll(async () => {
             const s = await servers();
@@ -151,4 +162,21 @@ function parseStat(csv: string): Map<string, ServerStat> {
     });
   }
   return servers;
+}
+
+/** `show servers state` is a version line, "# be_id be_name srv_id srv_name …", then rows. */
+function parseStates(text: string): Map<string, ServerState> {
+  const lines = text.trim().split('\n');
+  const fields = (lines.find((l) => l.startsWith('# ')) ?? '').slice(2).split(' ');
+  const states = new Map<string, ServerState>();
+  // The first line is the format version ("1"): a row has one value per field.
+  for (const row of lines.map((l) => l.split(' ')).filter((r) => r.length === fields.length)) {
+    const at = (name: string) => row[fields.indexOf(name)] ?? '';
+    if (at('be_name') !== BACKEND) continue;
+    states.set(at('srv_name'), {
+      opState: Number(at('srv_op_state')),
+      adminState: Number(at('srv_admin_state')),
+    });
+  }
+  return states;
 }

@@ -58,8 +58,12 @@ export const passiveHealthStep = step<Env>(
       upstreams: [
         upstream('defaults', servers('')),
         upstream('never', servers(' max_fails=0')),
+        upstream('backup_idle', [`${bs[0]?.address}`, `${bs[1]?.address} backup`]),
+        upstream('backup_used', [dead, `${bs[1]?.address} backup`]),
       ].join('\n'),
-      locations: [location('/defaults', 'defaults'), location('/never', 'never')].join('\n'),
+      locations: ['defaults', 'never', 'backup_idle', 'backup_used']
+        .map((u) => location(`/${u}`, u))
+        .join('\n'),
     });
     const n = 30;
     const withDefaults = await spread(`${ng.url}/defaults`, n);
@@ -124,6 +128,16 @@ export const passiveHealthStep = step<Env>(
       triedDead('/never').length,
       n / 3,
     );
+    const idle = await spread(`${ng.url}/backup_idle`, 5);
+    const used = await spread(`${ng.url}/backup_used`, 5);
+    const backup = (bs[1] as Backend).id;
+    t.show('[b1, b2 backup]', idle.order.join(' '));
+    t.show('[dead, b2 backup]', used.order.join(' '));
+    t.equal(
+      `a \`backup\` server takes no traffic while a primary is up, and all of it once none is: ${backup} answered 0 of 5, then 5 of 5`,
+      [idle.counts.get(backup) ?? 0, used.counts.get(backup) ?? 0],
+      [0, 5],
+    );
   },
 );
 
@@ -177,6 +191,27 @@ export const activeHealthStep = step<Env>(
     t.show('show stat', describe(up));
     const back = await spread(hp.url, 30);
     t.equal(`once UP again, ${sick.id} takes its share: 10 of 30`, back.counts.get(sick.id), 10);
+    const drained = bs[2] as Backend;
+    await hp.command(`disable server app/${drained.id}`);
+    const maint = await hp.servers();
+    const states = await hp.serverStates();
+    const whileMaint = await spread(hp.url, 20);
+    await hp.command(`enable server app/${drained.id}`);
+    t.show(
+      'show servers state',
+      ids
+        .map((id) => `${id} op ${states.get(id)?.opState} admin ${states.get(id)?.adminState}`)
+        .join(', '),
+    );
+    t.equal(
+      `\`disable server app/${drained.id}\` puts it in MAINT (admin state 1): of 20 requests it gets 0`,
+      [
+        maint.get(drained.id)?.status,
+        states.get(drained.id)?.adminState,
+        whileMaint.counts.get(drained.id) ?? 0,
+      ],
+      ['MAINT', 1, 0],
+    );
     const refused = nginxRejects(env.run, 'health-check', {
       upstreams: upstream(
         'app',
