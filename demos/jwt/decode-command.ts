@@ -1,6 +1,6 @@
 // `npx tsx demos/jwt decode <token>`: read a token without any key. Reading is not verifying.
 
-import { UsageError } from '../kit/args.ts';
+import { parseOptions, UsageError } from '../kit/args.ts';
 import type { Subcommand } from '../kit/cli.ts';
 import { printToken } from './token-report.ts';
 import { MalformedToken, readToken } from './token-text.ts';
@@ -20,10 +20,17 @@ export const decodeCommand: Subcommand = {
   usage: '<token>',
   summary: 'print header and claims (no key needed; decoding is not verifying)',
   run: (argv, io) => {
-    const positionals = argv.filter((a) => a !== '--no-color');
+    const { values, positionals } = parseOptions(argv, {
+      'no-color': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      io.out('Usage: npx tsx demos/jwt decode <token>');
+      io.out('Prints the header and claims without any key: decoding is not verifying.');
+      return 0;
+    }
     if (positionals.length > 1)
       throw new UsageError(`decode takes one token, got ${positionals.length} arguments`);
-    if (positionals[0]?.startsWith('-')) throw new UsageError(`unknown option "${positionals[0]}"`);
     const parts = parseToken(positionals[0]);
     io.out(
       io.style.paint(

@@ -5,7 +5,7 @@ import { closeEnv, type Env, openEnv } from './env.ts';
 import { ledger } from './ledger.ts';
 import { claimsStep, flowStep, refreshStep } from './steps-flow.ts';
 import { attacksStep, rotationStep } from './steps-keys.ts';
-import { anatomyStep, hs256Step, testVectorStep } from './steps-signing.ts';
+import { anatomyStep, ed25519Step, hs256Step, testVectorStep } from './steps-signing.ts';
 
 export const demo = defineDemo<Env>({
   id: 'jwt',
@@ -18,6 +18,7 @@ export const demo = defineDemo<Env>({
   steps: [
     anatomyStep,
     hs256Step,
+    ed25519Step,
     flowStep,
     claimsStep,
     attacksStep,

@@ -3,20 +3,30 @@
 
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose';
 
-/** RFC 7518 §3.2: an HS256 key MUST be at least as long as the hash output, 256 bits. */
-export const MIN_HS256_SECRET_BYTES = 32;
+/**
+ * RFC 7518 §3.2: an HMAC key MUST be at least as long as the hash output: 32 bytes for HS256,
+ * 48 for HS384, 64 for HS512.
+ */
+export const MIN_HMAC_SECRET_BYTES = { HS256: 32, HS384: 48, HS512: 64 } as const;
+
+export type HmacAlg = keyof typeof MIN_HMAC_SECRET_BYTES;
+
+export function isHmacAlg(alg: string): alg is HmacAlg {
+  return Object.hasOwn(MIN_HMAC_SECRET_BYTES, alg);
+}
 
 export class WeakSecret extends Error {
   override name = 'WeakSecret';
   readonly code = 'WEAK_HMAC_SECRET';
 }
 
-/** The secret as key bytes, refused when shorter than RFC 7518 allows (jose itself accepts 1 byte). */
-export function hmacSecret(secret: string | Uint8Array): Uint8Array {
+/** The secret as key bytes, refused when shorter than RFC 7518 allows for `alg` (jose accepts 1 byte). */
+export function hmacSecret(secret: string | Uint8Array, alg: HmacAlg = 'HS256'): Uint8Array {
   const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
-  if (bytes.length < MIN_HS256_SECRET_BYTES) {
+  const min = MIN_HMAC_SECRET_BYTES[alg];
+  if (bytes.length < min) {
     throw new WeakSecret(
-      `HS256 secret is ${bytes.length} bytes; RFC 7518 §3.2 requires at least ${MIN_HS256_SECRET_BYTES}`,
+      `${alg} secret is ${bytes.length} bytes; RFC 7518 §3.2 requires at least ${min}`,
     );
   }
   return bytes;

@@ -150,6 +150,13 @@ export const claimsStep = step<Env>(
       async () => verify(await signed({ iss: 'https://evil.example' })),
       { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', message: '"iss"' },
     );
+    for (const claim of ['sub', 'jti', 'iat']) {
+      await t.rejects(
+        `the policy requires ${claim} too: a token without it is refused`,
+        async () => verify(await signed({}, claim)),
+        { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', message: `missing required "${claim}" claim` },
+      );
+    }
     const forever = await signed({}, 'exp');
     const lax = await jwtVerify(forever, jwks);
     t.equal('jose accepts a token with no exp unless told to require it', lax.payload.sub, 'alice');

@@ -4,9 +4,11 @@ import { createServer } from 'node:http';
 import {
   type CryptoKey,
   createRemoteJWKSet,
+  EmbeddedJWK,
   exportSPKI,
   generateKeyPair,
   importJWK,
+  type JWTHeaderParameters,
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
@@ -34,7 +36,7 @@ export const attacksStep = step<Env>(
       key: CryptoKey | Uint8Array,
       alg: string,
       payload = claims,
-      header: { kid?: string; jku?: string } = {},
+      header: Partial<JWTHeaderParameters> = {},
     ) => sign(key, payload, { alg, kid: auth.keys.current.kid, typ: ACCESS_TOKEN_TYPE, ...header });
 
     const tampered = withPayload(genuine, { ...claims, sub: 'admin', scope: 'orders:read admin' });
@@ -90,8 +92,53 @@ export const attacksStep = step<Env>(
       () => verify(unknownKid),
       'ERR_JWKS_NO_MATCHING_KEY',
     );
+    // kid injection: a path or SQL fragment in kid, hoping the verifier reads a key from it.
+    for (const [what, kid] of [
+      ['a path (../../../../dev/null)', '../../../../dev/null'],
+      ["SQL (' OR '1'='1)", "' OR '1'='1"],
+    ] as const) {
+      const injected = await forge(own.privateKey, 'ES256', claims, { kid });
+      await t.rejects(
+        `a kid holding ${what} only fails to match: kid is compared with the JWKS, never opened or queried`,
+        () => verify(injected),
+        'ERR_JWKS_NO_MATCHING_KEY',
+      );
+    }
 
-    // jku: the attacker hosts a JWKS with their own key and points the token at it.
+    // The embedded jwk header (CVE-2018-0114): the token carries the key that "verifies" it.
+    const embedded = await forge(own.privateKey, 'ES256', claims, {
+      jwk: { ...own.publicJwk, kid: undefined, alg: undefined, use: undefined },
+    });
+    await t.rejects(
+      'a token carrying its own key in a jwk header (CVE-2018-0114): checked against the JWKS, it fails',
+      () => verify(embedded),
+      'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    );
+    const trusting = await jwtVerify(embedded, EmbeddedJWK, { algorithms: [SIGNING_ALG] });
+    t.equal(
+      'a verifier that takes the key from the header (jose’s opt-in EmbeddedJWK) accepts the forgery',
+      trusting.payload.sub,
+      claims.sub,
+    );
+
+    // typ pinning: a token the same auth server signed for another purpose is not an access token.
+    const idToken = await sign(auth.keys.current.privateKey, claims, {
+      alg: SIGNING_ALG,
+      kid: auth.keys.current.kid,
+      typ: 'JWT',
+    });
+    await t.rejects(
+      'a token the auth server really signed, but with typ JWT instead of at+jwt, is refused: the policy pins typ (RFC 8725 §3.11)',
+      () => verify(idToken),
+      { code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', message: '"typ"' },
+    );
+    t.equal(
+      'without the typ option jose accepts the same token as an access token',
+      (await jwtVerify(idToken, app.keys, { algorithms: [SIGNING_ALG] })).payload.sub,
+      claims.sub,
+    );
+
+    // jku and x5u: the attacker hosts their own key and points the token at it.
     let attackerFetches = 0;
     const evil = createServer((_req, res) => {
       attackerFetches++;
@@ -109,8 +156,16 @@ export const attacksStep = step<Env>(
       () => verify(withJku),
       'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
     );
+    const withX5u = await forge(own.privateKey, 'ES256', claims, {
+      x5u: `http://127.0.0.1:${port}/cert.pem`,
+    });
+    await t.rejects(
+      "an x5u header pointing at the attacker's certificate: also verified against the real JWKS",
+      () => verify(withX5u),
+      'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    );
     t.equal(
-      "the attacker's key server received no request: jku is never fetched",
+      "the attacker's key server received no request: jku and x5u are never fetched",
       attackerFetches,
       0,
     );

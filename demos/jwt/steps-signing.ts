@@ -1,10 +1,10 @@
 // Steps on the token itself: its anatomy, HMAC signing, and the RFC 7515 test vector.
 
 import { createHmac, randomBytes } from 'node:crypto';
-import { base64url, jwtVerify, SignJWT } from 'jose';
+import { base64url, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { step } from '../kit/define.ts';
 import type { Env } from './env.ts';
-import { hmacSecret, MIN_HS256_SECRET_BYTES } from './keys.ts';
+import { hmacSecret, MIN_HMAC_SECRET_BYTES } from './keys.ts';
 import { readToken } from './token-text.ts';
 
 const hmac = (key: Uint8Array, input: string) =>
@@ -17,7 +17,7 @@ export const anatomyStep = step<Env>(
     title: 'A JWT is three base64url parts, and anyone can read them',
   },
   async (t) => {
-    const secret = randomBytes(MIN_HS256_SECRET_BYTES);
+    const secret = randomBytes(MIN_HMAC_SECRET_BYTES.HS256);
     const token = await new SignJWT({
       sub: 'alice',
       name: 'Alice',
@@ -62,7 +62,7 @@ export const hs256Step = step<Env>(
     title: 'HS256: one secret signs and verifies, so it must be long',
   },
   async (t) => {
-    const secret = hmacSecret(randomBytes(MIN_HS256_SECRET_BYTES));
+    const secret = hmacSecret(randomBytes(MIN_HMAC_SECRET_BYTES.HS256));
     const token = await new SignJWT({ sub: 'alice' })
       .setProtectedHeader({ alg: 'HS256' })
       .sign(secret);
@@ -70,7 +70,7 @@ export const hs256Step = step<Env>(
     t.equal('a token verifies with the 32-byte secret that signed it', payload.sub, 'alice');
     await t.rejects(
       'the same token fails against another 32-byte secret',
-      () => jwtVerify(token, randomBytes(MIN_HS256_SECRET_BYTES), { algorithms: ['HS256'] }),
+      () => jwtVerify(token, randomBytes(MIN_HMAC_SECRET_BYTES.HS256), { algorithms: ['HS256'] }),
       'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
     );
 
@@ -94,12 +94,54 @@ export const hs256Step = step<Env>(
     );
     t.equal('a 1-byte secret is recovered from a single token by trying every value', found, weak);
     await t.rejects(
-      `the demo's policy refuses HS256 secrets under ${MIN_HS256_SECRET_BYTES} bytes (RFC 7518 §3.2)`,
+      `the demo's policy refuses HS256 secrets under ${MIN_HMAC_SECRET_BYTES.HS256} bytes (RFC 7518 §3.2)`,
       () => hmacSecret('s3cret'),
       'WEAK_HMAC_SECRET',
     );
+
+    // The minimum is the hash size, so it grows with the algorithm; 32 bytes is HS256's figure.
+    const bytes32 = randomBytes(MIN_HMAC_SECRET_BYTES.HS256);
+    const hs512 = await new SignJWT({ sub: 'alice' })
+      .setProtectedHeader({ alg: 'HS512' })
+      .sign(bytes32);
+    const lax = await jwtVerify(hs512, bytes32, { algorithms: ['HS512'] });
+    t.equal('jose signs and verifies HS512 with a 32-byte secret too', lax.payload.sub, 'alice');
+    t.table(
+      ['alg', 'RFC 7518 §3.2 minimum', 'policy, 32-byte secret', 'policy, minimum-length secret'],
+      (['HS256', 'HS384', 'HS512'] as const).map((alg) => [
+        alg,
+        `${MIN_HMAC_SECRET_BYTES[alg]} bytes`,
+        verdict(() => hmacSecret(bytes32, alg)),
+        verdict(() => hmacSecret(randomBytes(MIN_HMAC_SECRET_BYTES[alg]), alg)),
+      ]),
+    );
+    await t.rejects(
+      'the policy refuses that 32-byte secret for HS384: it needs 48 bytes, the SHA-384 output',
+      () => hmacSecret(bytes32, 'HS384'),
+      { code: 'WEAK_HMAC_SECRET', message: 'at least 48' },
+    );
+    await t.rejects(
+      'and for HS512: it needs 64 bytes, the SHA-512 output',
+      () => hmacSecret(bytes32, 'HS512'),
+      { code: 'WEAK_HMAC_SECRET', message: 'at least 64' },
+    );
+    t.equal(
+      'a 64-byte secret passes the policy for HS512',
+      hmacSecret(randomBytes(MIN_HMAC_SECRET_BYTES.HS512), 'HS512').length,
+      64,
+    );
   },
 );
+
+/** "accepted" or the policy's refusal, for a table row. */
+function verdict(fn: () => unknown): string {
+  try {
+    fn();
+    return 'accepted';
+  } catch (err) {
+    return `refused (${(err as { code?: string }).code})`;
+  }
+}
 
 /** RFC 7515 Appendix A.1, used verbatim: its JSON contains CR LF, so re-serialising would not match. */
 export const RFC7515_A1 = {
@@ -149,6 +191,49 @@ export const testVectorStep = step<Env>(
       'one bit changed in the signature fails verification',
       () => jwtVerify(tampered, key, { currentDate: before }),
       'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    );
+  },
+);
+
+export const ed25519Step = step<Env>(
+  {
+    id: 'ed25519',
+    section: 'algorithm-names-ed25519-not-eddsa',
+    title: 'Ed25519, the fully-specified name (RFC 9864), and the deprecated EdDSA',
+  },
+  async (t) => {
+    const { privateKey, publicKey } = await generateKeyPair('Ed25519');
+    const signed = (alg: string) =>
+      new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg }).sign(privateKey);
+    const ed25519 = await signed('Ed25519');
+    const eddsa = await signed('EdDSA');
+    const outcome = (token: string, alg: string) =>
+      jwtVerify(token, publicKey, { algorithms: [alg] }).then(
+        (r) => `verified (${r.protectedHeader.alg})`,
+        (e) => (e as { code?: string }).code ?? String(e),
+      );
+    const rows = [];
+    for (const [label, token] of [
+      ['alg Ed25519', ed25519],
+      ['alg EdDSA', eddsa],
+    ] as const) {
+      rows.push([label, await outcome(token, 'Ed25519'), await outcome(token, 'EdDSA')]);
+    }
+    t.table(['token (same Ed25519 key)', "algorithms: ['Ed25519']", "algorithms: ['EdDSA']"], rows);
+    t.equal(
+      'jose signs and verifies a token with the fully-specified alg "Ed25519" (RFC 9864)',
+      rows[0]?.[1],
+      'verified (Ed25519)',
+    );
+    t.equal(
+      'it still accepts the deprecated "EdDSA" for the same key, when that name is allowed',
+      rows[1]?.[2],
+      'verified (EdDSA)',
+    );
+    t.equal(
+      'an allowlist of one name refuses the other: pin the name your issuer emits',
+      [rows[1]?.[1], rows[0]?.[2]],
+      ['ERR_JOSE_ALG_NOT_ALLOWED', 'ERR_JOSE_ALG_NOT_ALLOWED'],
     );
   },
 );

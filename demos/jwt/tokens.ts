@@ -1,7 +1,7 @@
 // Token forging for the demo's attacks and claim checks: tokens built by hand, exactly as an
 // attacker or a careless issuer would build them.
 
-import { type CryptoKey, type JWTPayload, SignJWT } from 'jose';
+import { type CryptoKey, type JWTHeaderParameters, type JWTPayload, SignJWT } from 'jose';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -9,7 +9,7 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 export function sign(
   key: CryptoKey | Uint8Array,
   payload: JWTPayload,
-  header: { alg: string; kid?: string; typ?: string; jku?: string },
+  header: JWTHeaderParameters,
 ): Promise<string> {
   return new SignJWT(payload).setProtectedHeader(header).sign(key);
 }

@@ -126,4 +126,55 @@ describe('verify', () => {
       expect(r.stderr, argv.slice(2).join(' ')).toHaveLength(1);
     }
   });
+
+  it('exits 2 with one clear line for a key file or secret that cannot fit (issue 12 cases)', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const rs256 = await new SignJWT({ sub: 'a' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    const cases: [string, string[], RegExp][] = [
+      [
+        'a key file holding null',
+        ['--key', file('null.json', 'null')],
+        /holds null; expected a JWK/,
+      ],
+      [
+        'an RSA JWK without n and e',
+        ['--key', file('rsa.json', '{"kty":"RSA"}')],
+        /an RSA key needs "n", "e"; missing "n", "e"/,
+      ],
+      ['an empty --secret', ['--secret', ''], /--secret is empty/],
+      [
+        '--secret for an RS256 token',
+        ['--secret', 'x'.repeat(32)],
+        /alg is RS256, which verifies with a public key/,
+      ],
+    ];
+    for (const [name, flags, message] of cases) {
+      const r = await run('verify', rs256, ...flags);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toHaveLength(1);
+      expect(r.stderr[0], name).toMatch(message);
+      expect(r.stderr[0], name).not.toMatch(/CryptoKey|KeyObject|Uint8Array|TypeError/);
+    }
+  });
+});
+
+describe('flags', () => {
+  it('decode names an unknown flag instead of counting arguments', async () => {
+    const r = await run('decode', '--bogus', RFC7515_A1.token);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toEqual([expect.stringMatching(/Unknown option '--bogus'/)]);
+  });
+
+  it('--help works on every subcommand (exit 0, usage on stdout)', async () => {
+    for (const sub of ['decode', 'verify']) {
+      for (const flag of ['--help', '-h']) {
+        const r = await run(sub, flag);
+        expect(r.code, `${sub} ${flag}`).toBe(0);
+        expect(r.stdout, `${sub} ${flag}`).toContain(`Usage: npx tsx demos/jwt ${sub}`);
+      }
+    }
+  });
 });

@@ -15,7 +15,7 @@ import {
 import { parseOptions, UsageError } from '../kit/args.ts';
 import type { Subcommand } from '../kit/cli.ts';
 import { parseToken } from './decode-command.ts';
-import { MIN_HS256_SECRET_BYTES } from './keys.ts';
+import { isHmacAlg, MIN_HMAC_SECRET_BYTES } from './keys.ts';
 import { printClaims } from './token-report.ts';
 
 type Key = CryptoKey | Uint8Array | JWTVerifyGetKey;
@@ -37,16 +37,48 @@ async function loadKeyFile(path: string, alg: string): Promise<Key> {
     throw new UsageError(
       `${path}: only PEM public keys and certificates are accepted, not ${trimmed.split('\n')[0]}`,
     );
-  let json: { keys?: JWK[] } & JWK;
+  let parsed: unknown;
   try {
-    json = JSON.parse(trimmed);
+    parsed = JSON.parse(trimmed);
   } catch {
-    throw new UsageError(`${path} is not a JWK, a JWKS or a PEM public key`);
+    throw new UsageError(`--key ${path} is not a JWK, a JWKS or a PEM public key`);
   }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError(
+      `--key ${path} holds ${parsed === null ? 'null' : `a JSON ${Array.isArray(parsed) ? 'array' : typeof parsed}`}; expected a JWK or JWKS object`,
+    );
+  }
+  const json = parsed as { keys?: JWK[] } & JWK;
   if (Array.isArray(json.keys)) return createLocalJWKSet({ keys: json.keys });
-  if (typeof json.kty !== 'string') throw new UsageError(`${path}: a JWK needs "kty"`);
-  return importJWK(json, alg);
+  return importJWK(checkedJwk(json, path), alg);
 }
+
+/** The members each key type needs (RFC 7518 §6), checked before jose sees the key. */
+const JWK_MEMBERS: Record<string, string[]> = {
+  RSA: ['n', 'e'],
+  EC: ['crv', 'x', 'y'],
+  OKP: ['crv', 'x'],
+  oct: ['k'],
+};
+
+function checkedJwk(jwk: JWK, path: string): JWK {
+  const need = typeof jwk.kty === 'string' ? JWK_MEMBERS[jwk.kty] : undefined;
+  if (!need) {
+    throw new UsageError(
+      `--key ${path}: "kty" must be one of ${Object.keys(JWK_MEMBERS).join(', ')}, got ${JSON.stringify(jwk.kty ?? null)}`,
+    );
+  }
+  const missing = need.filter((m) => typeof (jwk as Record<string, unknown>)[m] !== 'string');
+  if (missing.length) {
+    throw new UsageError(
+      `--key ${path}: an ${jwk.kty} key needs ${need.map((m) => `"${m}"`).join(', ')}; missing ${missing.map((m) => `"${m}"`).join(', ')}`,
+    );
+  }
+  return jwk;
+}
+
+const USAGE =
+  '<token> (--secret <s> | --key <file>) [--alg A] [--iss I] [--aud A] [--at <ISO time>]';
 
 /** One sentence per jose failure, for a reader who has to act on it. */
 export function explainFailure(err: unknown): string {
@@ -73,7 +105,7 @@ export function explainFailure(err: unknown): string {
 
 export const verifyCommand: Subcommand = {
   name: 'verify',
-  usage: '<token> (--secret <s> | --key <file>) [--alg A] [--iss I] [--aud A] [--at <ISO time>]',
+  usage: USAGE,
   summary: 'verify the signature and claims with a secret, JWK, JWKS or PEM public key',
   run: async (argv, io) => {
     const { values, positionals } = parseOptions(argv, {
@@ -84,7 +116,13 @@ export const verifyCommand: Subcommand = {
       aud: { type: 'string' },
       at: { type: 'string' },
       'no-color': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     });
+    if (values.help) {
+      io.out(`Usage: npx tsx demos/jwt verify ${USAGE}`);
+      io.out('Exit status: 0 verified, 1 not verified (the reason is printed), 2 bad input.');
+      return 0;
+    }
     if (positionals.length !== 1) throw new UsageError('verify takes exactly one token');
     const parts = parseToken(positionals[0]);
     if ((values.secret === undefined) === (values.key === undefined)) {
@@ -97,12 +135,19 @@ export const verifyCommand: Subcommand = {
     const { paint } = io.style;
     let key: Key;
     if (values.secret !== undefined) {
+      if (values.secret === '') throw new UsageError('--secret is empty; give the HMAC secret');
+      if (!isHmacAlg(alg)) {
+        throw new UsageError(
+          `--secret is an HMAC secret, but the token's alg is ${alg}, which verifies with a public key: use --key <JWK, JWKS or PEM file>`,
+        );
+      }
       key = new TextEncoder().encode(values.secret);
-      if (key.length < MIN_HS256_SECRET_BYTES) {
+      const min = MIN_HMAC_SECRET_BYTES[alg];
+      if (key.length < min) {
         io.out(
           paint(
             'yellow',
-            `! the secret is ${key.length} bytes; RFC 7518 §3.2 requires at least ${MIN_HS256_SECRET_BYTES} for HS256`,
+            `! the secret is ${key.length} bytes; RFC 7518 §3.2 requires at least ${min} for ${alg}`,
           ),
         );
       }

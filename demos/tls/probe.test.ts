@@ -182,3 +182,13 @@ describe('probe bad input and no connection (exit 2, one line)', () => {
     expect(r.err[0]).toContain('ECONNREFUSED');
   });
 });
+
+describe('probe --help', () => {
+  it('prints the usage and exits 0', async () => {
+    for (const flag of ['--help', '-h']) {
+      const r = await probe([flag]);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('Usage: npx tsx demos/tls probe <host:port>');
+    }
+  });
+});
