@@ -5,6 +5,8 @@
 // demos/kit/services.ts SERVICES with the same name (hint, env variables, probe).
 
 import type { NativeLauncher } from './launcher.ts';
+import { mariadb114 } from './mariadb114-native.ts';
+import { postgres17 } from './postgres17-native.ts';
 import { replication } from './replication-native.ts';
 
-export const LAUNCHERS: NativeLauncher[] = [replication];
+export const LAUNCHERS: NativeLauncher[] = [postgres17, mariadb114, replication];
