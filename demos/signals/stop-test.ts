@@ -70,7 +70,14 @@ export async function stopTest(procs: Processes, o: StopTestOptions): Promise<St
   const [command, ...args] = o.command;
   if (command === undefined) throw new Error('stopTest: no command');
   const p = procs.start(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const ready = await Promise.race([becomeReady(o, p), p.exited.then(() => undefined)]);
+  // An exit before readiness is a result (it did not stay up), not a failure to wait.
+  const ready = await Promise.race([
+    becomeReady(o, p).catch((err: unknown) => {
+      if (p.running()) throw err;
+      return undefined;
+    }),
+    p.exited.then(() => undefined),
+  ]);
   if (ready === undefined) {
     const early = await p.exited;
     return {
