@@ -4,6 +4,7 @@
 
 import { defineDemo } from '../kit/define.ts';
 import { closeEnv, type Env, openEnv } from './env.ts';
+import { ledger } from './ledger.ts';
 import { maxAgeStep, preflightStep, simpleStep } from './steps-preflight.ts';
 import { credentialsStep, exposeStep, holesStep, varyStep } from './steps-sharing.ts';
 import { crossOriginStep, mixedContentStep, wireStep } from './steps-wire.ts';
@@ -29,4 +30,5 @@ export const demo = defineDemo<Env>({
     holesStep,
   ],
   teardown: closeEnv,
+  ledger,
 });
