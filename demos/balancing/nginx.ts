@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { freePort } from '../kit/net.ts';
 import { findBinary } from '../kit/services.ts';
 import type { Instance, RunDir } from './instances.ts';
+import { poll } from './poll.ts';
 
 export interface NginxConfig {
   /** `worker_processes`; 1 unless a step is about several workers. */
@@ -35,7 +36,11 @@ export interface NginxAccess {
 
 export interface Nginx extends Instance {
   url: string;
-  accessLog(): NginxAccess[];
+  /**
+   * The access log once it holds `count` lines: nginx writes a request's line after sending the
+   * response, so the client can be ahead of the log by a request.
+   */
+  accessLog(count: number): Promise<NginxAccess[]>;
   /** The error log's lines (notice level: upstream failures, servers marked unavailable). */
   errorLog(): string[];
 }
@@ -114,7 +119,11 @@ export async function startNginx(run: RunDir, name: string, c: NginxConfig): Pro
       return {
         ...instance,
         url: `http://127.0.0.1:${port}`,
-        accessLog: () => lines(join(dir, 'access.log')).map(parseAccess),
+        accessLog: (count) =>
+          poll(async () => {
+            const all = lines(join(dir, 'access.log'));
+            return all.length >= count ? all.map(parseAccess) : undefined;
+          }, `${count} lines in nginx's access log`),
         errorLog: () => lines(join(dir, 'nginx.log')),
       };
     } catch (err) {

@@ -68,7 +68,7 @@ export const passiveHealthStep = step<Env>(
     const n = 30;
     const withDefaults = await spread(`${ng.url}/defaults`, n);
     const withoutMarking = await spread(`${ng.url}/never`, n);
-    const log = ng.accessLog();
+    const log = await ng.accessLog(2 * n);
     const triedDead = (uri: string) =>
       log.filter((a) => a.uri === uri && a.upstreams.includes(dead));
     const first = triedDead('/defaults')[0];
@@ -252,15 +252,23 @@ export const retriesStep = step<Env>(
       },
     ];
     const name = (path: string) => `u${path.replace(/\W/g, '_')}`;
+    // And a POST whose first server refuses the connection: nothing was sent there.
+    const dead = `127.0.0.1:${await freePort()} max_fails=0`;
     const ng = await nginx(t, env, 'retries', {
-      upstreams: cases.map((c) => upstream(name(c.path), servers)).join('\n'),
-      locations: cases.map((c) => location(c.path, name(c.path), c.extra)).join('\n'),
+      upstreams: [
+        ...cases.map((c) => upstream(name(c.path), servers)),
+        upstream('refused', [dead, servers[1] as string]),
+      ].join('\n'),
+      locations: [
+        ...cases.map((c) => location(c.path, name(c.path), c.extra)),
+        location('/post-refused', 'refused'),
+      ].join('\n'),
     });
     const statuses: number[] = [];
-    for (const c of cases) {
+    for (const c of [...cases, { method: 'POST', path: '/post-refused' }]) {
       statuses.push((await send(`${ng.url}${c.path}`, { method: c.method, body: 'x=1' })).status);
     }
-    const log = ng.accessLog();
+    const log = await ng.accessLog(statuses.length);
     const entry = (path: string) => log.find((a) => a.uri === path);
     const named = new Map([crash, ok].map((b) => [b.address, b.id]));
     const reset = { got: 'connection reset (request read, no response)' };
@@ -289,9 +297,14 @@ export const retriesStep = step<Env>(
     t.equal('a PUT is retried like the GET (idempotent by RFC 9110 §9.2.2): 200', statuses[2], 200);
     t.equal('`proxy_next_upstream … non_idempotent` retries the POST too: 200', statuses[3], 200);
     t.equal(
-      'so the healthy backend saw the GET, the PUT and the second POST, never the first',
+      'a POST whose connection was refused was never sent, so it is passed on: 200',
+      [statuses[4], entry('/post-refused')?.upstreamStatus],
+      [200, ['502', '200']],
+    );
+    t.equal(
+      'so the healthy backend saw the GET, the PUT and the two passed-on POSTs, never the first',
       ok.requests,
-      ['GET /get', 'PUT /put', 'POST /post-ni'],
+      ['GET /get', 'PUT /put', 'POST /post-ni', 'POST /post-refused'],
     );
   },
 );
@@ -315,7 +328,7 @@ export const retryTriesStep = step<Env>(
     });
     const all = await send(`${ng.url}/all`);
     const two = await send(`${ng.url}/two`);
-    const log = ng.accessLog();
+    const log = await ng.accessLog(2);
     const tried = (uri: string) => log.find((a) => a.uri === uri)?.upstreams.length;
     t.table(
       ['location', 'status', 'upstreams tried'],

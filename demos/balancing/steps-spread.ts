@@ -101,7 +101,7 @@ export const workersStep = step<Env>(
       });
       const s = await spread(ng.url, N);
       const perWorker = new Map<number, string[]>();
-      for (const a of ng.accessLog()) {
+      for (const a of await ng.accessLog(N)) {
         const picked = byAddress.get(a.upstreams[0] ?? '') ?? '?';
         perWorker.set(a.worker, [...(perWorker.get(a.worker) ?? []), picked]);
       }
