@@ -75,7 +75,11 @@ export async function ensureTopic(env: Env, what: string, spec: TopicSpec = {}):
   const count = spec.assignment?.length ?? spec.partitions ?? 3;
   await waitFor(`leaders for ${count} partitions of ${topic}`, async () => {
     const parts = await partitionsOf(env.admin, topic);
-    return parts.length === count && parts.every((p) => p.leader >= 0) ? true : undefined;
+    if (parts.length !== count || parts.some((p) => p.leader < 0)) return undefined;
+    // The metadata may name a leader that has not applied the new partition yet (a broker just
+    // restarted answers UNKNOWN_TOPIC_OR_PARTITION): ListOffsets goes to each leader itself.
+    await env.admin.fetchTopicOffsets(topic);
+    return true;
   });
   return topic;
 }

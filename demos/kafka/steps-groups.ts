@@ -117,7 +117,7 @@ export const idleStep = step<Env>(
   },
   async (t, env) => {
     await useCluster(t, env, 'shared');
-    const topic = await ensureTopic(env, 'layout', { partitions: 3 });
+    const topic = await ensureTopic(env, 'idle', { partitions: 3 });
     const g = group(t, env, 'idle', topic, 3);
     await join(t, g, ['member-1', 'member-2', 'member-3']);
     const four = await join(t, g, ['member-4']);
