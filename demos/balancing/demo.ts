@@ -2,7 +2,7 @@
 // with their own id.
 
 import { defineDemo } from '../kit/define.ts';
-import { closeEnv, openEnv } from './env.ts';
+import { closeEnv, type Env, openEnv } from './env.ts';
 import { ledger } from './ledger.ts';
 import {
   activeHealthStep,
@@ -14,7 +14,7 @@ import { consistentHashStep, ipHashStep, nginxStickyStep, stickyCookieStep } fro
 import { leastConnStep, roundRobinStep, workersStep } from './steps-spread.ts';
 import { keepaliveStep } from './steps-upstream.ts';
 
-export const demo = defineDemo({
+export const demo = defineDemo<Env>({
   id: 'balancing',
   title: 'Load balancing, measured at nginx and HAProxy',
   summary:
