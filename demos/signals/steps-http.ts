@@ -94,8 +94,8 @@ export const httpStep = step<Env>(
         LABELS[s.mode],
         describeOutcome(s.inFlight),
         s.newConnection,
-        s.idleClosedAtClose ? 'closed at close()' : 'open',
-        s.reuse ? `served again: ${describeOutcome(s.reuse)}` : '',
+        s.idleClosedAtClose ? 'closed at once' : 'open',
+        s.reuse ? `reused: ${describeOutcome(s.reuse)}` : '',
         s.exit,
       ]),
     );
@@ -115,7 +115,7 @@ export const httpStep = step<Env>(
       '200',
     );
     t.check(
-      'its keep-alive connection stays open and is served again: close() alone does not end the process',
+      'its keep-alive connection stays open and is served again: close() alone keeps the process up',
       close?.reuse !== undefined &&
         describeOutcome(close.reuse) === '200' &&
         close.heldAfterResponse,
@@ -126,7 +126,7 @@ export const httpStep = step<Env>(
       'exit code 0',
     );
     t.check(
-      'with closeIdleConnections() after each response, the in-flight request completes and the process exits 0 unaided',
+      'closeIdleConnections() after each response: the request completes, the process exits 0 unaided',
       describeOutcome(idle?.inFlight ?? { error: '' }) === '200' && idle?.exit === 'exit code 0',
       `${describeOutcome(idle?.inFlight ?? { error: '' })}, ${idle?.exit}`,
     );

@@ -18,7 +18,7 @@ export const kubernetesStep = step<Env>(
   },
   async (t, env) => {
     t.table(
-      ['Kubernetes (cited: pod-lifecycle "Termination of Pods", "Container probes")', 'local step'],
+      ['Kubernetes (cited: pod-lifecycle.md)', 'local step'],
       [
         ['preStop hook runs, inside the grace period', 'nginx (QUIT), node-http'],
         ['TERM (or the image STOPSIGNAL) to each container PID 1', 'pid1, defaults'],

@@ -60,14 +60,18 @@ export const pid1Step = step<Env>(
         return { ns, alive, exit, members: ns.members() };
       }),
     );
-    t.table(
-      ['PID 1 of the namespace', 'after kill -TERM <its host pid>', 'output'],
-      results.map((r, i) => [
-        cases[i]?.label ?? '',
-        r.alive ? 'still running (answers ping)' : describeExit(r.exit),
-        /caught.*/.exec(r.ns.unshare.output())?.[0] ?? '',
-      ]),
-    );
+    t.figure({
+      kind: 'matrix',
+      title: 'kill -TERM <host pid of the namespace init>',
+      columns: ['after TERM', 'its output'],
+      rows: results.map((r, i) => ({
+        label: `PID 1: ${cases[i]?.label ?? ''}`,
+        cells: [
+          r.alive ? 'still running (answers ping)' : describeExit(r.exit),
+          /caught.*/.exec(r.ns.unshare.output())?.[0] ?? '',
+        ],
+      })),
+    });
     const [bare, shell, execd, tini] = results;
     t.check(
       'node as PID 1 without a TERM handler ignores TERM: it still answers',

@@ -135,7 +135,7 @@ export const postgresStep = step<Env>(
     t.table(['signal', 'who', 'what happened'], rows);
     t.block([`after INT:  ${checkpoint}`, `restart after QUIT: ${recovery}`]);
     t.match(
-      'the next start after immediate runs crash recovery: "not properly shut down; automatic recovery in progress"',
+      'after immediate the next start logs "not properly shut down; automatic recovery in progress"',
       recovery,
       /database system was not properly shut down; automatic recovery in progress/,
     );

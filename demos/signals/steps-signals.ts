@@ -63,19 +63,17 @@ export const defaultsStep = step<Env>(
         return { signal, sleepExit, bareOutcome, bare, handledOutcome };
       }),
     );
-    t.table(
-      ['signal', 'no.', '`sleep` (no handler)', 'node, no handler', 'node, handler'],
-      rows.map((r) => [
-        r.signal,
-        constants.signals[r.signal],
-        r.sleepExit,
-        r.bareOutcome,
-        `caught, ${r.handledOutcome}`,
-      ]),
-    );
+    t.figure({
+      kind: 'matrix',
+      title: 'what each signal did',
+      columns: ['`sleep` (no handler)', 'node, no handler', 'node, handler'],
+      rows: rows.map((r) => ({
+        label: `${r.signal} (${constants.signals[r.signal]})`,
+        cells: [r.sleepExit, r.bareOutcome, `caught, ${r.handledOutcome}`],
+      })),
+    });
     for (const r of rows) {
-      const wanted =
-        r.signal === 'SIGQUIT' ? 'core dump (here: no core, ulimit -c 0)' : 'terminate';
+      const wanted = r.signal === 'SIGQUIT' ? 'terminate and dump core' : 'terminate';
       t.equal(
         `${r.signal}'s default action (${wanted}) ends \`sleep\``,
         r.sleepExit,
@@ -104,9 +102,9 @@ export const defaultsStep = step<Env>(
     const idle = await startTarget(env.procs);
     const caught = caughtSignals(idle.pid);
     idle.child.kill('SIGKILL');
-    t.show('SigCgt of node with no JS handler', caught.join(' '));
+    t.show('SigCgt (signals it catches) of a node with no JS handler', caught.join(' '));
     t.check(
-      'node catches SIGINT and SIGTERM itself even with no JS handler (to reset the terminal, then re-raise)',
+      'with no JS handler node still catches SIGINT and SIGTERM (to reset the terminal, then re-raise)',
       caught.includes('SIGINT') && caught.includes('SIGTERM'),
       caught.join(' '),
     );
@@ -128,14 +126,19 @@ export const defaultsStep = step<Env>(
       'killed by SIGKILL',
     );
     t.equal(
-      'signal 0 sends nothing and only checks: kill(pid, 0) succeeds on a live pid, ESRCH once it is gone',
+      'signal 0 sends nothing and only checks: kill(pid, 0) is ok on a live pid, ESRCH on a gone one',
       [probeLive, signalZero(killed.pid)],
       ['ok', 'ESRCH'],
     );
     const numbers = Object.fromEntries(
       NUMBERED.map((s) => [s, constants.signals[s]] as [string, number]),
     );
-    t.show(`signal numbers here (${process.platform} ${process.arch})`, numbers);
+    t.show(
+      `signal numbers here (${process.platform} ${process.arch})`,
+      Object.entries(numbers)
+        .map(([name, n]) => `${short(name)} ${n}`)
+        .join(' · '),
+    );
     t.equal(
       `on ${process.arch} Linux the numbers are HUP 1, INT 2, QUIT 3, KILL 9, USR1 10, TERM 15, CONT 18, STOP 19`,
       numbers,
@@ -281,7 +284,7 @@ export const exitStatusStep = step<Env>(
       signal: null,
     });
     t.equal(
-      'and exit(137) arrives exactly the same way: 137 alone does not say who, or whether, anyone killed it',
+      'exit(137) arrives the same way: 137 alone says neither who killed it nor whether anyone did',
       selfEvent,
       shellExit,
     );
