@@ -22,7 +22,8 @@ import { isStale, runName } from '../kit/names.ts';
 import { poll } from './poll.ts';
 
 const TOPIC = 'balancing';
-const BASE = join(tmpdir(), 'wirenotes-balancing');
+/** Where every run's directory lives (one per run, named by runName). */
+export const RUNS_DIR = join(tmpdir(), 'wirenotes-balancing');
 const READY_MS = 5_000;
 const STOP_MS = 5_000;
 
@@ -47,7 +48,7 @@ export class RunDir {
   };
 
   constructor() {
-    this.dir = join(BASE, runName(TOPIC));
+    this.dir = join(RUNS_DIR, runName(TOPIC));
     mkdirSync(this.dir, { recursive: true, mode: 0o755 });
     process.on('exit', this.onExit);
   }
@@ -142,12 +143,12 @@ function accepts(port: number): Promise<true | undefined> {
  * names that directory, so a reused pid is never hit. Returns how many directories it removed.
  */
 export function sweepStaleRuns(): { dirs: number; processes: number } {
-  if (!existsSync(BASE)) return { dirs: 0, processes: 0 };
+  if (!existsSync(RUNS_DIR)) return { dirs: 0, processes: 0 };
   let dirs = 0;
   let processes = 0;
-  for (const name of readdirSync(BASE)) {
+  for (const name of readdirSync(RUNS_DIR)) {
     if (!isStale(name, TOPIC)) continue;
-    const runDir = join(BASE, name);
+    const runDir = join(RUNS_DIR, name);
     for (const instance of readdirSync(runDir)) {
       for (const file of readdirSync(join(runDir, instance)).filter((f) => f.endsWith('.pid'))) {
         const pid = Number(readFileSync(join(runDir, instance, file), 'utf8').trim());
