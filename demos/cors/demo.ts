@@ -8,6 +8,7 @@ import { ledger } from './ledger.ts';
 import { maxAgeStep, preflightStep, simpleStep } from './steps-preflight.ts';
 import { credentialsStep, exposeStep, holesStep, varyStep } from './steps-sharing.ts';
 import { crossOriginStep, mixedContentStep, wireStep } from './steps-wire.ts';
+import { versions } from './versions.ts';
 
 export const demo = defineDemo<Env>({
   id: 'cors',
@@ -31,4 +32,5 @@ export const demo = defineDemo<Env>({
   ],
   teardown: closeEnv,
   ledger,
+  versions,
 });

@@ -1,11 +1,13 @@
 // Which requests are preflighted, what makes a preflight fail, and how long Chromium caches one.
 
 import { step } from '../kit/define.ts';
+import { expectedFor } from '../kit/versions.ts';
 import { CASES, casesOf, originFor } from './cases.ts';
 import type { Env } from './env.ts';
 import { normalizeMethod } from './fetch-rules.ts';
 import { browserOf, freshUrl, serverLines } from './probe.ts';
 import { showCase } from './show.ts';
+import { authorizationStarFact } from './versions.ts';
 
 export const simpleStep = step<Env>(
   {
@@ -70,6 +72,19 @@ export const preflightStep = step<Env>(
           `${k.id}: Accept-Language of ${bytes.length > 1 ? `${bytes.length} × ` : ''}${bytes[0]} bytes was preflighted, asking for accept-language`,
           browser.preflights.map((p) => p.headers['access-control-request-headers']),
           ['accept-language'],
+        );
+      }
+      if (k.id === 'authorization-star') {
+        const chromium = browserOf(env).version;
+        const expected = expectedFor(authorizationStarFact, chromium);
+        const measured =
+          browser.requests.length === 1 && browser.outcome.readable
+            ? 'sent, and the page read the response'
+            : 'not sent';
+        t.equal(
+          `authorization-star: on ${expected.when} it was ${expected.value}`,
+          measured,
+          expected.value,
         );
       }
       if (k.standard && k.standard !== k.expect) {
