@@ -21,7 +21,9 @@ describe('sweepStaleRuns', () => {
     const instance = join(runDir, '1-orphan');
     mkdirSync(instance, { recursive: true });
     // Stands for an nginx whose parent was killed: its command line names the run's directory.
-    const orphan = spawn('sh', ['-c', 'sleep 30', instance], { stdio: 'ignore' });
+    const orphan = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)', instance], {
+      stdio: 'ignore',
+    });
     const exited = new Promise((resolve) => orphan.once('exit', (_, signal) => resolve(signal)));
     writeFileSync(join(instance, 'nginx.pid'), `${orphan.pid}\n`);
     // A pid file naming this test's own process: its command line does not name the directory.
