@@ -58,6 +58,11 @@ export interface Engine {
   waiting(session: Session): Promise<boolean>;
   /** The admin connection: table setup, final state, settings. */
   admin: Session;
+  /**
+   * Ends every session connection at once from the admin connection, even one waiting for a lock
+   * (an interrupted run), so that their transactions roll back and DROP TABLE need not wait.
+   */
+  endSessions(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -142,6 +147,11 @@ export async function postgresEngine(url: string, service: ServiceName): Promise
         [(session as PgSession).pid],
       );
       return Number(rows[0]?.n) > 0;
+    },
+    async endSessions() {
+      const pids = sessions.map((s) => (s as PgSession).pid);
+      await admin.raw('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
+      await Promise.all(sessions.map((s) => s.close()));
     },
     async close() {
       await Promise.all([...sessions, admin].map((s) => s.close()));
@@ -248,6 +258,12 @@ export async function mariadbEngine(url: string, service: ServiceName): Promise<
       if (!(await waitingNow(id))) return false;
       await new Promise((r) => setTimeout(r, 15));
       return waitingNow(id);
+    },
+    async endSessions() {
+      for (const s of sessions) {
+        await admin.run(`KILL ${(s as MariaSession).threadId}`);
+        (s as MariaSession).conn.destroy();
+      }
     },
     async close() {
       await Promise.all([...sessions, admin].map((s) => s.close()));

@@ -160,15 +160,17 @@ export function openEnv(info: SetupInfo): Promise<Env> {
 }
 
 /**
- * Ends every session first (a blocked statement would hold the locks DROP TABLE needs), then
- * drops this run's table on each server.
+ * Ends every session first (on Ctrl-C a statement may still wait for a lock, and its transaction
+ * holds what DROP TABLE needs), then drops this run's table on each server.
  */
 export async function closeEnv(env: Env): Promise<void> {
-  for (const s of env.servers) {
-    await Promise.all(Object.values(s.sessions).map((x) => x.close()));
-    await s.engine.admin.run(`DROP TABLE IF EXISTS ${s.table}`);
-    await s.engine.close();
-  }
+  await Promise.all(
+    env.servers.map(async (s) => {
+      await s.engine.endSessions();
+      await s.engine.admin.run(`DROP TABLE IF EXISTS ${s.table}`);
+      await s.engine.close();
+    }),
+  );
 }
 
 async function readSnapshotSetting(e: Engine): Promise<string | undefined> {

@@ -1,3 +1,4 @@
+import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../kit/args.ts';
 import { captureIO } from '../kit/capture.ts';
@@ -6,6 +7,7 @@ import { figureLines } from '../kit/figures.ts';
 import { ANOMALIES, TESTS } from './anomalies.ts';
 import { demo } from './demo.ts';
 import { innodbWaitingThreads } from './engines.ts';
+import { closeEnv, openServers } from './env.ts';
 import { matrixCommand, parseMatrixArgs } from './matrix-command.ts';
 import type { Run } from './runner.ts';
 import { timelineFigure, wrapTo } from './show.ts';
@@ -68,6 +70,24 @@ describe('isolation helpers', () => {
   });
 });
 
+describe('isolation tables in shared servers', () => {
+  it("drops a dead run's table when it opens the server, and counts it", async () => {
+    const stale = `wn_isolation_${Math.floor(Date.now() / 1000) - 3600}_999999_beef`;
+    const url = 'mysql://root@127.0.0.1:3306/test';
+    const conn = await mysql.createConnection({ uri: url });
+    await conn.query(`CREATE TABLE IF NOT EXISTS ${stale} (id int)`);
+    const env = await openServers([{ service: 'mariadb', kind: 'mariadb', url }], () => undefined);
+    const [mine] = env.servers.map((s) => s.table);
+    await closeEnv(env);
+    const [left] = await conn.query(`SHOW TABLES LIKE 'wn\\_isolation\\_%'`);
+    await conn.end();
+    expect(env.swept).toEqual([{ label: expect.stringMatching(/^MariaDB /), count: 1 }]);
+    const names = (left as Record<string, string>[]).map((r) => Object.values(r)[0]);
+    expect(names).not.toContain(stale);
+    expect(names).not.toContain(mine);
+  });
+});
+
 describe('isolation matrix subcommand', () => {
   it('rejects bad input with a UsageError', () => {
     expect(() => parseMatrixArgs(['--engine', 'oracle'])).toThrow(UsageError);
@@ -81,6 +101,12 @@ describe('isolation matrix subcommand', () => {
       url: undefined,
       json: true,
     });
+  });
+
+  it('answers --help with its usage, exit 0', async () => {
+    const io = captureIO();
+    expect(await matrixCommand.run(['--help'], io)).toBe(0);
+    expect(io.stdout[0]).toMatch(/^Usage: npx tsx demos\/isolation matrix /);
   });
 
   it('exits 2 with one line for an unknown flag', async () => {

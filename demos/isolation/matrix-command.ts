@@ -19,12 +19,22 @@ const SCHEMES: Record<Kind, string[]> = {
   mariadb: ['mysql:', 'mariadb:'],
 };
 
-export function parseMatrixArgs(argv: string[]): { kinds: Kind[]; url?: string; json: boolean } {
+const USAGE = '[--engine postgres|mariadb] [--url <url>] [--json]';
+
+export function parseMatrixArgs(argv: string[]): {
+  kinds: Kind[];
+  url?: string;
+  json: boolean;
+  help?: true;
+} {
   const { values, positionals } = parseOptions(argv, {
     engine: { type: 'string' },
     url: { type: 'string' },
     json: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
+  if (values.help) return { kinds: [], json: false, help: true };
   if (positionals.length) throw new UsageError(`matrix: unexpected argument "${positionals[0]}"`);
   const engine = values.engine;
   if (engine !== undefined && engine !== 'postgres' && engine !== 'mariadb') {
@@ -59,10 +69,18 @@ async function chosen(kinds: Kind[], url: string | undefined, io: CliIO): Promis
 
 export const matrixCommand: Subcommand = {
   name: 'matrix',
-  usage: '[--engine postgres|mariadb] [--url <url>] [--json]',
+  usage: USAGE,
   summary: 'measure the anomaly matrix on every configured server, or on yours with --url',
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { kinds, url, json } = parseMatrixArgs(argv);
+    const { kinds, url, json, help } = parseMatrixArgs(argv);
+    if (help) {
+      io.out(`Usage: npx tsx demos/isolation matrix ${USAGE}`);
+      io.out('Every anomaly test at every level on every configured server that answers (PG_URL,');
+      io.out('PG17_URL, MARIADB_URL, MARIADB114_URL), or on yours: --engine with --url. A scratch');
+      io.out('table named wn_isolation_… is created and dropped; tables of dead runs are swept.');
+      io.out('Exit status: 0 measured, 2 bad input or no server answered.');
+      return 0;
+    }
     const wanted = await chosen(kinds, url, io);
     if (!wanted.length) {
       io.err('demos/isolation matrix: no database server answered (see the lines above)');
