@@ -182,8 +182,12 @@ export const leastConnStep = step<Env>(
     slow.mode = 'hold';
     const servers = bs.map((b) => b.address);
     const ng = await nginx(t, env, 'least-conn', {
-      upstreams: [upstream('rr', servers), upstream('lc', servers, ['least_conn'])].join('\n'),
-      locations: [location('/rr', 'rr'), location('/lc', 'lc')].join('\n'),
+      upstreams: [
+        upstream('rr', servers),
+        upstream('lc', servers, ['least_conn']),
+        upstream('r2', servers, ['random two least_conn']),
+      ].join('\n'),
+      locations: ['rr', 'lc', 'r2'].map((u) => location(`/${u}`, u)).join('\n'),
     });
     const haproxyServers = serverLines(bs);
     const hpRr = await haproxy(t, env, 'rr', {
@@ -199,6 +203,7 @@ export const leastConnStep = step<Env>(
       ['nginx least_conn', await aroundSlow(`${ng.url}/lc`, slow, n)],
       ['HAProxy roundrobin', await aroundSlow(hpRr.url, slow, n)],
       ['HAProxy leastconn', await aroundSlow(hpLc.url, slow, n)],
+      ['nginx random two least_conn', await aroundSlow(`${ng.url}/r2`, slow, n)],
     ] as const;
     t.figure({
       kind: 'matrix',
@@ -215,6 +220,10 @@ export const leastConnStep = step<Env>(
       'least connections sends it exactly one (the first tie), then goes around it: 1 of 30, at both',
       [rows[1][1], rows[3][1]],
       [1, 1],
+    );
+    t.check(
+      '`random two least_conn` draws two servers and takes the less busy: at most 1 of 30 as well',
+      rows[4][1] <= 1,
     );
   },
 );
