@@ -6,7 +6,7 @@ import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { closeServer, listen } from '../kit/net.ts';
 import { type Audience, hasScope, verifyAccessToken } from './policy.ts';
 
-export const REALM = 'orders-api';
+const REALM = 'orders-api';
 export const ORDERS_SCOPE = 'orders:read';
 
 export interface AppServer {

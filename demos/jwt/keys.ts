@@ -9,13 +9,13 @@ import { type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose';
  */
 export const MIN_HMAC_SECRET_BYTES = { HS256: 32, HS384: 48, HS512: 64 } as const;
 
-export type HmacAlg = keyof typeof MIN_HMAC_SECRET_BYTES;
+type HmacAlg = keyof typeof MIN_HMAC_SECRET_BYTES;
 
 export function isHmacAlg(alg: string): alg is HmacAlg {
   return Object.hasOwn(MIN_HMAC_SECRET_BYTES, alg);
 }
 
-export class WeakSecret extends Error {
+class WeakSecret extends Error {
   override name = 'WeakSecret';
   readonly code = 'WEAK_HMAC_SECRET';
 }
@@ -34,7 +34,7 @@ export function hmacSecret(secret: string | Uint8Array, alg: HmacAlg = 'HS256'):
 
 export const SIGNING_ALG = 'ES256';
 
-export interface SigningKey {
+interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
   publicJwk: JWK;

@@ -11,7 +11,7 @@ export interface Audience {
   audience: string;
 }
 
-export interface VerifyOptions extends Audience {
+interface VerifyOptions extends Audience {
   currentDate?: Date;
   clockTolerance?: number;
 }

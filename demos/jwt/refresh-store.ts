@@ -10,7 +10,7 @@ interface Entry {
   used: boolean;
 }
 
-export type Rotation =
+type Rotation =
   | { ok: true; sub: string; scope: string; token: string }
   | { ok: false; reason: 'unknown' | 'reused' | 'revoked' };
 

@@ -153,7 +153,7 @@ export const RFC7515_A1 = {
 };
 
 /** Flips one bit of a base64url string's first character, keeping it valid base64url. */
-export function flipOneBit(segment: string): string {
+function flipOneBit(segment: string): string {
   const bytes = base64url.decode(segment);
   bytes[0] = (bytes[0] as number) ^ 1;
   return base64url.encode(bytes);

@@ -81,7 +81,7 @@ const USAGE =
   '<token> (--secret <s> | --key <file>) [--alg A] [--iss I] [--aud A] [--at <ISO time>]';
 
 /** One sentence per jose failure, for a reader who has to act on it. */
-export function explainFailure(err: unknown): string {
+function explainFailure(err: unknown): string {
   const e = err as { code?: string; message?: string };
   switch (e.code) {
     case 'ERR_JWT_EXPIRED':

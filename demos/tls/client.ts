@@ -3,7 +3,7 @@
 
 import { type ConnectionOptions, connect, type PeerCertificate, type TLSSocket } from 'node:tls';
 
-export interface CertFacts {
+interface CertFacts {
   subject: string;
   issuer: string;
   validFrom: string;
@@ -41,7 +41,7 @@ function cn(name: Record<string, unknown> | undefined): string {
   return Array.isArray(value) ? value.join(',') : String(value ?? '');
 }
 
-export function certFacts(cert: PeerCertificate): CertFacts {
+function certFacts(cert: PeerCertificate): CertFacts {
   const infoAccess = (cert as { infoAccess?: Record<string, string[]> }).infoAccess;
   return {
     subject: `CN=${cn(cert.subject as unknown as Record<string, unknown>)}`,
@@ -59,7 +59,7 @@ export function certFacts(cert: PeerCertificate): CertFacts {
 }
 
 /** The chain as the client linked it: getPeerCertificate(true) follows issuerCertificate. */
-export function peerChain(socket: TLSSocket): CertFacts[] {
+function peerChain(socket: TLSSocket): CertFacts[] {
   const out: CertFacts[] = [];
   let cert = socket.getPeerCertificate(true) as PeerCertificate & {
     issuerCertificate?: PeerCertificate;
@@ -73,7 +73,7 @@ export function peerChain(socket: TLSSocket): CertFacts[] {
   return out;
 }
 
-export function readFacts(socket: TLSSocket): HandshakeFacts {
+function readFacts(socket: TLSSocket): HandshakeFacts {
   const key = socket.getEphemeralKeyInfo() as { name?: string; size?: number } | null;
   const cipher = socket.getCipher();
   return {

@@ -61,7 +61,7 @@ export function openssl(args: string[]): Promise<Run> {
 }
 
 /** `s_client -brief` prints "Key: value" lines on stderr; this returns them as a map. */
-export function parseBrief(text: string): Map<string, string> {
+function parseBrief(text: string): Map<string, string> {
   const fields = new Map<string, string>();
   for (const line of text.split('\n')) {
     const m = /^([A-Za-z][A-Za-z ]+?): (.*)$/.exec(line.trim());
@@ -70,7 +70,7 @@ export function parseBrief(text: string): Map<string, string> {
   return fields;
 }
 
-export interface SClientOptions {
+interface SClientOptions {
   port: number;
   host?: string;
   servername?: string;
@@ -80,7 +80,7 @@ export interface SClientOptions {
   tls12?: boolean;
 }
 
-export function sClientArgs(o: SClientOptions): string[] {
+function sClientArgs(o: SClientOptions): string[] {
   const args = ['s_client', '-brief', '-connect', `${o.host ?? '127.0.0.1'}:${o.port}`];
   if (o.servername) args.push('-servername', o.servername);
   else args.push('-noservername');

@@ -19,7 +19,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export const USAGE = '<host:port> [--servername N] [--ca file.pem] [--alpn h2,http/1.1] [--tls1.2]';
+const USAGE = '<host:port> [--servername N] [--ca file.pem] [--alpn h2,http/1.1] [--tls1.2]';
 
 interface ProbeInput {
   host: string;
@@ -31,7 +31,7 @@ interface ProbeInput {
   tls12: boolean;
 }
 
-export function parseProbeArgs(argv: string[]): ProbeInput {
+function parseProbeArgs(argv: string[]): ProbeInput {
   const { values, positionals } = parseOptions(argv, OPTIONS);
   if (positionals.length !== 1) {
     throw new UsageError(`probe takes one <host:port>, got ${positionals.length} arguments`);
@@ -75,7 +75,7 @@ export function parseProbeArgs(argv: string[]): ProbeInput {
 }
 
 /** The lines openssl -brief would print, each with what it means. */
-export function describe(input: ProbeInput, f: HandshakeFacts): string[] {
+function describe(input: ProbeInput, f: HandshakeFacts): string[] {
   const pad = (s: string) => s.padEnd(46);
   const lines = [
     'CONNECTION ESTABLISHED',

@@ -5,7 +5,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { closeServer, listen } from '../kit/net.ts';
 import { splitRecords, type TlsRecord } from './wire.ts';
 
-export type Direction = 'client→server' | 'server→client';
+type Direction = 'client→server' | 'server→client';
 
 export interface Flight {
   direction: Direction;

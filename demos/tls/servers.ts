@@ -65,7 +65,7 @@ class Board<T> {
 // intermediate) does not make the server send a bare leaf: the connection keeps the default
 // context's chain (observed on Node 20; step `failures` shows it with leaf-only.test). The
 // catalogue's bare-leaf cases get a server of their own (startSingleCertServer).
-export function contextFor(issued: Issued): SecureContext {
+function contextFor(issued: Issued): SecureContext {
   return createSecureContext({ key: issued.keyPem, cert: fullChain(issued) });
 }
 

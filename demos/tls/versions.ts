@@ -10,76 +10,46 @@ const openssl30 = (v: string) => atLeast(v, '3.0') && !atLeast(v, '3.1');
 const OPENSSL_30 = 'Node 20.20.2 (OpenSSL 3.0.19)';
 const OPENSSL_35 = 'Node 22.23.5, 24.22.3, 26.12.1 (OpenSSL 3.5.9); 24.19.0, 24.20.0 (3.5.7)';
 
-export const keySharesFact: VersionFact = {
-  id: 'key-shares',
-  fact: 'key shares in a default TLS 1.3 ClientHello',
-  part: 'node openssl',
-  cases: [
-    { when: 'OpenSSL 3.0', applies: openssl30, value: 'x25519 (32 bytes)', seen: OPENSSL_30 },
-    {
-      when: 'OpenSSL ≥ 3.5',
-      applies: (v) => atLeast(v, '3.5'),
-      value: 'X25519MLKEM768 (1216 bytes), x25519 (32 bytes)',
-      seen: OPENSSL_35,
-    },
-  ],
-};
+/** A fact decided by Node's bundled OpenSSL: one value on 3.0, another from 3.5 on. */
+function byOpenssl(id: string, fact: string, on30: string, from35: string): VersionFact {
+  return {
+    id,
+    fact,
+    part: 'node openssl',
+    cases: [
+      { when: 'OpenSSL 3.0', applies: openssl30, value: on30, seen: OPENSSL_30 },
+      { when: 'OpenSSL ≥ 3.5', applies: (v) => atLeast(v, '3.5'), value: from35, seen: OPENSSL_35 },
+    ],
+  };
+}
 
-export const supportedGroupsFact: VersionFact = {
-  id: 'supported-groups',
-  fact: 'supported_groups in a default ClientHello',
-  part: 'node openssl',
-  cases: [
-    {
-      when: 'OpenSSL 3.0',
-      applies: openssl30,
-      value:
-        'x25519, secp256r1, x448, secp521r1, secp384r1, ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192',
-      seen: OPENSSL_30,
-    },
-    {
-      when: 'OpenSSL ≥ 3.5',
-      applies: (v) => atLeast(v, '3.5'),
-      value: 'X25519MLKEM768, x25519, secp256r1, x448, secp384r1, secp521r1, ffdhe2048, ffdhe3072',
-      seen: OPENSSL_35,
-    },
-  ],
-};
+export const keySharesFact = byOpenssl(
+  'key-shares',
+  'key shares in a default TLS 1.3 ClientHello',
+  'x25519 (32 bytes)',
+  'X25519MLKEM768 (1216 bytes), x25519 (32 bytes)',
+);
 
-export const defaultGroupFact: VersionFact = {
-  id: 'default-group',
-  fact: 'group a default Node client and server agree on (ServerHello key_share)',
-  part: 'node openssl',
-  cases: [
-    { when: 'OpenSSL 3.0', applies: openssl30, value: 'x25519', seen: OPENSSL_30 },
-    {
-      when: 'OpenSSL ≥ 3.5',
-      applies: (v) => atLeast(v, '3.5'),
-      value: 'X25519MLKEM768',
-      seen: OPENSSL_35,
-    },
-  ],
-};
+export const supportedGroupsFact = byOpenssl(
+  'supported-groups',
+  'supported_groups in a default ClientHello',
+  'x25519, secp256r1, x448, secp521r1, secp384r1, ffdhe2048, ffdhe3072, ffdhe4096, ffdhe6144, ffdhe8192',
+  'X25519MLKEM768, x25519, secp256r1, x448, secp384r1, secp521r1, ffdhe2048, ffdhe3072',
+);
 
-export const mlkemFact: VersionFact = {
-  id: 'mlkem-option',
-  fact: "ecdhCurve: 'X25519MLKEM768'",
-  part: 'node openssl',
-  cases: [
-    {
-      when: 'OpenSSL 3.0',
-      applies: openssl30,
-      value: 'refused: Failed to set ECDH curve',
-      seen: OPENSSL_30,
-    },
-    {
-      when: 'OpenSSL ≥ 3.5',
-      applies: (v) => atLeast(v, '3.5'),
-      value: 'accepted',
-      seen: OPENSSL_35,
-    },
-  ],
-};
+export const defaultGroupFact = byOpenssl(
+  'default-group',
+  'group a default Node client and server agree on (ServerHello key_share)',
+  'x25519',
+  'X25519MLKEM768',
+);
+
+export const mlkemFact = byOpenssl(
+  'mlkem-option',
+  "ecdhCurve: 'X25519MLKEM768'",
+  'refused: Failed to set ECDH curve',
+  'accepted',
+);
 
 export const keyInfoFact: VersionFact = {
   id: 'ephemeral-key-info',

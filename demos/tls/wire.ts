@@ -92,7 +92,7 @@ export function firstRecordLength(bytes: Buffer): number | undefined {
 }
 
 /** One key_share entry (RFC 8446 §4.2.8): the group and the sender's ephemeral public key. */
-export interface KeyShare {
+interface KeyShare {
   group: string;
   key: Buffer;
 }
