@@ -12,7 +12,7 @@ import {
 } from './steps-failure.ts';
 import { consistentHashStep, ipHashStep, nginxStickyStep, stickyCookieStep } from './steps-hash.ts';
 import { leastConnStep, roundRobinStep, workersStep } from './steps-spread.ts';
-import { keepaliveStep } from './steps-upstream.ts';
+import { haproxyReuseStep, keepaliveStep } from './steps-upstream.ts';
 
 export const demo = defineDemo<Env>({
   id: 'balancing',
@@ -35,6 +35,7 @@ export const demo = defineDemo<Env>({
     retriesStep,
     retryTriesStep,
     keepaliveStep,
+    haproxyReuseStep,
   ],
   teardown: closeEnv,
   ledger,
