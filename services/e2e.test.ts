@@ -4,11 +4,11 @@
 // The shared services (9092-9094, nginx, databases) are what the other test files use, so this
 // file never stops them: it only ensures they are up (as the global setup does) and checks their
 // status. The start/stop/down path is proven on a second, isolated 3-node cluster: its own state
-// folder under .cache/services/ and free ports found at run time (controllers at +10000), the
-// jars shared with the main cluster. The afterAll hook stops it whatever happened.
+// folder (a scratch folder) and free ports found at run time (controllers at +10000), the jars
+// shared with the main cluster. The afterAll hook stops it whatever happened.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, ensure, SERVICES, startNode, status, stopNode, up } from './api.ts';
@@ -17,6 +17,7 @@ import { nodePid } from './kafka-native.ts';
 import { brokersInMetadata } from './kafka-probe.ts';
 import { defaultLayout, type Layout, nodeDir } from './layout.ts';
 import { alive, portOpen } from './proc.ts';
+import { readState, remember } from './state.ts';
 
 let layout: Layout;
 const ids = [1, 2, 3];
@@ -47,11 +48,19 @@ describe('npm run services, end to end', () => {
     for (const r of rows) expect(r.up, `${r.service}: ${r.detail ?? ''}`).toBe(true);
   });
 
-  it('up starts a 3-node cluster natively (replacing a stale pid file) and waits for all 3', async () => {
+  it('up starts a 3-node cluster natively (replacing a record whose process is gone) and waits for all 3', async () => {
     const node1 = layout.kafkaNodes[0] as (typeof layout.kafkaNodes)[0];
     const dead = spawnSync('true').pid as number; // a pid that has exited
-    mkdirSync(nodeDir(layout, node1), { recursive: true });
-    writeFileSync(join(nodeDir(layout, node1), 'kafka.pid'), `${dead}\n`);
+    await remember(layout, node1.name, {
+      service: 'kafka',
+      via: 'native',
+      pid: dead,
+      marker: join(nodeDir(layout, node1), 'server.properties'),
+      dir: nodeDir(layout, node1),
+    });
+    // Reading never deletes a record, not even one whose process is gone.
+    expect(nodePid(layout, node1)).toBeUndefined();
+    expect(readState(layout).units[node1.name]?.pid).toBe(dead);
     const lines: string[] = [];
     const { started } = await up(['kafka'], {
       layout,
@@ -85,10 +94,15 @@ describe('npm run services, end to end', () => {
     expect(await brokersInMetadata(layout.kafkaNodes)).toEqual([1, 3]);
     const row = (await status(['kafka'], { layout })).find((r) => r.service === 'kafka-2');
     expect(row?.up).toBe(false);
+    expect(row?.detail).toMatch(/^stopped/);
+    // Stopped on purpose: the record keeps its folder (its data) for the start.
+    const dir = readState(layout).units['kafka-2']?.dir;
+    expect(dir).toBeDefined();
 
     await startNode('kafka-2', { layout });
     expect(await brokersInMetadata(layout.kafkaNodes)).toEqual(ids);
     expect(nodePid(layout, node2)).not.toBe(pid);
+    expect(readState(layout).units['kafka-2']?.dir).toBe(dir);
   });
 
   it('down stops the three nodes it started and leaves nothing running', async () => {
@@ -98,8 +112,8 @@ describe('npm run services, end to end', () => {
     for (const pid of pids) expect(alive(pid, 'kafka.Kafka')).toBe(false);
     for (const n of layout.kafkaNodes) {
       expect(await portOpen(n.host, n.clientPort)).toBe(false);
-      expect(existsSync(join(nodeDir(layout, n), 'kafka.pid'))).toBe(false);
     }
+    expect(readState(layout).units).toEqual({});
     expect(await down(undefined, { layout })).toEqual([]);
     // The shared cluster was not touched.
     expect(await brokersInMetadata(defaultLayout().kafkaNodes)).toEqual(ids);
