@@ -4,7 +4,7 @@
 // Spec: https://fetch.spec.whatwg.org/ (§2.2.1 methods, §2.2.2 headers, §3.2 the CORS protocol,
 // and the algorithms "CORS-preflight fetch", "CORS-preflight cache" and "CORS check").
 
-export type Credentials = 'omit' | 'same-origin' | 'include';
+type Credentials = 'omit' | 'same-origin' | 'include';
 
 /** A request as a page's fetch() would make it: the method and the headers the script set. */
 export interface CorsRequest {

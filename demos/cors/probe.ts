@@ -37,7 +37,7 @@ export interface BrowserRun {
   requests: Logged[];
 }
 
-export function pageOrigin(env: Env, k: CorsCase): string {
+function pageOrigin(env: Env, k: CorsCase): string {
   return originFor(k.from, env.ports);
 }
 

@@ -43,7 +43,7 @@ export async function throughNginx(t: StepContext, c: (typeof CASES)[number]): P
   return { status: Number(ex.response.slice(9, 12)), response: ex.response, up, port, ex };
 }
 
-export interface ErrorLog {
+interface ErrorLog {
   pid: number;
   version: string;
   /** The file nginx's stderr points at. */

@@ -127,7 +127,7 @@ export async function startHttpbin(
 }
 
 /** Stops listening, drops idle and active connections and pending /delay timers. */
-export function closeServer(server: http.Server, state?: RouteState): Promise<void> {
+function closeServer(server: http.Server, state?: RouteState): Promise<void> {
   for (const t of state?.timers ?? []) clearTimeout(t);
   state?.timers.clear();
   for (const s of state?.tunnels ?? []) s.destroy();

@@ -10,7 +10,7 @@ const IMPLEMENTED = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS',
 export const MAX_DELAY_MS = 10_000;
 export const RATE_LIMIT = { requests: 3, windowMs: 60_000 };
 /** Basic-auth users for /admin: alice is an administrator, bob is not. */
-export const USERS: Record<string, { password: string; admin: boolean }> = {
+const USERS: Record<string, { password: string; admin: boolean }> = {
   alice: { password: 'wonderland', admin: true },
   bob: { password: 'builder', admin: false },
 };

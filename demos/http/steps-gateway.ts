@@ -2,6 +2,8 @@
 // upstreams that misbehave in the ways production ones do.
 
 import { step } from '../kit/define.ts';
+import type { SequenceFigure } from '../kit/figures.ts';
+import { exchangeFigure } from '../kit/http-wire.ts';
 import type { Env } from './env.ts';
 import {
   CASES,
@@ -12,6 +14,21 @@ import {
   throughNginx,
 } from './gateway.ts';
 import { rawExchange } from './wire.ts';
+
+/** Headers that change per run or say nothing here. */
+const HIDE = /^(content-type|date)$/i;
+
+/** One request through nginx as three parties saw it: the client's socket and the upstream's. */
+function hops(run: GatewayRun): SequenceFigure {
+  const [request, ...answers] = run.ex.tap.turns(HIDE);
+  const hop = (run.up?.tap.turns(HIDE) ?? []).map((x) =>
+    x.dir === '<'
+      ? { ...x, from: 'nginx', to: 'upstream' }
+      : { ...x, from: 'upstream', to: 'nginx' },
+  );
+  const turns = [...(request ? [request] : []), ...hop, ...answers];
+  return exchangeFigure(['client', 'nginx', 'upstream'], turns, { bodyLines: 1 });
+}
 
 export const gatewayStep = step<Env>(
   {
@@ -25,17 +42,19 @@ export const gatewayStep = step<Env>(
     for (const c of CASES) {
       if (c.kind === 'slow') t.waiting('nginx waiting 1 s for the slow upstream');
       const run = await throughNginx(t, c);
-      const { up, ex } = run;
+      const { ex } = run;
       results.set(c.kind, run);
       if (c.kind === 'healthy') {
-        t.say('Healthy: nginx forwards the request (the upstream saw this head) and relays 200.');
-        t.block(
-          (up?.firstRequest ?? '').split('\r\n').map((l) => `> ${l.replace(/:\d+$/, ':<port>')}`),
-        );
+        t.say('Healthy: nginx forwards the request (as the upstream received it) and relays 200.');
+        t.figure(hops(run));
       }
-      if (c.kind === 'garbage' || c.kind === 'slow' || c.kind === 'truncates') {
+      if (c.kind === 'garbage') {
+        t.say(`The upstream ${c.what} (a line with no colon); nginx answers for it:`);
+        t.figure(ex.tap.figure({ bodyLines: 1, hide: HIDE, parties: ['client', 'nginx'] }));
+      }
+      if (c.kind === 'slow' || c.kind === 'truncates') {
         t.say(`The upstream ${c.what}:`);
-        t.figure(ex.tap.figure({ bodyLines: 1, hide: /^(content-type|date)$/i }));
+        t.figure(hops(run));
       }
     }
     t.table(

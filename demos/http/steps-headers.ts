@@ -5,6 +5,7 @@ import * as https from 'node:https';
 import { createRequire } from 'node:module';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { step } from '../kit/define.ts';
+import { exchangeFigure } from '../kit/http-wire.ts';
 import { closeServer, listen } from '../kit/net.ts';
 import { expectedFor } from '../kit/versions.ts';
 import type { Env } from './env.ts';
@@ -74,7 +75,22 @@ export const clientHeadersStep = step<Env>(
       headers: Record<string, string>;
     };
     t.say("Node's built-in fetch over https, as the server received it:");
-    t.block(sent['fetch (Node) https'].map((l) => `> ${l}`.replace(/:\d+$/, ':<port>')));
+    const pairs = sent['fetch (Node) https'].map((l): [string, string] => {
+      const colon = l.indexOf(':');
+      return [
+        l.slice(0, colon),
+        l
+          .slice(colon + 1)
+          .trim()
+          .replace(/:\d+$/, ':<port>'),
+      ];
+    });
+    t.figure(
+      exchangeFigure(
+        ['fetch (Node)', 'httpbin'],
+        [{ dir: '>', startLine: 'GET /headers HTTP/1.1', headers: pairs }],
+      ),
+    );
     const clients = {
       'fetch (Node)': names(sent['fetch (Node) http']),
       'undici package': names(sent['undici package http']),

@@ -34,7 +34,7 @@ const FRAME_TYPES = ['DATA', 'HEADERS', 'PRIORITY', 'RST_STREAM', 'SETTINGS', 'P
 FRAME_TYPES.push('PING', 'GOAWAY', 'WINDOW_UPDATE', 'CONTINUATION');
 
 /** Splits HTTP/2 bytes (after the preface) into frame headers: RFC 9113 §4.1. */
-export function frames(bytes: Buffer): { type: string; length: number; stream: number }[] {
+function frames(bytes: Buffer): { type: string; length: number; stream: number }[] {
   const out = [];
   for (let i = 0; i + 9 <= bytes.length; ) {
     const length = bytes.readUIntBE(i, 3);

@@ -4,6 +4,7 @@
 
 import * as net from 'node:net';
 import { closeServer, listen } from '../kit/net.ts';
+import { Tap } from './wire.ts';
 
 export type UpstreamKind = 'garbage' | 'closes' | 'truncates' | 'slow' | 'healthy';
 
@@ -14,6 +15,8 @@ export interface Upstream {
   connections: number;
   /** The request head nginx forwarded, as received (first connection). */
   firstRequest: string;
+  /** What crossed the upstream's sockets: `<` what nginx sent it, `>` its answers. */
+  tap: Tap;
   close(): Promise<void>;
 }
 
@@ -23,9 +26,10 @@ const SLOW_MS = 5_000;
 export async function startUpstream(kind: UpstreamKind): Promise<Upstream> {
   const sockets = new Set<net.Socket>();
   const timers = new Set<NodeJS.Timeout>();
-  const up = { kind, connections: 0, firstRequest: '' };
+  const up = { kind, connections: 0, firstRequest: '', tap: new Tap() };
   const server = net.createServer((socket) => {
     up.connections++;
+    up.tap.attach(socket);
     sockets.add(socket);
     socket.on('error', () => socket.destroy());
     socket.once('close', () => sockets.delete(socket));
@@ -50,6 +54,12 @@ export async function startUpstream(kind: UpstreamKind): Promise<Upstream> {
   });
 }
 
+/** Writes then ends: write() is what the tap records (end(data) bypasses it). */
+function reply(socket: net.Socket, text: string): void {
+  socket.write(text);
+  socket.end();
+}
+
 const OK = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nupstream\n';
 
 function answer(kind: UpstreamKind, socket: net.Socket, timers: Set<NodeJS.Timeout>): void {
@@ -57,7 +67,7 @@ function answer(kind: UpstreamKind, socket: net.Socket, timers: Set<NodeJS.Timeo
     case 'garbage':
       // A status line, then a header line with no colon. (Bytes with no status line at all are
       // a different story: nginx 1.22 relays them as an HTTP/0.9 body.)
-      socket.end('HTTP/1.1 200 OK\r\nthis line is not a header\r\n\r\n');
+      reply(socket, 'HTTP/1.1 200 OK\r\nthis line is not a header\r\n\r\n');
       return;
     case 'closes':
       // Read the request, then hang up without a byte of response (a crash, an OOM kill).
@@ -65,12 +75,12 @@ function answer(kind: UpstreamKind, socket: net.Socket, timers: Set<NodeJS.Timeo
       return;
     case 'truncates':
       // The head promises 100 bytes; the process dies after 10.
-      socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst 10 b');
+      reply(socket, 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst 10 b');
       return;
     case 'slow': {
       const timer = setTimeout(() => {
         timers.delete(timer);
-        socket.end(OK);
+        reply(socket, OK);
       }, SLOW_MS);
       timers.add(timer);
       // nginx gives up first and closes its side: stop the timer with it.
@@ -81,6 +91,6 @@ function answer(kind: UpstreamKind, socket: net.Socket, timers: Set<NodeJS.Timeo
       return;
     }
     case 'healthy':
-      socket.end(OK);
+      reply(socket, OK);
   }
 }

@@ -43,10 +43,15 @@ export class Tap {
       .join('');
   }
 
+  /** The messages this tap saw: `>` what its socket wrote, `<` what it read. */
+  turns(hide?: RegExp): WireTurn[] {
+    return turns(this.segments, hide);
+  }
+
   /** The messages this tap saw, as a sequence figure (the transcript prints it as text). */
   figure(options: TapOptions = {}): SequenceFigure {
     const { hide, parties = ['client', 'httpbin'], bodyLines = 3 } = options;
-    return exchangeFigure(parties, turns(this.segments, hide), { bodyLines });
+    return exchangeFigure(parties, this.turns(hide), { bodyLines });
   }
 }
 
