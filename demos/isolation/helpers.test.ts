@@ -61,7 +61,7 @@ describe('isolation helpers', () => {
         { s: 'B', resumed: true, outcome: { kind: 'rows', rows: [{ id: 1, value: 10 }] } },
       ],
     } as unknown as Run;
-    const figure = timelineFigure(run, ['A', 'B', 'C'], 'three lanes');
+    const figure = timelineFigure(run.timeline, ['A', 'B', 'C'], 'three lanes');
     const lines = figureLines(figure);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(96);
     expect(figure.rows.find((r) => r.mark === 'blocked')?.lane).toBe(1);

@@ -7,7 +7,7 @@ import type { MatrixFigure, TimelineFigure, TimelineMark } from '../kit/figures.
 import { ansiForbids, type Cell, expectedCell, type Test } from './anomalies.ts';
 import type { Level, Outcome } from './engines.ts';
 import type { Server } from './env.ts';
-import { fmtRows, mechanism, type Run, type SessionName } from './runner.ts';
+import { type Entry, fmtRows, mechanism, type Run, type SessionName } from './runner.ts';
 
 /** The transcript's room for a figure (100 columns less the step indent). */
 const WIDTH = 96;
@@ -56,11 +56,15 @@ function shortOutcome(out: Outcome, sql: string): { result: string; mark: Timeli
 }
 
 /** One run as a timeline: a lane per session, long statements wrapped within their lane. */
-export function timelineFigure(run: Run, sessions: SessionName[], title: string): TimelineFigure {
+export function timelineFigure(
+  timeline: Entry[],
+  sessions: SessionName[],
+  title: string,
+): TimelineFigure {
   const room = Math.floor((WIDTH - 2 * (sessions.length - 1)) / sessions.length) - 2;
   const rows: TimelineFigure['rows'] = [];
   const lastSql = new Map<SessionName, string>();
-  for (const e of run.timeline) {
+  for (const e of timeline) {
     const lane = sessions.indexOf(e.s);
     let text = e.sql ?? '↳ resumes';
     let { result, mark } = e.outcome
@@ -82,9 +86,9 @@ export function timelineFigure(run: Run, sessions: SessionName[], title: string)
 }
 
 /** The error messages a timeline shortened to their codes, each once. */
-export function errorTexts(run: Run): [string, string][] {
+export function errorTexts(timeline: Entry[]): [string, string][] {
   const seen = new Map<string, string>();
-  for (const e of run.timeline) {
+  for (const e of timeline) {
     if (e.outcome?.kind === 'error') seen.set(e.outcome.code, e.outcome.message);
   }
   return [...seen];

@@ -17,8 +17,8 @@ export async function measureRow(env: Env, server: Server, x: Test): Promise<Run
 
 /** One run drawn as a timeline, with the full text of the errors it shortened. */
 export function showRun(t: StepContext, server: Server, run: Run, sessions: Test['sessions']) {
-  t.figure(timelineFigure(run, sessions, `${server.engine.label} at ${run.level}`));
-  for (const [code, message] of errorTexts(run)) t.show(`ERROR ${code}`, message);
+  t.figure(timelineFigure(run.timeline, sessions, `${server.engine.label} at ${run.level}`));
+  for (const [code, message] of errorTexts(run.timeline)) t.show(`ERROR ${code}`, message);
   t.show('seen', run.verdict.evidence);
 }
 

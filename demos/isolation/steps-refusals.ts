@@ -7,8 +7,16 @@ import type { Kind, Level, Outcome, Session } from './engines.ts';
 import type { Env, Server, Snapshot } from './env.ts';
 import { G2_ITEM_FOR_UPDATE, P4_FOR_UPDATE } from './fixes.ts';
 import { type Attempt, barrier, bothRows, increment, withRetry } from './retry.ts';
-import { after, find, INITIAL_ROWS, type Run, type Statement } from './runner.ts';
-import { cellOf, describeOutcome, PHRASE, wrapTo } from './show.ts';
+import {
+  after,
+  type Entry,
+  find,
+  INITIAL_ROWS,
+  type Run,
+  type SessionName,
+  type Statement,
+} from './runner.ts';
+import { cellOf, describeOutcome, errorTexts, PHRASE, timelineFigure, wrapTo } from './show.ts';
 import { showRun } from './steps-anomalies.ts';
 
 const isError = (o: Outcome | undefined, code: string, message?: RegExp): boolean =>
@@ -133,11 +141,12 @@ async function lockTimeout(t: StepContext, server: Server): Promise<void> {
     [B, `UPDATE ${table} SET value = 21 WHERE id = 2`],
     [B, `UPDATE ${table} SET value = 12 WHERE id = 1`],
   ];
-  const log: string[] = [];
+  const log: Entry[] = [];
+  const shown = (sql: string) => sql.replaceAll(table, 'test');
   let timedOut: Outcome | undefined;
   for (const [s, sql] of script) {
     timedOut = await s.run(sql);
-    log.push(`${s.name}: ${sql.replaceAll(table, 'test')}  → ${describeOutcome(timedOut, sql)}`);
+    log.push({ s: s.name as SessionName, sql: shown(sql), outcome: timedOut });
   }
   const [open] = maria
     ? await B.raw<{ open: number }>('SELECT @@in_transaction AS open')
@@ -149,10 +158,11 @@ async function lockTimeout(t: StepContext, server: Server): Promise<void> {
   const [final] = await engine.admin.raw<{ value: number }>(
     `SELECT value FROM ${table} WHERE id = 2`,
   );
-  log.push(`B: SELECT * FROM test WHERE id = 2  → ${describeOutcome(own)}`);
-  log.push(`B: COMMIT  → ${describeOutcome(commit, 'COMMIT')}`);
+  log.push({ s: 'B', sql: 'SELECT * FROM test WHERE id = 2', outcome: own });
+  log.push({ s: 'B', sql: 'COMMIT', outcome: commit });
   t.say(`${engine.label}: B updates row 2, then waits for A's lock on row 1 until the bound:`);
-  t.block(log.flatMap((l) => wrapTo(l, 94)));
+  t.figure(timelineFigure(log, ['A', 'B'], `${engine.label}, a lock wait that times out`));
+  for (const [code, message] of errorTexts(log)) t.show(`ERROR ${code}`, message);
   if (maria) {
     const [r] = await engine.admin.raw<{ r: number }>('SELECT @@innodb_rollback_on_timeout AS r');
     t.check(
