@@ -134,7 +134,7 @@ export const passiveHealthStep = step<Env>(
     t.show('[b1, b2 backup]', idle.order.join(' '));
     t.show('[dead, b2 backup]', used.order.join(' '));
     t.equal(
-      `a \`backup\` server takes no traffic while a primary is up, and all of it once none is: ${backup} answered 0 of 5, then 5 of 5`,
+      `a \`backup\` server gets traffic only when no primary is up: ${backup} answered 0 of 5, then 5 of 5`,
       [idle.counts.get(backup) ?? 0, used.counts.get(backup) ?? 0],
       [0, 5],
     );

@@ -151,7 +151,7 @@ export const consistentHashStep = step<Env>(
       }),
     });
     t.check(
-      'with `consistent`, every key that moved went to the new backend: none moved between the old three',
+      'with `consistent`, every key that moved went to the new backend, none between the old ones',
       movedConsistent.every(([, to]) => to === added),
     );
     const fraction = movedConsistent.length / KEYS.length;
@@ -165,7 +165,7 @@ export const consistentHashStep = step<Env>(
     );
     const ids = bs.map((b) => b.id);
     t.equal(
-      'the plain hash is (crc32(key) >> 16 & 0x7fff) mod the number of servers: it predicts all 800 placements',
+      'the plain hash is (crc32(key) >> 16 & 0x7fff) mod N: it predicts all 800 placements',
       [...(m3 as string[]), ...(m4 as string[])],
       [
         ...KEYS.map((k) => ids[moduloHashPick(k, 3)]),

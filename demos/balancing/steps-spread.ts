@@ -125,7 +125,7 @@ export const workersStep = step<Env>(
       separate.perWorker.length > 1 && shared.perWorker.length > 1,
     );
     t.check(
-      'without a zone, every worker runs its own cycle: its own requests follow b1 b2 b1 b3 b1 … from its first',
+      'without a zone, every worker runs its own cycle: b1 b2 b1 b3 b1 … from its first request',
       separate.perWorker.every((w) => w.join(' ') === cycle(w.length).join(' ')),
     );
     const predicted = ids.map((id) =>
