@@ -103,7 +103,16 @@ async function withDatabase(url: string, fn: (q: Query) => Promise<number>): Pro
 async function cleanDatabase(variable: string, url: string): Promise<Swept> {
   const where = `${variable} (${new URL(url).host})`;
   try {
+    let standby = false;
     const n = await withDatabase(url, async (q) => {
+      // A standby is read-only; what the primary drops goes away there too.
+      if (
+        url.startsWith('postgres') &&
+        String((await q('SELECT pg_is_in_recovery()'))[0]) === 'true'
+      ) {
+        standby = true;
+        return 0;
+      }
       const tables = url.startsWith('postgres')
         ? await q('SELECT tablename FROM pg_tables WHERE schemaname = current_schema()')
         : await q('SHOW TABLES');
@@ -111,7 +120,7 @@ async function cleanDatabase(variable: string, url: string): Promise<Swept> {
       for (const t of dead) await q(`DROP TABLE IF EXISTS ${t}`);
       return dead.length;
     });
-    return { line: `${where}: ${n} tables`, n };
+    return { line: `${where}: ${standby ? 'a standby, follows its primary' : `${n} tables`}`, n };
   } catch (err) {
     return { line: `${where}: skipped (${(err as Error).message.split('\n')[0]})`, n: 0 };
   }
