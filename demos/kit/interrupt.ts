@@ -7,6 +7,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const SAME_CTRL_C_MS = 1000;
 
 /** Installs the handlers; the returned function removes them (call it when the work is done). */
 export function onInterrupt(
@@ -14,9 +15,14 @@ export function onInterrupt(
   say: (line: string) => void,
 ): () => void {
   let seen = 0;
+  let firstAt = 0;
   const handler = (signal: (typeof SIGNALS)[number]) => {
     const status = 128 + constants.signals[signal];
     seen += 1;
+    if (seen === 1) firstAt = Date.now();
+    // Ctrl-C signals the whole process group, and tsx relays the signal to its child again when
+    // the child is slow to acknowledge it (30 ms): a repeat that soon is the same Ctrl-C.
+    if (seen > 1 && Date.now() - firstAt < SAME_CTRL_C_MS) return;
     if (seen > 1) process.exit(status);
     say(`${signal}: cleaning up before exit (send it again to exit at once)`);
     cleanup().then(

@@ -340,7 +340,11 @@ export class DemoSession<Env> {
     const steps: StepResult[] = [];
     await this.open();
     try {
-      for (const s of this.steps) steps.push(await this.runStep(s, this.demo.steps.indexOf(s)));
+      for (const s of this.steps) {
+        // interrupt() has torn down (Ctrl-C): the running step ends, no further step starts.
+        if (!this.opened) break;
+        steps.push(await this.runStep(s, this.demo.steps.indexOf(s)));
+      }
     } finally {
       await this.close();
     }
