@@ -146,6 +146,6 @@ export function exchangeTurns(x: Exchange, redact: (s: string) => string = (s) =
   ];
 }
 
-function headerCase(name: string): string {
+export function headerCase(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
 }

@@ -2,9 +2,12 @@
 // the checker (what the Fetch rules say about the same server's answers). Each run gets a URL of
 // its own, so Chromium's preflight and HTTP caches never carry state from one run to the next.
 
+import { STATUS_CODES } from 'node:http';
+import type { SequenceFigure } from '../kit/figures.ts';
+import { exchangeFigure, type WireTurn } from '../kit/http-wire.ts';
 import type { PageOutcome } from './browser.ts';
 import { apiOrigin, type CorsCase, originFor } from './cases.ts';
-import { type CheckResult, checkCors } from './checker.ts';
+import { type CheckResult, checkCors, headerCase } from './checker.ts';
 import type { Env } from './env.ts';
 import type { Logged } from './servers.ts';
 
@@ -83,19 +86,35 @@ export async function inChecker(env: Env, k: CorsCase): Promise<CheckResult> {
   );
 }
 
-/** One line per request the API received: method, path, and the CORS-relevant headers. */
-export function serverLines(env: Env, logged: Logged[]): string[] {
-  return logged.map((l) => {
-    const h = l.headers;
-    const parts = [`${l.method} ${redact(env, l.path)}`];
-    if (h.origin) parts.push(`Origin: ${redact(env, h.origin)}`);
-    if (h['access-control-request-method'])
-      parts.push(`ACRM: ${h['access-control-request-method']}`);
-    if (h['access-control-request-headers'])
-      parts.push(`ACRH: ${h['access-control-request-headers']}`);
-    if (h.cookie) parts.push(`Cookie: ${h.cookie}`);
-    return `server got ${parts.join(' · ')}`;
-  });
+const REQUEST_SHOWN = [
+  ['origin', 'Origin'],
+  ['access-control-request-method', 'Access-Control-Request-Method'],
+  ['access-control-request-headers', 'Access-Control-Request-Headers'],
+  ['cookie', 'Cookie'],
+] as const;
+const RESPONSE_SHOWN = /^(access-control-|vary$|cache-control$)/;
+
+/** What the API received and answered, as a sequence between the browser and the API. */
+export function serverFigure(env: Env, logged: Logged[]): SequenceFigure {
+  const turns = [...logged]
+    .sort((x, y) => x.at - y.at)
+    .flatMap((l): WireTurn[] => {
+      const sent = REQUEST_SHOWN.flatMap(([n, name]): [string, string][] =>
+        l.headers[n] === undefined ? [] : [[name, redact(env, l.headers[n] as string)]],
+      );
+      const request: WireTurn = {
+        dir: '>',
+        startLine: `${l.method} ${redact(env, l.path)}`,
+        headers: sent,
+      };
+      if (!l.response) return [request];
+      const answered = Object.entries(l.response.headers)
+        .filter(([n]) => RESPONSE_SHOWN.test(n))
+        .map(([n, v]): [string, string] => [headerCase(n), redact(env, v)]);
+      const status = `${l.response.status} ${STATUS_CODES[l.response.status] ?? ''}`.trim();
+      return [request, { dir: '<', startLine: status, headers: answered }];
+    });
+  return exchangeFigure(['browser', 'API'], turns);
 }
 
 /** Chromium's console reason, shortened to fit the transcript. */

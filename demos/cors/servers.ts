@@ -16,6 +16,8 @@ export interface Logged {
   headers: Record<string, string>;
   /** performance.now() when the request arrived. */
   at: number;
+  /** What the server answered: the status and the header fields (names lower-case). */
+  response?: { status: number; headers: Record<string, string> };
 }
 
 /** A CORS policy, in the spirit of the `cors` middleware options, plus deliberate mistakes. */
@@ -46,12 +48,30 @@ export interface RecordingServer {
   close(): Promise<void>;
 }
 
-function record(log: Logged[], req: IncomingMessage): void {
+function record(log: Logged[], req: IncomingMessage, res: ServerResponse): void {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  log.push({ method: req.method ?? '', path: req.url ?? '', headers, at: performance.now() });
+  const entry: Logged = {
+    method: req.method ?? '',
+    path: req.url ?? '',
+    headers,
+    at: performance.now(),
+  };
+  log.push(entry);
+  // Every handler here answers with writeHead(status, headers): keep what it sent.
+  const writeHead = res.writeHead.bind(res) as (
+    status: number,
+    h?: Record<string, string>,
+  ) => ServerResponse;
+  res.writeHead = ((status: number, h?: Record<string, string>) => {
+    const sent = Object.fromEntries(
+      Object.entries(h ?? {}).map(([n, v]) => [n.toLowerCase(), String(v)]),
+    );
+    entry.response = { status, headers: sent };
+    return writeHead(status, h);
+  }) as typeof res.writeHead;
 }
 
 async function startRecording(
@@ -60,7 +80,7 @@ async function startRecording(
 ): Promise<RecordingServer> {
   const log: Logged[] = [];
   const recorded = (req: IncomingMessage, res: ServerResponse) => {
-    record(log, req);
+    record(log, req, res);
     req.resume();
     req.once('end', () => handler(req, res));
   };

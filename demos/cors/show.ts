@@ -12,7 +12,7 @@ import {
   inBrowser,
   inChecker,
   redact,
-  serverLines,
+  serverFigure,
 } from './probe.ts';
 
 interface CaseRun {
@@ -31,15 +31,13 @@ export function pageLine(run: BrowserRun): string {
 export async function showCase(t: StepContext, env: Env, k: CorsCase): Promise<CaseRun> {
   const browser = await inBrowser(env, k);
   const checker = await inChecker(env, k);
-  const lines = [
-    `[${k.id}] ${k.what}`,
-    ...serverLines(env, [...browser.preflights, ...browser.requests]),
-  ];
-  lines.push(pageLine(browser));
+  t.say(`[${k.id}] ${k.what}`);
+  t.figure(serverFigure(env, [...browser.preflights, ...browser.requests]));
+  const lines = [pageLine(browser)];
   if (!browser.outcome.readable)
     lines.push(`Chromium: ${consoleReason(env, browser.outcome.console)}`);
   lines.push(`checker: ${checker.verdict.ok ? 'allowed' : `blocked: ${checker.verdict.reason}`}`);
-  t.block(lines.flatMap((l) => wrapLine(redact(env, l))));
+  t.block(lines.map((l) => redact(env, l)));
   const readable = browser.outcome.readable;
   t.equal(
     `${k.id}: the page ${k.expect === 'readable' ? 'could' : 'could not'} read the response`,
@@ -52,19 +50,4 @@ export async function showCase(t: StepContext, env: Env, k: CorsCase): Promise<C
     readable,
   );
   return { browser, checker };
-}
-
-/** Splits a long transcript line at spaces so it fits the 100-column transcript. */
-export function wrapLine(line: string, width = 94): string[] {
-  if (line.length <= width) return [line];
-  const out: string[] = [];
-  let current = '';
-  for (const word of line.split(' ')) {
-    if (current && current.length + word.length + 1 > width) {
-      out.push(current);
-      current = `      ${word}`;
-    } else current = current ? `${current} ${word}` : word;
-  }
-  out.push(current);
-  return out;
 }

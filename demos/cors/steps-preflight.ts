@@ -5,7 +5,7 @@ import { expectedFor } from '../kit/versions.ts';
 import { CASES, casesOf, originFor } from './cases.ts';
 import type { Env } from './env.ts';
 import { normalizeMethod } from './fetch-rules.ts';
-import { browserOf, freshUrl, serverLines } from './probe.ts';
+import { browserOf, freshUrl, serverFigure } from './probe.ts';
 import { showCase } from './show.ts';
 import { authorizationStarFact } from './versions.ts';
 
@@ -115,10 +115,8 @@ export const maxAgeStep = step<Env>(
       const first = await browser.fetchFrom(origin, url, k.init);
       const second = await browser.fetchFrom(origin, url, k.init);
       const seen = env.api.requestsFor(new URL(url).pathname);
-      t.block([
-        `[${k.id}] ${k.what}: two PUTs, one right after the other`,
-        ...serverLines(env, seen),
-      ]);
+      t.say(`[${k.id}] ${k.what}: two PUTs, one right after the other`);
+      t.figure(serverFigure(env, seen));
       t.check(`${k.id}: both PUTs were readable`, first.readable && second.readable);
       return { k, url, origin, seen };
     };

@@ -5,9 +5,9 @@ import { step } from '../kit/define.ts';
 import { apiOrigin, CASES, casesOf, originFor } from './cases.ts';
 import { checkCors } from './checker.ts';
 import type { Env } from './env.ts';
-import { browserOf, consoleReason, inBrowser, redact, serverLines } from './probe.ts';
+import { browserOf, consoleReason, inBrowser, redact, serverFigure } from './probe.ts';
 import type { Policy } from './servers.ts';
-import { pageLine, showCase, wrapLine } from './show.ts';
+import { pageLine, showCase } from './show.ts';
 
 export const credentialsStep = step<Env>(
   {
@@ -48,7 +48,7 @@ export const exposeStep = step<Env>(
     for (const k of casesOf('expose')) {
       const { browser, checker } = await showCase(t, env, k);
       const names = [...(browser.outcome.headerNames ?? [])].sort();
-      t.block(wrapLine(`page can read: ${names.join(', ')}`));
+      t.block([`page can read: ${names.join(', ')}`]);
       t.equal(
         `${k.id}: the page read exactly the headers the rules expose`,
         names,
@@ -101,14 +101,12 @@ export const varyStep = step<Env>(
         },
         env.agent,
       );
-      const lines = [
-        `[${id}] a.example.test then b.example.test fetch the same URL`,
-        ...serverLines(env, seen),
-      ];
-      lines.push(`a: ${pageLine({ url, outcome: fromA, preflights: [], requests: [] })}`);
+      t.say(`[${id}] a.example.test then b.example.test fetch the same URL`);
+      t.figure(serverFigure(env, seen));
+      const lines = [`a: ${pageLine({ url, outcome: fromA, preflights: [], requests: [] })}`];
       lines.push(`b: ${pageLine({ url, outcome: fromB, preflights: [], requests: [] })}`);
       if (!fromB.readable) lines.push(`Chromium: ${consoleReason(env, fromB.console)}`);
-      t.block(lines.flatMap((l) => wrapLine(redact(env, l))));
+      t.block(lines.map((l) => redact(env, l)));
       t.check(`${id}: page a could read its answer`, fromA.readable);
       if (vary) {
         t.equal(`${id}: b's request reached the server`, seen.length, 2);
@@ -180,7 +178,7 @@ export const holesStep = step<Env>(
     const k = CASES.find((c) => c.id === 'reflect-any');
     if (k) {
       const run = await inBrowser(env, { ...k, id: 'reflect-any', from: 'evilcom' });
-      t.block(wrapLine(redact(env, `[reflect-any from evilexample.com] ${pageLine(run)}`)));
+      t.block([redact(env, `[reflect-any from evilexample.com] ${pageLine(run)}`)]);
       t.check('reflect-any: a cross-site page could read the answer too', run.outcome.readable);
     }
   },
