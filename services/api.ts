@@ -98,9 +98,8 @@ import {
 } from './state.ts';
 
 export { startNode, stopNode } from './kafka-node.ts';
-export { acquireLease, type Lease, type LeaseOptions, withLease } from './lease.ts';
 export { ServiceError } from './proc.ts';
-export type { Mode, Options, Service, StartedBy } from './state.ts';
+export type { Mode, Options, Service } from './state.ts';
 export { type StatusRow, status } from './status.ts';
 
 /** Every service `npm run services` manages, in status order. */

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { ServiceError, which } from './proc.ts';
 
-export const TLS_NAMES = ['alpha.test', 'beta.test'] as const;
+const TLS_NAMES = ['alpha.test', 'beta.test'] as const;
 const DAYS = 30;
 
 function openssl(args: string[], cwd: string): void {

@@ -7,7 +7,7 @@ import { endpoints } from '../demos/kit/services.ts';
 
 export type Database = 'postgres' | 'mariadb';
 
-export function databaseUrl(db: Database): string {
+function databaseUrl(db: Database): string {
   return db === 'postgres' ? endpoints.pgUrl : endpoints.mariadbUrl;
 }
 

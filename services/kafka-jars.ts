@@ -72,7 +72,7 @@ export async function checkJava(): Promise<string> {
   return java;
 }
 
-export function jarsFetched(layout: Layout): boolean {
+function jarsFetched(layout: Layout): boolean {
   return existsSync(join(layout.libsDir, '.complete'));
 }
 

@@ -35,11 +35,11 @@ logger.cleaner.name = kafka.log.LogCleaner
 logger.cleaner.level = WARN
 `;
 
-export function propertiesFile(layout: Layout, node: KafkaNode): string {
+function propertiesFile(layout: Layout, node: KafkaNode): string {
   return join(nodeDir(layout, node), 'server.properties');
 }
 
-export function logFile(layout: Layout, node: KafkaNode): string {
+function logFile(layout: Layout, node: KafkaNode): string {
   return join(nodeDir(layout, node), 'kafka.log');
 }
 

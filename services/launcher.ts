@@ -10,7 +10,7 @@ import type { Layout } from './layout.ts';
 import { ServiceError, type Spawned, spawnDetached, tail, terminate, waitFor } from './proc.ts';
 import { forget, livePidOf, readState, remember, type Service } from './state.ts';
 
-export interface SpawnOptions {
+interface SpawnOptions {
   /** The record's name (default: the service's); one per process. */
   unit?: string;
   /** Where its stdout and stderr go (default: <dir>/<unit>.log). */
@@ -21,7 +21,7 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface NativeContext {
+interface NativeContext {
   /** The service's own folder in the per-user state (created): data, config, logs. */
   dir: string;
   /** The per-user download cache: fetch server binaries once into it. */

@@ -19,7 +19,7 @@ export const CONTROLLER_PORT_OFFSET = 10_000;
 export const KAFKA_HEAP = '-Xmx512m';
 
 /** Cluster-wide broker settings; every node gets exactly these plus its own id and listeners. */
-export const KAFKA_SETTINGS: Record<string, string> = {
+const KAFKA_SETTINGS: Record<string, string> = {
   'process.roles': 'broker,controller',
   'controller.listener.names': 'CONTROLLER',
   'inter.broker.listener.name': 'CLIENT',

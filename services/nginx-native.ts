@@ -41,7 +41,7 @@ function marker(layout: Layout): string {
   return nginxDir(layout);
 }
 
-export function nginxLog(layout: Layout): string {
+function nginxLog(layout: Layout): string {
   return join(nginxDir(layout), 'nginx.log');
 }
 

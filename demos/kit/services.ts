@@ -38,7 +38,7 @@ type Vars = Record<string, Variable<unknown>>;
 type Values<V extends Vars> = { [K in keyof V]: V[K] extends Variable<infer T> ? T : never };
 
 /** Reads and validates one variable; a bad value is a UsageError naming it. */
-export function readVariable<T>(name: string, v: Variable<T>): T {
+function readVariable<T>(name: string, v: Variable<T>): T {
   const raw = process.env[name];
   const value = raw === undefined || raw === '' ? fallbackOf(v) : raw;
   try {
@@ -73,7 +73,7 @@ export function splitHostPort(hostPort: string): { host: string; port: number } 
 }
 
 /** A comma-separated list of host:port. */
-export function hostPorts(fallback: string): Variable<string[]> {
+function hostPorts(fallback: string): Variable<string[]> {
   return {
     fallback,
     expects: `host:port[,host:port…], e.g. ${fallback}`,
@@ -90,7 +90,7 @@ export function hostPorts(fallback: string): Variable<string[]> {
 }
 
 /** A URL with one of `schemes` (without the colon) and a host; the port defaults per scheme. */
-export function url(fallback: string, schemes: string[]): Variable<string> {
+function url(fallback: string, schemes: string[]): Variable<string> {
   return {
     fallback,
     expects: `a ${schemes.map((s) => `${s}://`).join(' or ')} URL, e.g. ${fallback}`,
@@ -116,7 +116,7 @@ export function urlAddress(value: string, defaultPort: number): string {
   return `${u.hostname}:${u.port || defaultPort}`;
 }
 
-export function port(fallback: number): Variable<number> {
+function port(fallback: number): Variable<number> {
   return {
     fallback: String(fallback),
     expects: `a TCP port 1-65535, e.g. ${fallback}`,
@@ -125,7 +125,7 @@ export function port(fallback: number): Variable<number> {
 }
 
 /** An absolute file path (its existence is the probe's business, with a hint). */
-export function path(fallback: string | (() => string)): Variable<string> {
+function path(fallback: string | (() => string)): Variable<string> {
   return {
     fallback,
     expects: 'an absolute path',
@@ -192,7 +192,7 @@ function tcpReachable(hostPort: string): Promise<string | undefined> {
 }
 
 /** Every address accepts a TCP connection. */
-export async function tcp(addresses: string[]): Promise<Probed> {
+async function tcp(addresses: string[]): Promise<Probed> {
   const problems = await Promise.all(addresses.map(tcpReachable));
   const failed = addresses
     .map((a, i) => (problems[i] ? `${a} (${problems[i]})` : undefined))
