@@ -234,6 +234,7 @@ export class DemoSession<Env> {
   private available = new Set<ServiceName>();
   private missing = new Map<ServiceName, ServiceStatus>();
   private opened = false;
+  private opening: Promise<void> | undefined;
   /** The cleanups of the step that is running, so an interrupt can run them. */
   private pending: (() => unknown)[] = [];
   readonly stack: Stack = baseStack();
@@ -250,6 +251,11 @@ export class DemoSession<Env> {
 
   /** Checks every service the selected steps need; throws MissingServices for the demo's own. */
   async open(): Promise<void> {
+    this.opening = this.openOnce();
+    await this.opening;
+  }
+
+  private async openOnce(): Promise<void> {
     const wanted = new Set<ServiceName>(this.demo.needs);
     for (const s of this.steps) for (const n of s.needs) wanted.add(n);
     for (const status of await probeAll(wanted)) {
@@ -331,6 +337,8 @@ export class DemoSession<Env> {
    * again there) and the teardown, so nothing is left behind in the shared services.
    */
   async interrupt(): Promise<void> {
+    // Interrupted during setup: let it finish, so what it started is torn down too.
+    await this.opening?.catch(() => {});
     await runCleanups(this.pending);
     await this.close();
   }

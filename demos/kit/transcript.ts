@@ -113,9 +113,13 @@ export function transcriptReporter<Env>(demo: Demo<Env>, o: TranscriptOptions): 
         for (const l of figureLines(e.figure).flatMap((x) => fold(x, WIDTH - INDENT.length)))
           out(colorWire(l, style));
         break;
-      case 'claim':
-        out(claimLine(e.claim, (ok) => (ok ? p('green', '✓') : p('red', '✗'))));
+      case 'claim': {
+        // Wrapped with a hanging indent, painted after wrapping so colour codes do not count.
+        const [first = '', ...rest] = wrap(claimLine(e.claim), WIDTH - INDENT.length - 2);
+        out(`${p(e.claim.ok ? 'green' : 'red', first.slice(0, 1))}${first.slice(1)}`);
+        for (const l of rest) out(`  ${l}`);
         break;
+      }
     }
   };
   return {
