@@ -98,6 +98,7 @@ import {
 } from './state.ts';
 
 export { startNode, stopNode } from './kafka-node.ts';
+export { acquireLease } from './lease.ts';
 export { ServiceError } from './proc.ts';
 export type { Mode, Options, Service } from './state.ts';
 export { type StatusRow, status } from './status.ts';
