@@ -18,13 +18,15 @@ export function databaseAddress(db: Database): string {
 }
 
 /** Runs SELECT 1; resolves undefined when it works, or the reason it did not. */
-export async function selectOne(db: Database, timeoutMs = 2000): Promise<string | undefined> {
+export function selectOne(db: Database, timeoutMs = 2000): Promise<string | undefined> {
+  return selectOneAt(databaseUrl(db), timeoutMs);
+}
+
+/** SELECT 1 at a postgres:// or mysql:// URL (the native launchers' own servers too). */
+export async function selectOneAt(url: string, timeoutMs = 2000): Promise<string | undefined> {
   try {
-    if (db === 'postgres') {
-      const client = new pg.Client({
-        connectionString: databaseUrl(db),
-        connectionTimeoutMillis: timeoutMs,
-      });
+    if (/^postgres(ql)?:/.test(url)) {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
       try {
         await client.connect();
         await client.query('SELECT 1');
@@ -32,10 +34,7 @@ export async function selectOne(db: Database, timeoutMs = 2000): Promise<string 
         await client.end().catch(() => undefined);
       }
     } else {
-      const conn = await mysql.createConnection({
-        uri: databaseUrl(db),
-        connectTimeout: timeoutMs,
-      });
+      const conn = await mysql.createConnection({ uri: url, connectTimeout: timeoutMs });
       try {
         await conn.query('SELECT 1');
       } finally {
