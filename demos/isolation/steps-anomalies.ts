@@ -9,7 +9,7 @@ import type { Run } from './runner.ts';
 import { cellOf, claimCells, errorTexts, timelineFigure } from './show.ts';
 
 /** Every level of one test on one server (each run happens once per demo run). */
-export async function measureRow(env: Env, server: Server, x: Test): Promise<Run[]> {
+async function measureRow(env: Env, server: Server, x: Test): Promise<Run[]> {
   const runs: Run[] = [];
   for (const level of LEVELS) runs.push(await env.measure(server, x, level));
   return runs;
