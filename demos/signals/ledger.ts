@@ -17,6 +17,24 @@ export const ledger: LedgerEntry[] = [
     by: { step: 'defaults', claim: 'on x64 Linux the numbers are' },
   },
   {
+    id: 'kill-1-2',
+    said: '`kill -1 <PID>`, `kill -2 <PID>` (HUP, INT).',
+    source: 'seed 000:447',
+    verdict: 'holds',
+    truth:
+      'HUP and INT terminate by default; a handler replaces that (daemons reload on HUP), and `kill -HUP` says the same on every architecture.',
+    by: { step: 'defaults', claim: "SIGHUP's default action (terminate) ends `sleep`" },
+  },
+  {
+    id: 'namespaces-seven',
+    said: 'There are seven namespaces: PID, network, mount, user, IPC, cgroups, UTS.',
+    source: 'seed 000:218',
+    verdict: 'depends on version',
+    truth:
+      'Seven until Linux 5.6 added the time namespace; since then there are eight (namespaces(7)).',
+    by: { step: 'pid1', claim: 'Linux ' },
+  },
+  {
     id: 'kill-9-kernel',
     said: '`kill -9 <PID>` goes to the kernel.',
     source: 'seed 000:443',
@@ -214,6 +232,31 @@ export const ledger: LedgerEntry[] = [
     verdict: 'partly',
     truth:
       'timeoutSeconds 1 and failureThreshold 3 are the defaults, and the container is then restarted; CrashLoopBackOff is the back-off between restarts (10 s doubling to 300 s).',
+    by: { cited: K8S_LIFECYCLE, why: NO_KUBELET },
+  },
+  {
+    id: 'probe-timeout-1s',
+    said: 'If /health does not respond within 1 s, the probe fails (timeout=1s).',
+    source: 'seed 002:117',
+    verdict: 'holds',
+    truth: 'timeoutSeconds defaults to 1; a probe that takes longer counts as one failure.',
+    by: { cited: K8S_LIFECYCLE, why: NO_KUBELET },
+  },
+  {
+    id: 'oom-reason',
+    said: '`Reason: OOMKilled`, `Exit Code: 137`: the container used more memory than its limit.',
+    source: 'seed 002:134',
+    verdict: 'holds',
+    truth: 'With that Reason, yes: the Reason field, not the 137, is what names the OOM killer.',
+    by: { cited: K8S_LIFECYCLE, why: NO_KUBELET },
+  },
+  {
+    id: 'initial-delay',
+    said: 'initialDelaySeconds: 5 is too short for an app that needs 15 s to start: wait longer.',
+    source: 'seed 002:275',
+    verdict: 'partly',
+    truth:
+      'A longer initialDelaySeconds works but delays every start; a startupProbe (failureThreshold × periodSeconds ≥ the worst start) holds liveness back only as long as needed.',
     by: { cited: K8S_LIFECYCLE, why: NO_KUBELET },
   },
   {

@@ -1,6 +1,8 @@
 // PID 1 of a PID namespace (what a container's main process is): the signals it ignores, the
 // shell wrapper that swallows TERM, `exec` and a small init that do not, and zombies.
 
+import { readdirSync } from 'node:fs';
+import { release } from 'node:os';
 import { step } from '../kit/define.ts';
 import type { Env } from './env.ts';
 import { exitWithin, type Proc, procState, until } from './harness.ts';
@@ -106,6 +108,14 @@ export const pid1Step = step<Env>(
       'SIGKILL sent from inside the namespace to its PID 1 is ignored: the shell goes on and exits 0',
       inside.output().includes('PID 1 survived') && insideExit?.code === 0,
       `${inside.output().trim()} ${describeExit(insideExit)}`,
+    );
+    const kinds = readdirSync('/proc/self/ns').filter((n) => !n.endsWith('_for_children'));
+    t.uses('linux', release());
+    t.show('namespace types (/proc/self/ns)', kinds.join(' '));
+    t.equal(
+      `Linux ${release().split('-')[0]} has eight namespace types, time (Linux 5.6) among them`,
+      kinds.length === 8 && kinds.includes('time'),
+      true,
     );
     // The shell case is still up: its node waits for a TERM that never comes.
     process.kill(shell?.ns.init ?? 0, 'SIGKILL');
