@@ -22,7 +22,7 @@ function advertised(properties: string): string | undefined {
 }
 
 /** What was adopted, for one report line; empty when there was nothing to adopt. */
-async function adoptLegacy(layout: Layout, legacy = LEGACY_DIR): Promise<string[]> {
+export async function adoptLegacy(layout: Layout, legacy = LEGACY_DIR): Promise<string[]> {
   if (!existsSync(legacy) || layout.dir === legacy) return [];
   const known = readState(layout).units;
   const found: Record<
