@@ -6,7 +6,7 @@
 // folder: root's home (mode 0700) is not reachable by it. The replication demo uses the same
 // functions for its throwaway standbys (made and removed per step).
 
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chownSync,
@@ -18,20 +18,17 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { serviceEnv, stateDir } from '../demos/kit/services.ts';
 import type { NativeLauncher } from './launcher.ts';
 import { alive, ServiceError, tail, waitFor } from './proc.ts';
-
-const run = promisify(execFile);
 
 /** The service's standby, as the primary's pg_stat_replication.application_name shows it. */
 export const STANDBY_NAME = 'standby1';
 const PG_MAJOR = 15;
 const READY_MS = 30_000;
 
-export interface PgEndpoint {
+interface PgEndpoint {
   url: string;
   host: string;
   port: number;
@@ -105,23 +102,37 @@ function binary(name: string): string {
   return bin;
 }
 
-/** Runs a PostgreSQL binary as the server user; rejects with its stderr's last line. */
-async function pgRun(name: string, args: string[], cwd: string): Promise<string> {
+/**
+ * Runs a PostgreSQL binary as the server user, in its own process group: a Ctrl-C meant for the
+ * demo does not kill a pg_basebackup or pg_ctl half-way, so the cleanup finds a finished state.
+ * Rejects with the last line the binary printed.
+ */
+function pgRun(name: string, args: string[], cwd: string): Promise<void> {
   const user = serverUser();
-  try {
-    const { stdout } = await run(binary(name), args, {
-      cwd,
-      uid: user?.uid,
-      gid: user?.gid,
-      env: { ...process.env, ...(user && { HOME: user.home }), LC_ALL: 'C' },
-      timeout: READY_MS,
+  const child = spawn(binary(name), args, {
+    cwd,
+    uid: user?.uid,
+    gid: user?.gid,
+    env: { ...process.env, ...(user && { HOME: user.home }), LC_ALL: 'C' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: READY_MS,
+  });
+  let output = '';
+  child.stdout.on('data', (d) => {
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', (err) => reject(new ServiceError(`replication: ${name}: ${err.message}`)));
+    child.once('close', (code, signal) => {
+      if (code === 0) return resolve();
+      const last = output.trim().split('\n').at(-1) || `exit ${code ?? signal}`;
+      reject(new ServiceError(`replication: ${name} ${args[0] ?? ''} failed: ${last}`));
     });
-    return stdout;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    const last = (e.stderr ?? '').trim().split('\n').at(-1) || e.message;
-    throw new ServiceError(`replication: ${name} ${args[0] ?? ''}… failed: ${last}`);
-  }
+  });
 }
 
 /** A folder the server user owns: created with its parents, each new one chowned under root. */
@@ -147,7 +158,7 @@ export function logFile(dataDir: string): string {
 }
 
 /** True when the data directory's postmaster.pid names a live postgres process. */
-export function postmasterRunning(dataDir: string): boolean {
+function postmasterRunning(dataDir: string): boolean {
   try {
     const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
     if (!Number.isInteger(pid) || pid <= 0) return false;
@@ -208,7 +219,7 @@ async function initPrimary(layout: ReplicationLayout, dataDir: string): Promise<
   }
 }
 
-export interface StandbySpec {
+interface StandbySpec {
   /** Data directory; its parent must exist and belong to the server user. */
   dataDir: string;
   port: number;
@@ -269,7 +280,7 @@ export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
 }
 
 /** The state of standby `name` in the primary's pg_stat_replication, or undefined if absent. */
-export async function standbyState(primaryUrl: string, name: string): Promise<string | undefined> {
+async function standbyState(primaryUrl: string, name: string): Promise<string | undefined> {
   const rows = await query<{ state: string }>(
     primaryUrl,
     'SELECT state FROM pg_stat_replication WHERE application_name = $1',
@@ -279,9 +290,7 @@ export async function standbyState(primaryUrl: string, name: string): Promise<st
 }
 
 /** Why the pair is not ready right now (undefined when the standby is streaming). */
-export async function replicationProblem(
-  layout = replicationLayout(),
-): Promise<string | undefined> {
+async function replicationProblem(layout = replicationLayout()): Promise<string | undefined> {
   try {
     const [rec] = await query<{ r: boolean; name: string }>(
       layout.standby.url,
@@ -299,7 +308,7 @@ export async function replicationProblem(
   }
 }
 
-export function replicationAddress(layout = replicationLayout()): string {
+function replicationAddress(layout = replicationLayout()): string {
   return `${layout.primary.host}:${layout.primary.port},${layout.standby.host}:${layout.standby.port}`;
 }
 

@@ -3,20 +3,13 @@
 // cluster-wide settings (paused replay, synchronous_standby_names), so the run holds an advisory
 // lock on the primary that a second run waits for; the server releases it if this process dies.
 
-import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type pg from 'pg';
-import {
-  postmasterRunning,
-  type ReplicationLayout,
-  replicationLayout,
-  stopServer,
-  throwawayRoot,
-} from '../../services/replication-native.ts';
+import { type ReplicationLayout, replicationLayout } from '../../services/replication-native.ts';
 import type { SetupInfo } from '../kit/define.ts';
-import { isStale, runName } from '../kit/names.ts';
+import { isStale, parseRunName, runName } from '../kit/names.ts';
 import { waitFor } from '../kit/wait.ts';
 import { connect, currentLsn, replayedWithin, resetPair, SETTLE_MS } from './pg.ts';
+import { removeThrowaways } from './throwaway.ts';
 
 /** pg_advisory_lock key: "wn repl" in ASCII. */
 const LOCK_KEY = 0x776e_7265_706cn;
@@ -32,7 +25,7 @@ export interface Env {
   /** Tables this run created (dropped at closeEnv). */
   tables: Set<string>;
   /** What openEnv removed that dead runs had left: tables, slots, throwaway clusters. */
-  swept: { tables: number; slots: number; clusters: number };
+  swept: { tables: number; standbys: number };
 }
 
 /** A new table name for this run, remembered for closeEnv. */
@@ -53,6 +46,7 @@ export async function replicatedTable(env: Env, columns: string): Promise<string
   return table;
 }
 
+/** What dead runs left: their tables and throwaway standbys (folders, slots). */
 async function sweep(env: Env): Promise<Env['swept']> {
   const stale = (n: string) => isStale(n, 'replication');
   const tables = (
@@ -61,21 +55,7 @@ async function sweep(env: Env): Promise<Env['swept']> {
     )
   ).rows.filter((r) => stale(r.t));
   for (const { t } of tables) await env.primary.query(`DROP TABLE IF EXISTS ${t}`);
-  const root = throwawayRoot(env.layout);
-  const clusters = readdirSync(root).filter((d) => stale(d) && !d.endsWith('.log'));
-  for (const d of clusters) {
-    const dir = join(root, d);
-    if (postmasterRunning(dir)) await stopServer(dir, 'immediate');
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(`${dir}.log`, { force: true });
-  }
-  const slots = (
-    await env.primary.query<{ s: string }>(
-      "SELECT slot_name AS s FROM pg_replication_slots WHERE slot_name LIKE 'wn\\_replication\\_%' AND NOT active",
-    )
-  ).rows.filter((r) => stale(r.s));
-  for (const { s } of slots) await env.primary.query('SELECT pg_drop_replication_slot($1)', [s]);
-  return { tables: tables.length, slots: slots.length, clusters: clusters.length };
+  return { tables: tables.length, standbys: await removeThrowaways(env, stale) };
 }
 
 export async function openEnv(info: SetupInfo): Promise<Env> {
@@ -107,7 +87,7 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
       standby,
       standbyName,
       tables: new Set(),
-      swept: { tables: 0, slots: 0, clusters: 0 },
+      swept: { tables: 0, standbys: 0 },
     };
     // Whatever a killed run left set (paused replay, a synchronous standby) is undone first.
     await resetPair(env);
@@ -121,11 +101,18 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
 }
 
 export async function closeEnv(env: Env): Promise<void> {
-  try {
-    await resetPair(env);
-    for (const t of env.tables) await env.primary.query(`DROP TABLE IF EXISTS ${t}`);
-  } finally {
-    await env.primary.end().catch(() => undefined);
-    await env.standby.end().catch(() => undefined);
-  }
+  // Each part runs even when one before it failed; the first failure is reported.
+  const parts = [
+    () => resetPair(env),
+    // Also what a step's own cleanup did not finish (an interrupt cuts it short).
+    () => removeThrowaways(env, (n) => parseRunName(n)?.pid === process.pid),
+    async () => {
+      for (const t of env.tables) await env.primary.query(`DROP TABLE IF EXISTS ${t}`);
+    },
+  ];
+  let failure: unknown;
+  for (const part of parts) await part().catch((err: unknown) => (failure ??= err));
+  await env.primary.end().catch(() => undefined);
+  await env.standby.end().catch(() => undefined);
+  if (failure) throw failure;
 }

@@ -49,7 +49,7 @@ function bytes(text: string | null): string {
 }
 
 /** One standby in words. */
-export function describeStandby(s: Standby): string[] {
+function describeStandby(s: Standby): string[] {
   const who = `${s.name || '(no application_name)'}${s.client ? ` from ${s.client}` : ''}`;
   const mode = s.sync_state === 'async' ? 'asynchronous' : `synchronous (${s.sync_state})`;
   const behind = Number(s.unreplayed);

@@ -79,7 +79,7 @@ export async function replayedWithin(
   }
 }
 
-export interface ReplicationRow {
+interface ReplicationRow {
   application_name: string;
   state: string;
   sync_state: string;

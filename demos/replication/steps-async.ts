@@ -28,9 +28,9 @@ export const asyncStep = step<Env>(
     title: 'A committed row the standby has received but not replayed',
   },
   async (t, env) => {
-    const { tables, slots, clusters } = env.swept;
+    const { tables, standbys } = env.swept;
     t.say(
-      `Leftovers of dead runs removed at setup: ${tables} tables, ${slots} slots, ${clusters} throwaway clusters.`,
+      `Left by dead runs and removed at setup: ${tables} tables, ${standbys} throwaway standbys.`,
     );
     const table = await replicatedTable(env, 'id int PRIMARY KEY, note text');
     await pauseReplay(t, env.standby);

@@ -2,7 +2,7 @@
 // promoted. pg_basebackup of the (small) primary with its own slot, on a free loopback port;
 // removed with its slot when the step ends, and swept by name if a run died first.
 
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import {
@@ -19,7 +19,7 @@ import { waitFor } from '../kit/wait.ts';
 import type { Env } from './env.ts';
 import { connect, one, SETTLE_MS, waitForRow } from './pg.ts';
 
-export interface Throwaway {
+interface Throwaway {
   /** Its slot, cluster_name and application_name. */
   name: string;
   /** A session on it (reconnected after a restart). */
@@ -34,6 +34,49 @@ export interface Throwaway {
   heal: () => Promise<void>;
 }
 
+/** Removals in progress or done, by name: a step's cleanup and closeEnv may both ask. */
+const removals = new Map<string, Promise<void>>();
+/** pg_basebackup + start in progress, by name: a removal waits for it (it runs on after Ctrl-C). */
+const builds = new Map<string, Promise<void>>();
+
+/** Stops throwaway `name` (if it runs), removes its folder, log and slot; once per name. */
+function remove(env: Env, name: string): Promise<void> {
+  let done = removals.get(name);
+  if (!done) {
+    done = (async () => {
+      await builds.get(name)?.catch(() => undefined);
+      const dataDir = join(throwawayRoot(env.layout), name);
+      await stopServer(dataDir, 'immediate');
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(logFile(dataDir), { force: true });
+      // Its WAL sender ends a moment after the standby is gone; only then can the slot go.
+      await waitFor(`slot ${name} to be released`, async () => {
+        const { rows } = await env.primary.query<{ active: boolean }>(
+          'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
+          [name],
+        );
+        if (!rows[0]) return true;
+        if (rows[0].active) return undefined;
+        await env.primary.query('SELECT pg_drop_replication_slot($1)', [name]);
+        return true;
+      });
+    })();
+    removals.set(name, done);
+  }
+  return done;
+}
+
+/** Removes every throwaway standby (folder or slot) whose name `matches`; returns how many. */
+export async function removeThrowaways(env: Env, matches: (name: string) => boolean) {
+  const dirs = readdirSync(throwawayRoot(env.layout)).filter((d) => !d.endsWith('.log'));
+  const { rows } = await env.primary.query<{ s: string }>(
+    "SELECT slot_name AS s FROM pg_replication_slots WHERE slot_name LIKE 'wn\\_replication\\_%'",
+  );
+  const names = new Set([...dirs, ...rows.map((r) => r.s)].filter(matches));
+  for (const n of names) await remove(env, n);
+  return names.size;
+}
+
 export async function throwaway(t: StepContext, env: Env): Promise<Throwaway> {
   const name = runName('replication');
   const dataDir = join(throwawayRoot(env.layout), name);
@@ -42,22 +85,12 @@ export async function throwaway(t: StepContext, env: Env): Promise<Throwaway> {
   let session: pg.Client | undefined;
   t.defer(async () => {
     await session?.end().catch(() => undefined);
-    await stopServer(dataDir, 'immediate');
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(logFile(dataDir), { force: true });
-    await waitFor(`slot ${name} to be released`, async () => {
-      const { rows } = await env.primary.query<{ active: boolean }>(
-        'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
-        [name],
-      );
-      if (!rows[0]) return true;
-      if (rows[0].active) return undefined;
-      await env.primary.query('SELECT pg_drop_replication_slot($1)', [name]);
-      return true;
-    });
+    await remove(env, name);
   });
   t.waiting(`pg_basebackup -R -C -S ${name} (a throwaway standby on port ${port})`);
-  await makeStandby(env.layout.primary, { dataDir, port, name });
+  const build = makeStandby(env.layout.primary, { dataDir, port, name });
+  builds.set(name, build);
+  await build;
   const streaming = () =>
     waitForRow(env.primary, name, "'streaming'", (r) => r?.state === 'streaming');
   const reconnect = async () => {
