@@ -4,6 +4,10 @@ import type { LedgerEntry } from '../kit/ledger.ts';
 
 const K8S_LIFECYCLE =
   'kubernetes/website content/en/docs/concepts/workloads/pods/pod-lifecycle.md ("Container probes")';
+const K8S_PROBES =
+  'kubernetes/website content/en/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes.md ("Configure Probes")';
+const K8S_MEMORY =
+  'kubernetes/website content/en/docs/tasks/configure-pod-container/assign-memory-resource.md ("Exceed a Container\'s memory limit")';
 const NO_KUBELET = 'no kubelet on this machine';
 
 export const ledger: LedgerEntry[] = [
@@ -232,7 +236,7 @@ export const ledger: LedgerEntry[] = [
     verdict: 'partly',
     truth:
       'timeoutSeconds 1 and failureThreshold 3 are the defaults, and the container is then restarted; CrashLoopBackOff is the back-off between restarts (10 s doubling to 300 s).',
-    by: { cited: K8S_LIFECYCLE, why: NO_KUBELET },
+    by: { cited: K8S_PROBES, why: NO_KUBELET },
   },
   {
     id: 'probe-timeout-1s',
@@ -240,7 +244,7 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 002:117',
     verdict: 'holds',
     truth: 'timeoutSeconds defaults to 1; a probe that takes longer counts as one failure.',
-    by: { cited: K8S_LIFECYCLE, why: NO_KUBELET },
+    by: { cited: K8S_PROBES, why: NO_KUBELET },
   },
   {
     id: 'oom-reason',
@@ -248,7 +252,7 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 002:134',
     verdict: 'holds',
     truth: 'With that Reason, yes: the Reason field, not the 137, is what names the OOM killer.',
-    by: { cited: K8S_LIFECYCLE, why: NO_KUBELET },
+    by: { cited: K8S_MEMORY, why: NO_KUBELET },
   },
   {
     id: 'initial-delay',
@@ -257,7 +261,7 @@ export const ledger: LedgerEntry[] = [
     verdict: 'partly',
     truth:
       'A longer initialDelaySeconds works but delays every start; a startupProbe (failureThreshold × periodSeconds ≥ the worst start) holds liveness back only as long as needed.',
-    by: { cited: K8S_LIFECYCLE, why: NO_KUBELET },
+    by: { cited: K8S_PROBES, why: NO_KUBELET },
   },
   {
     id: 'liveness-vs-readiness',
