@@ -20,7 +20,7 @@ export type Cell = 'YES' | 'no' | 'lock' | '40001' | '1213' | '1020';
 export type Expected = Cell | VersionFact;
 
 /** Cells at READ UNCOMMITTED, READ COMMITTED, REPEATABLE READ, SERIALIZABLE. */
-export type Cells = [Expected, Expected, Expected, Expected];
+type Cells = [Expected, Expected, Expected, Expected];
 
 /** The servers the `expect` cells were measured on (the note's matrix names them). */
 export const MEASURED_ON: Record<Kind, string[]> = {

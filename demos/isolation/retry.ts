@@ -14,7 +14,7 @@ export interface Attempt {
   code?: string;
 }
 
-export class Refused extends Error {
+class Refused extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -24,7 +24,7 @@ export class Refused extends Error {
 }
 
 /** Runs a statement of the transaction; a refusal (or a COMMIT that rolled back) throws Refused. */
-export async function must(s: Session, sql: string): Promise<Outcome> {
+async function must(s: Session, sql: string): Promise<Outcome> {
   const out = await s.run(sql);
   if (out.kind === 'error') throw new Refused(out.code, out.message);
   if (out.kind === 'done' && out.tag === 'ROLLBACK') throw new Refused('ROLLBACK', 'not committed');

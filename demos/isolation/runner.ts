@@ -8,9 +8,9 @@ import type { Engine, Level, Outcome, Row, Session } from './engines.ts';
 export type SessionName = 'A' | 'B' | 'C';
 
 /** Outcomes of the statements that carry a label, for statements written from earlier results. */
-export type Captures = Record<string, Outcome | undefined>;
+type Captures = Record<string, Outcome | undefined>;
 
-export interface Op {
+interface Op {
   s: SessionName;
   /** SQL with `{t}` for the table; a function when the client computes a value from a read. */
   sql: string | ((c: Captures) => string);
@@ -60,7 +60,7 @@ export interface Run {
   verdict: Verdict;
 }
 
-export const TABLE_PLACEHOLDER = /\{t\}/g;
+const TABLE_PLACEHOLDER = /\{t\}/g;
 export const INITIAL_ROWS = '(1, 10), (2, 20)';
 
 const STATEMENT_BOUND_MS = 6000;
@@ -234,7 +234,7 @@ export interface Statement {
 }
 
 /** The run's statements in the order they were sent, each with its final outcome. */
-export function statements(run: Run): Statement[] {
+function statements(run: Run): Statement[] {
   const list: Statement[] = [];
   const waiting = new Map<SessionName, Statement>();
   for (const e of run.timeline) {
