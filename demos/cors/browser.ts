@@ -2,14 +2,19 @@
 // page on a chosen origin, and reporting what the page could see: the body, the readable header
 // names, or the error fetch() rejected with, plus Chromium's own console explanation.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { endpoints } from '../kit/services.ts';
+import { createHash, createPublicKey } from 'node:crypto';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { Credentials } from '../kit/cert.ts';
+import { type Chromium, launchChromium } from '../kit/chromium.ts';
 
 /** Host names Chromium resolves to 127.0.0.1 (its own resolver rule: no DNS, no network). */
 const MAPPED_HOSTS = ['*.example.test', 'evilexample.com', '*.example.com', 'example.com.evil.net'];
+
+/** base64(SHA-256(SubjectPublicKeyInfo)): how --ignore-certificate-errors-spki-list names a key. */
+function spkiHash(certPem: string): string {
+  const spki = createPublicKey(certPem).export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
 
 /** Chromium's console explanations of a blocked fetch: a CORS failure or mixed content. */
 const BLOCKED = /CORS policy|Mixed Content/;
@@ -54,41 +59,35 @@ export class DemoBrowser {
   private pages = new Map<string, Page>();
 
   private constructor(
-    private readonly context: BrowserContext,
-    private readonly profile: string,
-    /** Chromium's version as it reports itself (its user agent's product token). */
+    private readonly chromium: Chromium,
+    /** Chromium's version as it reports itself (the DevTools protocol's product). */
     readonly version: string,
   ) {}
 
-  /** Launches Chromium once, headless, with a throwaway profile and no outside connections. */
-  static async launch(): Promise<DemoBrowser> {
-    const profile = mkdtempSync(join(tmpdir(), 'wirenotes-cors-'));
+  private get context(): BrowserContext {
+    return this.chromium.context;
+  }
+
+  /**
+   * Launches Chromium once, headless, with a throwaway profile and no outside connections. The
+   * certificate of `trusted` (the mixed-content step's https page, made at run time) is accepted
+   * by its public key; no other certificate error is ignored.
+   */
+  static async launch(trusted?: Credentials): Promise<DemoBrowser> {
+    const args = [
+      `--host-resolver-rules=${MAPPED_HOSTS.map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`,
+    ];
+    if (trusted) args.push(`--ignore-certificate-errors-spki-list=${spkiHash(trusted.cert)}`);
+    const browser = await launchChromium(args);
     try {
-      const context = await chromium.launchPersistentContext(profile, {
-        executablePath: endpoints.chromiumPath,
-        headless: true,
-        // The mixed-content step's https page has a certificate made at run time.
-        ignoreHTTPSErrors: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          `--host-resolver-rules=${MAPPED_HOSTS.map((h) => `MAP ${h} 127.0.0.1`).join(', ')}`,
-        ],
-      });
       // The user agent string is reduced (156.0.0.0); the DevTools protocol gives the full build.
-      const blank = await context.newPage();
-      const cdp = await context.newCDPSession(blank);
+      const blank = await browser.context.newPage();
+      const cdp = await browser.context.newCDPSession(blank);
       const { product } = (await cdp.send('Browser.getVersion')) as { product: string };
       await blank.close();
-      const version = /\/([\d.]+)$/.exec(product)?.[1] ?? product;
-      return new DemoBrowser(context, profile, version);
+      return new DemoBrowser(browser, /\/([\d.]+)$/.exec(product)?.[1] ?? product);
     } catch (err) {
-      rmSync(profile, { recursive: true, force: true });
+      await browser.close();
       throw err;
     }
   }
@@ -157,12 +156,8 @@ export class DemoBrowser {
     );
   }
 
-  async close(): Promise<void> {
-    try {
-      await this.context.close();
-    } finally {
-      rmSync(this.profile, { recursive: true, force: true });
-    }
+  close(): Promise<void> {
+    return this.chromium.close();
   }
 }
 

@@ -51,7 +51,8 @@ function loopbackAgent(): Agent {
 export async function openEnv(info: SetupInfo): Promise<Env> {
   const api = await startApiServer();
   const page = await startPageServer();
-  const securePage = await startPageServer(selfSignedCert());
+  const cert = selfSignedCert();
+  const securePage = await startPageServer(cert);
   const env: Env = {
     api,
     page,
@@ -64,7 +65,7 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
   };
   try {
     if (info.available.has('chromium')) {
-      env.browser = await DemoBrowser.launch();
+      env.browser = await DemoBrowser.launch(cert);
       info.uses('chromium', env.browser.version);
     }
   } catch (err) {
