@@ -2,7 +2,8 @@
 // the public keys from the auth server's JWKS and answers 401 or 403 as RFC 6750 §3 describes.
 
 import { createServer } from 'node:http';
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet } from 'jose/jwks/remote';
 import { closeServer, listen } from '../kit/net.ts';
 import { type Audience, hasScope, verifyAccessToken } from './policy.ts';
 

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { SignJWT } from 'jose';
+import { SignJWT } from 'jose/jwt/sign';
 import { closeServer, listen } from '../kit/net.ts';
 import { type KeyRing, SIGNING_ALG } from './keys.ts';
 import { ACCESS_TOKEN_TYPE } from './policy.ts';

@@ -1,7 +1,9 @@
 // Keys: the HMAC secret policy jose does not enforce, and the signing key ring an auth server
 // rotates through, published as a JWKS.
 
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
+import { exportJWK } from 'jose/key/export';
+import { generateKeyPair } from 'jose/key/generate/keypair';
 
 /**
  * RFC 7518 §3.2: an HMAC key MUST be at least as long as the hash output: 32 bytes for HS256,

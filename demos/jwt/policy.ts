@@ -1,7 +1,8 @@
 // How the app server verifies an access token. jose checks only what it is asked to, so the
 // policy names everything: the one algorithm, issuer, audience, type and the claims that must exist.
 
-import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { jwtVerify } from 'jose/jwt/verify';
 import { SIGNING_ALG } from './keys.ts';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';

@@ -1,7 +1,9 @@
 // Steps on the seed's flow over real HTTP: log in, call the app, the claims the app checks,
 // and refresh-token rotation.
 
-import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { createLocalJWKSet } from 'jose/jwks/local';
+import { decodeJwt } from 'jose/jwt/decode';
+import { jwtVerify } from 'jose/jwt/verify';
 import { step } from '../kit/define.ts';
 import { ORDERS_SCOPE } from './app-server.ts';
 import { ACCESS_TOKEN_SECONDS } from './auth-server.ts';

@@ -1,17 +1,13 @@
 // Steps on keys: the attacks a verifier must refuse, and rotating the signing key.
 
 import { createServer } from 'node:http';
-import {
-  type CryptoKey,
-  createRemoteJWKSet,
-  EmbeddedJWK,
-  exportSPKI,
-  generateKeyPair,
-  importJWK,
-  type JWTHeaderParameters,
-  type JWTVerifyGetKey,
-  jwtVerify,
-} from 'jose';
+import type { CryptoKey, JWTHeaderParameters, JWTVerifyGetKey } from 'jose';
+import { EmbeddedJWK } from 'jose/jwk/embedded';
+import { createRemoteJWKSet } from 'jose/jwks/remote';
+import { jwtVerify } from 'jose/jwt/verify';
+import { exportSPKI } from 'jose/key/export';
+import { generateKeyPair } from 'jose/key/generate/keypair';
+import { importJWK } from 'jose/key/import';
 import { step } from '../kit/define.ts';
 import { closeServer, listen } from '../kit/net.ts';
 import type { Env } from './env.ts';

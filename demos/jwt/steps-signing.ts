@@ -1,7 +1,10 @@
 // Steps on the token itself: its anatomy, HMAC signing, and the RFC 7515 test vector.
 
 import { createHmac, randomBytes } from 'node:crypto';
-import { base64url, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import * as base64url from 'jose/base64url';
+import { SignJWT } from 'jose/jwt/sign';
+import { jwtVerify } from 'jose/jwt/verify';
+import { generateKeyPair } from 'jose/key/generate/keypair';
 import { step } from '../kit/define.ts';
 import type { Env } from './env.ts';
 import { hmacSecret, MIN_HMAC_SECRET_BYTES } from './keys.ts';

@@ -1,7 +1,8 @@
 // Token forging for the demo's attacks and claim checks: tokens built by hand, exactly as an
 // attacker or a careless issuer would build them.
 
-import { type CryptoKey, type JWTHeaderParameters, type JWTPayload, SignJWT } from 'jose';
+import type { CryptoKey, JWTHeaderParameters, JWTPayload } from 'jose';
+import { SignJWT } from 'jose/jwt/sign';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 

@@ -2,16 +2,10 @@
 // Exit 0 verified, 1 not verified (with the exact reason), 2 bad input.
 
 import { readFileSync } from 'node:fs';
-import {
-  type CryptoKey,
-  createLocalJWKSet,
-  importJWK,
-  importSPKI,
-  importX509,
-  type JWK,
-  type JWTVerifyGetKey,
-  jwtVerify,
-} from 'jose';
+import type { CryptoKey, JWK, JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet } from 'jose/jwks/local';
+import { jwtVerify } from 'jose/jwt/verify';
+import { importJWK, importSPKI, importX509 } from 'jose/key/import';
 import { parseOptions, UsageError } from '../kit/args.ts';
 import type { Subcommand } from '../kit/cli.ts';
 import { parseToken } from './decode-command.ts';
