@@ -5,7 +5,8 @@
 // in base 36) dates them the same way: Kafka `wirenotes-<what>-<suffix>`, tables
 // `isolation_<suffix>`. A live run's names are kept. Every database a service record points at
 // (any env variable holding a postgres:// or mysql:// URL) is swept; one that does not answer is
-// skipped and said so. Lease files of dead processes go too.
+// skipped and said so (a standby: it follows its primary). Lease files of dead processes go too,
+// and a Kafka node a dead run's failover left stopped is started again.
 
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +16,11 @@ import pg from 'pg';
 import { isStale, parseRunName, STALE_AFTER_MS } from '../demos/kit/names.ts';
 import { SERVICE_NAMES, serviceEnv } from '../demos/kit/services.ts';
 import { prepare } from './adopt.ts';
+import { startNode } from './kafka-node.ts';
+import type { Layout } from './layout.ts';
+import { exclusivelyTaken } from './lease.ts';
 import { pidAlive } from './lock.ts';
-import type { Options } from './state.ts';
+import { type Options, readState } from './state.ts';
 
 /** A dead run's name (current or old naming), at `now`. */
 export function leftover(name: string, now = Date.now()): boolean {
@@ -164,6 +168,30 @@ function cleanLeases(dir: string): number {
   return n;
 }
 
+/**
+ * Kafka nodes a failover stopped and a dead run never started again (kill -9): started, unless a
+ * live run holds the kafka lease exclusively (it is mid-failover and will start it itself).
+ */
+async function restartStopped(layout: Layout, report: (l: string) => void): Promise<Swept> {
+  const units = readState(layout).units;
+  const stopped = layout.kafkaNodes.filter((n) => {
+    const r = units[n.name];
+    return r?.via === 'native' && r.pid === undefined;
+  });
+  if (!stopped.length) return { line: 'Kafka nodes left stopped: 0', n: 0 };
+  if (exclusivelyTaken('kafka', layout.dir)) {
+    return {
+      line: `Kafka nodes stopped by a live failover, left to it: ${stopped.map((n) => n.name).join(', ')}`,
+      n: 0,
+    };
+  }
+  for (const n of stopped) await startNode(n.name, { layout, report });
+  return {
+    line: `Kafka nodes left stopped by a dead run, started: ${stopped.map((n) => n.name).join(', ')}`,
+    n: stopped.length,
+  };
+}
+
 export async function clean(options: Options = {}): Promise<CleanResult> {
   const { layout } = await prepare(options);
   const swept = await Promise.all([
@@ -172,5 +200,6 @@ export async function clean(options: Options = {}): Promise<CleanResult> {
   ]);
   const leases = cleanLeases(layout.dir);
   swept.push({ line: `lease files of dead processes: ${leases}`, n: leases });
+  swept.push(await restartStopped(layout, options.report ?? (() => undefined)));
   return { lines: swept.map((s) => s.line), removed: swept.reduce((sum, s) => sum + s.n, 0) };
 }

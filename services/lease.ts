@@ -95,6 +95,12 @@ function describe(name: string, blocking: Entry[]): string {
   return `waiting for the ${name} lease: ${who}`;
 }
 
+/** True while a live process holds (or waits for) the lease exclusively: it is in the middle of
+ * something, such as a failover, that it will finish itself. */
+export function exclusivelyTaken(name: string, dir?: string): boolean {
+  return others(leaseDir(name, dir), '').some((e) => e.exclusive);
+}
+
 /** A lease as callers see it; the file behind it can change (the shared → exclusive hand-over). */
 class Handle implements Lease {
   private released = false;
