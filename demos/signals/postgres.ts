@@ -30,11 +30,12 @@ async function ran(p: Proc): Promise<Exit> {
 }
 
 export async function initCluster(procs: Processes, dir: string): Promise<Cluster> {
-  const user = postgresUser();
+  // PostgreSQL refuses to run as root: as root, run it as `postgres`; otherwise as ourselves.
+  const user = process.getuid?.() === 0 ? postgresUser() : undefined;
   const home = join(dir, 'pg');
   const data = join(home, 'data');
   mkdirSync(home, { recursive: true });
-  chownSync(home, user.uid, user.gid);
+  if (user) chownSync(home, user.uid, user.gid);
   const as = { ...user, cwd: home };
   await ran(
     procs.start(
