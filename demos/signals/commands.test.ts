@@ -44,6 +44,11 @@ describe('exit-code', () => {
     expect(r.stdout).toMatch(/^137: /m);
   });
 
+  it('takes a negative status as exit(-1) would report it', async () => {
+    const r = await run('exit-code', '-1');
+    expect(r.stdout).toContain('a parent sees -1 mod 256 = 255');
+  });
+
   it.each([[[]], [['abc']], [['1.5']], [['1', '2']], [['--bogus']]])(
     'bad input %j: one line, exit 2',
     async (args) => {

@@ -11,7 +11,14 @@ export const exitCodeCommand: Subcommand = {
   usage: USAGE,
   summary: 'what an exit status means: 128 + N and its signal, 126/127, wrapping past 255',
   run: (argv, io) => {
-    const { values, positionals } = parseOptions(argv, { help: { type: 'boolean', short: 'h' } });
+    // A negative status ("-1") would read as an option: take it as the number it is.
+    const negative = argv.filter((a) => /^-\d+$/.test(a));
+    const parsed = parseOptions(
+      argv.filter((a) => !negative.includes(a)),
+      { help: { type: 'boolean', short: 'h' } },
+    );
+    const values = parsed.values;
+    const positionals = [...negative, ...parsed.positionals];
     if (values.help) {
       io.out(`Usage: npx tsx demos/signals exit-code ${USAGE}`);
       io.out(
@@ -27,7 +34,7 @@ export const exitCodeCommand: Subcommand = {
     }
     const n = Number(text);
     const m = describeStatus(n);
-    if (m.wrapped) io.out(`${n} cannot be reported: a parent sees ${n} mod 256 = ${m.status}`);
+    if (m.wrapped) io.out(`${n} is outside 0-255: a parent sees ${n} mod 256 = ${m.status}`);
     io.out(`${m.status}: ${m.meaning}`);
     if (m.signal === 'SIGKILL') {
       io.out(
