@@ -1,5 +1,5 @@
-// Steps 7–8: HTTPS end to end through undici, then independent implementations: openssl
-// s_client against the demo's server, and Node plus openssl against nginx.
+// HTTPS end to end through undici and how its connection is set up, then independent
+// implementations: openssl s_client against the demo's server, and Node plus openssl against nginx.
 
 import { readFileSync } from 'node:fs';
 import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';

@@ -90,6 +90,13 @@ export const keyShareStep = step<Env>(
         MLKEM768_CIPHERTEXT + X25519_KEY,
       );
     }
+    if (!hybrid) {
+      t.say(
+        `OpenSSL ${openssl} has no ML-KEM, so the default is plain X25519. With OpenSSL 3.5 (Node 22, ` +
+          '24, 26) the same default ClientHello adds an X25519MLKEM768 share (ML-KEM-768 + X25519) ' +
+          'and the handshake is post-quantum hybrid; the note’s version table has both.',
+      );
+    }
     t.equal(
       "with ecdhCurve 'X25519' the client offers one share, x25519 (32 bytes), on every stack",
       sharesText(forced.hellos[0]),
