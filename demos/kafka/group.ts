@@ -43,6 +43,7 @@ export class Group {
   readonly members: Member[] = [];
   readonly received: Received[] = [];
   private readonly events = new Wakeup();
+  private closed = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -62,6 +63,7 @@ export class Group {
    * the end: auto.offset.reset=latest).
    */
   async add(name: string, { fromBeginning = true } = {}): Promise<Member> {
+    if (this.closed) throw new Error(`group ${this.groupId} is closed: no new member`);
     const consumer = this.kafka.consumer(consumerOptions(this.groupId));
     const member = new Member(name, consumer);
     this.members.push(member);
@@ -104,7 +106,12 @@ export class Group {
     await member.consumer.disconnect();
   }
 
+  /**
+   * Every member leaves, for good: a step's cleanup (also on Ctrl-C, while the step may still be
+   * running) must not be followed by a new member that nobody will remove.
+   */
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.allSettled(this.live.map((m) => this.remove(m)));
   }
 

@@ -5,6 +5,7 @@ import { step } from '../kit/define.ts';
 import { waitFor } from '../kit/wait.ts';
 import { ensureTopic, group, producer, sendOnePerPartition, useCluster } from './cluster.ts';
 import type { Env } from './env.ts';
+import type { Member } from './group.ts';
 import { committedOffsets, offsetRange, waitCommitted } from './offsets.ts';
 import { keyPerPartition } from './partitioners.ts';
 
@@ -100,11 +101,11 @@ export const resetStep = step<Env>(
     await write(0, 2);
     const early = group(t, env, 'reset-earliest', topic, 1);
     const late = group(t, env, 'reset-latest', topic, 1);
-    for (const g of [early, late]) await g.add('first');
+    const firsts = [await early.add('first'), await late.add('first')];
     t.waiting('two groups to read offsets 0 and 1 and commit');
-    for (const g of [early, late]) {
+    for (const [i, g] of [early, late].entries()) {
       await waitCommitted(env, g.groupId, topic);
-      await g.close();
+      await g.remove(firsts[i] as Member);
     }
     await write(2, 6);
     await env.admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '4' }] });
