@@ -53,7 +53,7 @@ function commandOf(pid: number): string {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     // A zombie has no command line left, only its name.
     return argv.length
-      ? argv.map((a) => a.replace(/^.*\//, '')).join(' ')
+      ? argv.map((a) => a.replace(/\/\S*\//g, '')).join(' ')
       : `[${statusField(pid, 'Name')}]`;
   } catch {
     return '';

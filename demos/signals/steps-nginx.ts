@@ -96,14 +96,22 @@ export const nginxStep = step<Env>(
     const before = await getOnce(reload.port, '/version');
     const oldWorker = Number(worker(before));
     const slow = await inFlight(reload, upstream);
+    // One client keeps asking, a new connection each time, through the whole switch: from
+    // before HUP until the old worker has gone.
+    const answers: Outcome[] = [];
+    let switching = true;
+    const client = (async () => {
+      while (switching) answers.push(await getOnce(reload.port, '/version'));
+    })();
+    t.defer(() => {
+      switching = false;
+      return client;
+    });
     reload.configure('v2');
     reload.proc.child.kill('SIGHUP');
-    const answers: Outcome[] = [];
-    const after = await until('a response from the new configuration', async () => {
-      const o = await getOnce(reload.port, '/version');
-      answers.push(o);
-      return 'body' in o && o.body.trim() === 'v2' ? o : undefined;
-    });
+    const after = await until('a response from the new configuration', () =>
+      answers.find((o) => 'body' in o && o.body.trim() === 'v2'),
+    );
     const oldWhileDraining = await until('the old worker to start draining', () => {
       const c = commandOf(oldWorker);
       return c.includes('shutting down') ? c : undefined;
@@ -125,7 +133,11 @@ export const nginxStep = step<Env>(
       ],
     );
     t.show('the old worker while its request runs', oldWhileDraining);
+    switching = false;
+    await client;
     const failed = answers.filter((o) => 'error' in o).length;
+    const bodies = [...new Set(answers.flatMap((o) => ('body' in o ? [o.body.trim()] : [])))];
+    t.show('bodies the client saw, in order of first appearance', bodies.join(' then '));
     t.equal(`HUP: ${answers.length} requests during the reload, none refused or failed`, failed, 0);
     t.check(
       'the new configuration is served by a new worker process',

@@ -133,7 +133,10 @@ export const postgresStep = step<Env>(
     server = await cluster.start();
     const recovery = logLine(server, /not properly shut down/);
     t.table(['signal', 'who', 'what happened'], rows);
-    t.block([`after INT:  ${checkpoint}`, `restart after QUIT: ${recovery}`]);
+    t.block([
+      `after INT: ${checkpoint}  ("immediate": written at full speed, not spread out)`,
+      `restart after QUIT: ${recovery}`,
+    ]);
     t.match(
       'after immediate the next start logs "not properly shut down; automatic recovery in progress"',
       recovery,
