@@ -337,8 +337,7 @@ const UNITS = { primary: 'replication-primary', standby: 'replication-standby' }
  */
 export const replication: NativeLauncher = {
   name: 'replication',
-  summary:
-    'a PostgreSQL 15 primary and streaming standby (initdb, pg_basebackup -R, a slot), PG_PRIMARY_URL / PG_STANDBY_URL (127.0.0.1:5440, :5441)',
+  summary: 'a PostgreSQL 15 primary and its streaming standby (PG_PRIMARY_URL, PG_STANDBY_URL)',
   address: () => replicationAddress(),
   notReady: () => replicationProblem(),
   readyMs: READY_MS,

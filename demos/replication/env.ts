@@ -58,19 +58,33 @@ async function sweep(env: Env): Promise<Env['swept']> {
   return { tables: tables.length, standbys: await removeThrowaways(env, stale) };
 }
 
+/** Takes the run's advisory lock, saying once (on stderr) whom it waits for. */
+async function holdPair(primary: pg.Client): Promise<void> {
+  const take = async () =>
+    (await primary.query('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY])).rows[0]?.ok
+      ? true
+      : undefined;
+  if (await take()) return;
+  const { rows } = await primary.query<{ who: string }>(
+    `SELECT a.application_name AS who FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objid = ($1::bigint & 4294967295)::oid`,
+    [LOCK_KEY],
+  );
+  process.stderr.write(
+    `demos/replication: waiting for another run to finish with the pair (${rows[0]?.who ?? 'unknown'})\n`,
+  );
+  await waitFor('the other replication run to finish (it holds the pair)', take, {
+    timeoutMs: LOCK_WAIT_MS,
+    intervalMs: 250,
+  });
+}
+
 export async function openEnv(info: SetupInfo): Promise<Env> {
   const layout = replicationLayout();
-  const primary = await connect(layout.primary.url, 'control');
+  const primary = await connect(layout.primary.url, `control-${process.pid}`);
   const standby = await connect(layout.standby.url, 'standby');
   try {
-    await waitFor(
-      'the other replication run to finish (it holds the pair)',
-      async () =>
-        (await primary.query('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY])).rows[0]?.ok
-          ? true
-          : undefined,
-      { timeoutMs: LOCK_WAIT_MS, intervalMs: 250 },
-    );
+    await holdPair(primary);
     const [p, s] = await Promise.all([
       primary.query("SELECT current_setting('server_version') AS v, pg_is_in_recovery() AS r"),
       standby.query(
