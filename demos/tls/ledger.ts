@@ -119,6 +119,15 @@ export const ledger: LedgerEntry[] = [
     by: { step: 'mtls', claim: 'with a certificate from the trusted CA the server' },
   },
   {
+    id: 'proxy-terminates-tls',
+    said: 'The proxy in front of a service can terminate TLS.',
+    source: 'seed 000:324',
+    verdict: 'holds',
+    truth:
+      'nginx here ends the TLS connections itself: it holds the certificates and keys and picks one per SNI name.',
+    by: { step: 'nginx', claim: 'nginx serves alpha.test’s certificate for SNI alpha.test' },
+  },
+  {
     id: 'servername-default',
     said: 'tls.connect sends the host as SNI unless it is an IP.',
     source: 'lore',
