@@ -7,6 +7,7 @@ import { expectedCell, TESTS } from './anomalies.ts';
 import { type Kind, LEVELS, SHORT } from './engines.ts';
 import type { Env, Server } from './env.ts';
 import { serverColumn, snapshotOn } from './show.ts';
+import { showRun } from './steps-anomalies.ts';
 import { measureMatrix } from './steps-matrix.ts';
 import {
   SNAPSHOT_DEFAULT,
@@ -131,8 +132,12 @@ async function compareVersions(t: StepContext, env: Env, kind: Kind): Promise<vo
         const a = matrices[0]?.get(level)?.get(x.id);
         const b = matrices[i + 1]?.get(level)?.get(x.id);
         const where = `${SHORT[level]} ${x.id}`;
-        if (a !== b) measured.push(where);
-        if (a !== b) shown.push(`${where}: ${a} → ${b}`);
+        if (a !== b) {
+          measured.push(where);
+          shown.push(`${where}: ${a} → ${b}`);
+          // The same statements on both versions, side by side: where the outcome parts.
+          for (const s of [base, other]) showRun(t, s, await env.measure(s, x, level), x.sessions);
+        }
         const expect = (s: Server) => expectedCell(x, s.engine, level, snapshotOn(s));
         if (expect(base) !== expect(other)) recorded.push(where);
       }
