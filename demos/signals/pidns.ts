@@ -2,6 +2,7 @@
 // unshare forks the namespace's init and waits for it; with --fork it blocks TERM and INT itself,
 // so signals go to the init's host pid, which the kernel maps to PID 1 inside.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { childrenOf, type Proc, type Processes, procState, statusField, until } from './harness.ts';
 
@@ -33,6 +34,15 @@ export async function inNamespace(procs: Processes, command: string[]): Promise<
     return childrenOf(unshare.pid)[0];
   });
   return { unshare, init, members: () => members(init) };
+}
+
+/** The versions of unshare and tini, as they report themselves. */
+export function nsToolVersions(): Record<string, string> {
+  const said = (cmd: string) => spawnSync(cmd, ['--version'], { encoding: 'utf8' }).stdout ?? '';
+  return {
+    'util-linux unshare': /util-linux (\S+)/.exec(said('unshare'))?.[1] ?? 'unknown',
+    tini: /tini version (\S+)/.exec(said('tini'))?.[1] ?? 'unknown',
+  };
 }
 
 function members(init: number): Member[] {

@@ -88,17 +88,21 @@ export const httpStep = step<Env>(
         `(${SLOW_MS} ms); its handler calls close() and never process.exit().`,
     );
     const seen = await Promise.all(MODES.map((m) => shutdown(env, m)));
-    t.table(
-      ['on SIGTERM', 'in flight', 'new conn.', 'idle keep-alive', 'its socket after', 'process'],
-      seen.map((s) => [
-        LABELS[s.mode],
-        describeOutcome(s.inFlight),
-        s.newConnection,
-        s.idleClosedAtClose ? 'closed at once' : 'open',
-        s.reuse ? `reused: ${describeOutcome(s.reuse)}` : '',
-        s.exit,
-      ]),
-    );
+    t.figure({
+      kind: 'matrix',
+      title: 'what each client saw after SIGTERM',
+      columns: ['in flight', 'new conn.', 'idle keep-alive', 'its socket after', 'process'],
+      rows: seen.map((s) => ({
+        label: LABELS[s.mode],
+        cells: [
+          describeOutcome(s.inFlight),
+          s.newConnection,
+          s.idleClosedAtClose ? 'closed at once' : 'open',
+          s.reuse ? `reused: ${describeOutcome(s.reuse)}` : '',
+          s.exit,
+        ],
+      })),
+    });
     const [close, idle, all] = seen;
     t.equal(
       'after close() a new connection is refused',

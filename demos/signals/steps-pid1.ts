@@ -6,7 +6,7 @@ import { release } from 'node:os';
 import { step } from '../kit/define.ts';
 import type { Env } from './env.ts';
 import { exitWithin, type Proc, procState, until } from './harness.ts';
-import { inNamespace, type Namespace, unshared } from './pidns.ts';
+import { inNamespace, type Namespace, nsToolVersions, unshared } from './pidns.ts';
 import { answers, describeExit, targetCommand } from './targets.ts';
 
 /** The namespace's stdin and stdout are the target's: a round trip reaches node inside. */
@@ -37,6 +37,7 @@ export const pid1Step = step<Env>(
     needs: ['pid-namespace', 'tini'],
   },
   async (t, env) => {
+    for (const [part, version] of Object.entries(nsToolVersions())) t.uses(part, version);
     const exec = `exec ${targetCommand(['exit-on=TERM']).join(' ')}`;
     const cases: Case[] = [
       { label: 'node, no handler', command: targetCommand(), ends: false },
