@@ -17,11 +17,11 @@
 // <state>/leases/<name>/, removed on release and on process exit; a file whose pid is gone is
 // ignored (and removed by `npm run services -- clean`), so a killed run blocks no one.
 
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { stateDir } from '../demos/kit/services.ts';
-import { describeSelf, pidAlive, withLock, writeAtomic } from './lock.ts';
+import { type LeaseEntry, leaseEntries, stateDir } from '../demos/kit/services.ts';
+import { describeSelf, withLock, writeAtomic } from './lock.ts';
 import { ServiceError } from './proc.ts';
 
 export interface LeaseOptions {
@@ -42,15 +42,6 @@ export interface Lease {
   release(): void;
 }
 
-interface Entry {
-  pid: number;
-  exclusive: boolean;
-  /** false while waiting for the lease. */
-  holds: boolean;
-  what: string;
-  since: number;
-}
-
 /** Files this process owns (holders and waiters), removed on exit. */
 const own = new Set<string>();
 /** This process's shared leases, by folder, for the shared → exclusive hand-over. */
@@ -62,30 +53,11 @@ function leaseDir(name: string, dir: string | undefined): string {
   return join(dir ?? stateDir(), 'leases', name);
 }
 
-function others(folder: string, mine: string): Entry[] {
-  let files: string[];
-  try {
-    files = readdirSync(folder).filter((f) => f.endsWith('.json'));
-  } catch {
-    return [];
-  }
-  return files
-    .filter((f) => join(folder, f) !== mine)
-    .flatMap((f) => {
-      try {
-        return [JSON.parse(readFileSync(join(folder, f), 'utf8')) as Entry];
-      } catch {
-        return []; // removed meanwhile
-      }
-    })
-    .filter((e) => pidAlive(e.pid));
-}
-
-function blockers(entries: Entry[], exclusive: boolean): Entry[] {
+function blockers(entries: LeaseEntry[], exclusive: boolean): LeaseEntry[] {
   return exclusive ? entries.filter((e) => e.holds) : entries.filter((e) => e.exclusive);
 }
 
-function describe(name: string, blocking: Entry[]): string {
+function describe(name: string, blocking: LeaseEntry[]): string {
   const who = blocking
     .map(
       (e) =>
@@ -98,7 +70,7 @@ function describe(name: string, blocking: Entry[]): string {
 /** True while a live process holds (or waits for) the lease exclusively: it is in the middle of
  * something, such as a failover, that it will finish itself. */
 export function exclusivelyTaken(name: string, dir?: string): boolean {
-  return others(leaseDir(name, dir), '').some((e) => e.exclusive);
+  return leaseEntries(leaseDir(name, dir), '').some((e) => e.exclusive);
 }
 
 /** A lease as callers see it; the file behind it can change (the shared → exclusive hand-over). */
@@ -128,7 +100,7 @@ async function take(name: string, options: LeaseOptions): Promise<() => void> {
   mkdirSync(folder, { recursive: true });
   const exclusive = options.exclusive === true;
   const file = join(folder, `${process.pid}-${++counter}.json`);
-  const entry: Entry = {
+  const entry: LeaseEntry = {
     pid: process.pid,
     exclusive,
     holds: false,
@@ -150,7 +122,7 @@ async function take(name: string, options: LeaseOptions): Promise<() => void> {
       // The check and the promotion happen under the lease's lock: two exclusive waiters never
       // both see a free lease.
       const blocking = await withLock(join(folder, 'lock'), () => {
-        const b = blockers(others(folder, file), exclusive);
+        const b = blockers(leaseEntries(folder, file), exclusive);
         if (!b.length) {
           entry.holds = true;
           entry.since = Date.now();

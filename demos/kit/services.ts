@@ -16,10 +16,11 @@
 // Defaults match docker-compose.yml and the native launchers (services/).
 
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from './args.ts';
 
 // ------------------------------------------------------------------ variables
@@ -273,11 +274,81 @@ function service<V extends Vars>(record: ServiceRecord<V>): ServiceRecord<V> {
 
 const KAFKA_DEFAULT = '127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094';
 
+/** One holder of (or waiter for) a lease on a shared service, as services/lease.ts writes it. */
+export interface LeaseEntry {
+  pid: number;
+  exclusive: boolean;
+  /** false while waiting for the lease. */
+  holds: boolean;
+  /** The command that holds it ("demos/kafka"). */
+  what: string;
+  since: number;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The live entries of a lease (files of processes that are gone count for nothing). */
+export function leaseEntries(folder: string, except = ''): LeaseEntry[] {
+  let files: string[];
+  try {
+    files = readdirSync(folder).filter((f) => f.endsWith('.json') && join(folder, f) !== except);
+  } catch {
+    return [];
+  }
+  return files
+    .flatMap((f) => {
+      try {
+        return [JSON.parse(readFileSync(join(folder, f), 'utf8')) as LeaseEntry];
+      } catch {
+        return []; // removed meanwhile
+      }
+    })
+    .filter((e) => processAlive(e.pid));
+}
+
+/** How long a probe waits for a failover that holds a broker down to end. */
+const FAILOVER_WAIT_MS = 120_000;
+
+/**
+ * Kafka is up when every broker accepts. A broker down while the others answer and a live run
+ * holds the kafka lease exclusively (its failover step stopped it, and starts it again) is waited
+ * for, saying so once, rather than reported missing.
+ */
+async function kafkaProbe(brokers: string[]): Promise<Probed> {
+  let found = await tcp(brokers);
+  const folder = join(stateDir(), 'leases', 'kafka');
+  const deadline = Date.now() + FAILOVER_WAIT_MS;
+  let told = false;
+  // All brokers down is not a failover (that stops one): no waiting then.
+  const someAnswer = async () =>
+    (await Promise.all(brokers.map(tcpReachable))).some((p) => p === undefined);
+  while (!found.ok && Date.now() < deadline && (await someAnswer())) {
+    const holder = leaseEntries(folder).find((e) => e.exclusive && e.holds);
+    if (!holder) break;
+    if (!told) {
+      process.stderr.write(
+        `waiting for the kafka lease: pid ${holder.pid} (${holder.what}) holds it exclusively, a broker stopped for its failover\n`,
+      );
+      told = true;
+    }
+    await sleep(500);
+    found = await tcp(brokers);
+  }
+  return found;
+}
+
 export const SERVICES = {
   kafka: service({
     hint: 'start it with `npm run services -- up kafka`',
     env: { KAFKA_BROKERS: hostPorts(KAFKA_DEFAULT) },
-    probe: (e) => tcp(e.KAFKA_BROKERS),
+    probe: (e) => kafkaProbe(e.KAFKA_BROKERS),
   }),
   postgres: service({
     hint: 'start it with `npm run services -- up postgres` or set PG_URL',
