@@ -359,17 +359,16 @@ export const replication: NativeLauncher = {
       await initPrimary(layout, primary);
     }
     await spawn(UNITS.primary, primary, layout.primary);
+    // A standby that finds no primary retries only after wal_retrieve_retry_interval (5 s).
+    const answers = () =>
+      query(layout.primary.url, 'SELECT 1').then(
+        () => true,
+        () => false,
+      );
+    if (!(await waitFor(answers, READY_MS))) {
+      throw new ServiceError(`replication: the primary did not answer within ${READY_MS / 1000} s`);
+    }
     if (!existsSync(standby)) {
-      const answers = () =>
-        query(layout.primary.url, 'SELECT 1').then(
-          () => true,
-          () => false,
-        );
-      if (!(await waitFor(answers, READY_MS))) {
-        throw new ServiceError(
-          `replication: the primary did not answer within ${READY_MS / 1000} s`,
-        );
-      }
       ctx.report(`replication: pg_basebackup -R -C -S ${STANDBY_NAME} into ${standby}`);
       const tmp = `${standby}.init-${process.pid}`;
       rmSync(tmp, { recursive: true, force: true });
