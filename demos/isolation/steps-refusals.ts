@@ -13,8 +13,10 @@ import {
   find,
   INITIAL_ROWS,
   type Run,
+  rowsOf,
   type SessionName,
   type Statement,
+  valueAt,
 } from './runner.ts';
 import { cellOf, describeOutcome, errorTexts, PHRASE, timelineFigure, wrapTo } from './show.ts';
 import { showRun } from './steps-anomalies.ts';
@@ -418,15 +420,22 @@ export const forUpdateStep = step<Env>(
       // Where the level refuses a stale write anyway (PostgreSQL RR), FOR UPDATE is refused too.
       const refused = server.engine.kind === 'postgres' && level === 'REPEATABLE READ';
       t.check(
-        `${label} ${level}: with FOR UPDATE, P4 lost update does not occur: B's read waits for A, then ${refused ? 'is refused with 40001' : 'returns 11'}`,
+        `${label} ${level}: with FOR UPDATE, P4 lost update does not occur: B's read waits for A, then ${refused ? 'is refused with 40001' : 'returns 11, and B writes 12'}`,
         !p4.verdict.anomaly &&
           bRead?.blocked === true &&
-          (refused ? isError(bRead.outcome, '40001') : p4.final[0]?.value === 12),
+          (refused
+            ? isError(bRead.outcome, '40001')
+            : bRead.outcome?.kind === 'rows' &&
+              bRead.outcome.rows[0]?.value === 11 &&
+              p4.final[0]?.value === 12),
         p4.verdict.evidence,
       );
       t.check(
         `${label} ${level}: with FOR UPDATE, G2-item write skew does not occur: ${refused ? 'B is refused with 40001' : "B's decision sees A's 11"}`,
-        !g2.verdict.anomaly && (refused ? cellOf(g2) === '40001' : g2.committed.B === true),
+        !g2.verdict.anomaly &&
+          (refused
+            ? cellOf(g2) === '40001'
+            : g2.committed.B === true && valueAt(rowsOf(g2, 'b'), 1) === 11),
         g2.verdict.evidence,
       );
     }
