@@ -104,7 +104,7 @@ export const sniStep = step<Env>(
       ['client call (no servername)', 'SNI the server saw'],
       defaults.map(([call, seen]) => [call, seen === false ? 'none' : seen]),
     );
-    const [tlsByName, tlsByIp, httpsByName] = defaults.map(([, seen]) => seen);
+    const [tlsByName, tlsByIp, httpsByName, httpsByIp] = defaults.map(([, seen]) => seen);
     t.equal(
       "tls.connect({ host: 'localhost' }) sends no SNI: host is not copied into servername",
       tlsByName,
@@ -116,10 +116,15 @@ export const sniStep = step<Env>(
       httpsByName,
       'localhost',
     );
+    t.equal(
+      "…but not for an IP: https.request({ host: '127.0.0.1' }) sends none",
+      httpsByIp,
+      false,
+    );
   },
 );
 
-/** What SNI the server saw for three clients that pass no servername. */
+/** What SNI the server saw for clients that pass no servername. */
 async function sniDefaults(sni: SniServer, ca: string): Promise<[string, string | false][]> {
   const viaTls = (host: string) =>
     new Promise<number>((resolve, reject) => {
@@ -156,6 +161,7 @@ async function sniDefaults(sni: SniServer, ca: string): Promise<[string, string 
     ["tls.connect({ host: 'localhost' })", () => viaTls('localhost')],
     ["tls.connect({ host: '127.0.0.1' })", () => viaTls('127.0.0.1')],
     ["https.request({ host: 'localhost' })", () => viaHttps('localhost')],
+    ["https.request({ host: '127.0.0.1' })", () => viaHttps('127.0.0.1')],
   ];
   const rows: [string, string | false][] = [];
   for (const [call, run] of calls) rows.push([call, (await sni.view(await run())).servername]);
