@@ -116,19 +116,19 @@ export const readYourWritesStep = step<Env>(
     t.figure({
       kind: 'timeline',
       title:
-        'one client, writes to the primary, reads from the standby (replay paused, then resumed)',
+        'one client: writes to the primary, reads from the standby (replay paused, then resumed)',
       lanes: ['primary', 'standby'],
       rows: [
-        { lane: 0, text: "UPDATE … SET name = 'Ada Lovelace'; COMMIT", result: 'ok' },
+        { lane: 0, text: "UPDATE … name = 'Ada Lovelace'; COMMIT", result: 'ok' },
         { lane: 0, text: 'SELECT pg_current_wal_lsn()', result: `token ${token}` },
         { lane: 1, text: 'SELECT name', result: stale, mark: 'refused' },
         {
           lane: 1,
-          text: `wait pg_last_wal_replay_lsn() ≥ ${token}, ${RYW_DEADLINE_MS} ms`,
+          text: `wait replay ≥ token, ${RYW_DEADLINE_MS} ms`,
           result: reached ? 'reached' : 'deadline',
           mark: 'waits',
         },
-        { lane: 0, text: 'SELECT name (fallback)', result: fromPrimary },
+        { lane: 0, text: 'SELECT name (the fallback)', result: fromPrimary },
         {
           lane: 1,
           text: 'pg_wal_replay_resume(); wait ≥ token',

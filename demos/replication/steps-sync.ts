@@ -21,11 +21,11 @@ const LEVELS = ['off', 'local', 'remote_write', 'on', 'remote_apply'] as const;
 
 /** What a commit that returned at each level survives (runtime-config-wal, synchronous_commit). */
 const PROMISE: Record<(typeof LEVELS)[number], string> = {
-  off: 'nothing yet: lost if the primary crashes before its WAL writer flushes',
-  local: "the primary's disk; a failover to the standby loses it",
-  remote_write: "the standby's OS: survives the primary, not a standby OS crash",
-  on: "the standby's disk: survives losing the primary; not yet visible there",
-  remote_apply: 'visible on the standby: a read there sees it',
+  off: 'nothing: a primary crash can lose it',
+  local: "the primary's disk; not a failover",
+  remote_write: "the standby's OS; not its OS crash",
+  on: "the standby's disk; not visible there",
+  remote_apply: 'the standby, visible to its reads',
 };
 
 export const syncLevelsStep = step<Env>(
@@ -65,7 +65,7 @@ export const syncLevelsStep = step<Env>(
         await resumeReplay(env.standby);
         await pending;
         afterResume = await count(env.standby, table);
-        cell += `; ${afterResume} when it returned`;
+        cell += `, then ${afterResume}`;
       }
       const commit = lsn(await currentLsn(w.session));
       const row = await replicationRow(env.primary, env.standbyName);
@@ -80,7 +80,7 @@ export const syncLevelsStep = step<Env>(
     t.figure({
       kind: 'matrix',
       title: 'one INSERT per level; the standby is synchronous, its replay paused',
-      columns: ['COMMIT', 'rows on the standby then', 'when it returned, the commit survives on'],
+      columns: ['COMMIT', 'rows on the standby', 'a commit that returned survives on'],
       rows: rows.map(([level, ...cells]) => ({ label: level as string, cells })),
     });
     const outcomes = Object.fromEntries(LEVELS.map((l) => [l, seen[l]?.outcome]));
