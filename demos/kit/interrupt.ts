@@ -62,10 +62,16 @@ export function writeTrace(trace: string): string | undefined {
 
 /** A reader that went away (`… | head`) ends the output, not with a stack trace. */
 export function endQuietlyOnClosedPipe(): void {
+  let closed = false;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
+      if (err.code !== 'EPIPE') throw err;
+      // Every later write fails the same way; the first one decides.
+      if (closed) return;
+      closed = true;
+      // A demo still running: its teardown runs as for a SIGTERM, then the process exits.
+      if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
+      else process.exit(process.exitCode ?? 0);
     });
   }
 }
