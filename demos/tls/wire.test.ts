@@ -1,10 +1,12 @@
-// The hand-written ClientHello parser, on a real ClientHello from Node's TLS client and on bytes
-// that are not one.
+// The hand-written parsers: a real ClientHello from Node's TLS client and bytes that are not one,
+// and the key exchange in real servers' first flights.
 
 import { createServer } from 'node:net';
-import { type ConnectionOptions, connect } from 'node:tls';
+import { type ConnectionOptions, connect, createServer as createTlsServer } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { closeServer, listen } from '../kit/net.ts';
+import { observe } from './observe.ts';
+import { buildPki, fullChain } from './pki.ts';
 import { firstRecordLength, NotAClientHello, parseClientHello, splitRecords } from './wire.ts';
 
 /** The first record a real Node client sends to a TCP server that never answers. */
@@ -69,5 +71,32 @@ describe('splitRecords', () => {
     const { records, rest } = splitRecords(Buffer.concat([rec, rec.subarray(0, 4)]));
     expect(records.map((r) => [r.type, r.length])).toEqual([[22, 2]]);
     expect(rest.length).toBe(4);
+  });
+});
+
+describe('readServerKeyExchange', () => {
+  it('reads a HelloRetryRequest, then a TLS 1.2 ServerKeyExchange, off real servers', async () => {
+    const pki = await buildPki('http://127.0.0.1:9');
+    const server = createTlsServer(
+      { key: pki.alpha.keyPem, cert: fullChain(pki.alpha), ecdhCurve: 'P-256' },
+      (socket) => socket.resume(),
+    );
+    const port = await listen(server);
+    try {
+      const base = { servername: 'alpha.test', ca: pki.rootPem };
+      const retried = await observe(port, base);
+      expect(retried.server).toEqual({ helloRetry: true, group: 'secp256r1' });
+      expect(retried.hellos.map((h) => h.keyShares.map((k) => k.group)).at(-1)).toEqual([
+        'secp256r1',
+      ]);
+      const tls12 = await observe(port, { ...base, maxVersion: 'TLSv1.2' });
+      expect([tls12.server.helloRetry, tls12.server.group, tls12.server.key?.length]).toEqual([
+        false,
+        'secp256r1',
+        65,
+      ]);
+    } finally {
+      await closeServer(server);
+    }
   });
 });
