@@ -7,9 +7,10 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UsageError } from './args.ts';
 import { ROOT } from './paths.ts';
-import { variableNames } from './services.ts';
+import { checkEnvironment, probe, variableNames } from './services.ts';
 
 interface Case {
   /** What a user typed, for the test name. */
@@ -164,5 +165,70 @@ describe('malformed input: one line on stderr, exit 2, no stack trace', () => {
     expect(r.code, seen).toBe(2);
     expect(lines[0], seen).toMatch(c.says);
     expect(r.stderr + r.stdout, seen).not.toMatch(/^\s+at \S+ \(|node:internal|Error: /m);
+  });
+});
+
+describe('each case the issue listed, in process', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it.each([
+    [
+      'KAFKA_BROKERS',
+      'junk',
+      /^KAFKA_BROKERS: "junk" is not valid \("junk" is not host:port\); expected host:port/,
+    ],
+    ['KAFKA_BROKERS', '127.0.0.1:99999', /port 99999 is outside 1-65535/],
+    ['KAFKA_BROKERS', '127.0.0.1:0', /port 0 is outside 1-65535/],
+    [
+      'PG_URL',
+      'junk',
+      /^PG_URL: "junk" is not valid \(not a URL\); expected a postgres:\/\/ or postgresql:\/\/ URL/,
+    ],
+    ['PG_URL', 'mysql://root@127.0.0.1/test', /scheme mysql: is not one/],
+    ['MARIADB_URL', 'junk', /^MARIADB_URL: .*expected a mysql:\/\/ or mariadb:\/\/ URL/],
+    ['NGINX_URL', 'junk', /^NGINX_URL: .*expected a http:\/\/ URL/],
+    [
+      'NGINX_TLS_PORT',
+      'abc',
+      /^NGINX_TLS_PORT: "abc" is not valid \(port "abc" is not a number\); expected a TCP port 1-65535/,
+    ],
+    ['NGINX_TLS_PORT', '99999', /port 99999 is outside 1-65535/],
+    ['NGINX_CA_FILE', 'ca.pem', /^NGINX_CA_FILE: "ca.pem" is not valid \(not an absolute path\)/],
+    ['CHROMIUM_PATH', 'chromium', /^CHROMIUM_PATH: .*not an absolute path/],
+    ['WIRENOTES_STATE_DIR', 'state', /^WIRENOTES_STATE_DIR: .*not an absolute path/],
+  ])('%s=%s is one UsageError line', (name, value, says) => {
+    process.env[name] = value;
+    let err: unknown;
+    try {
+      checkEnvironment();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(says);
+    expect((err as Error).message).not.toContain('\n');
+  });
+
+  it('a missing NGINX_CA_FILE is the nginx probe saying so, not a failed claim', async () => {
+    process.env.NGINX_CA_FILE = '/nonexistent/ca.pem';
+    const s = await probe('nginx');
+    expect(s.ok).toBe(false);
+    // Either nginx is down (that first) or it answers and the CA file is named.
+    if (!s.problem?.startsWith('not reachable')) {
+      expect(s.problem).toBe(
+        'nginx answers but its CA file /nonexistent/ca.pem is missing (NGINX_CA_FILE)',
+      );
+    }
+  });
+
+  it('CHROMIUM_PATH at an executable that is not a browser: one line, what it said', async () => {
+    process.env.CHROMIUM_PATH = '/bin/true';
+    const s = await probe('chromium');
+    expect(s.ok).toBe(false);
+    expect(s.problem).toMatch(/^`\/bin\/true --version` said "/);
+    expect(s.problem).not.toContain('\n');
   });
 });
