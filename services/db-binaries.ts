@@ -6,6 +6,7 @@
 
 import { execFile } from 'node:child_process';
 import {
+  chmodSync,
   chownSync,
   existsSync,
   mkdirSync,
@@ -17,7 +18,10 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../demos/kit/net.ts';
+import { isolatedLayout } from './isolated.ts';
 import { run } from './kafka-jars.ts';
+import type { Layout } from './layout.ts';
 import { ServiceError, which } from './proc.ts';
 
 const exec = promisify(execFile);
@@ -193,4 +197,30 @@ export async function tool(command: string, args: string[], cwd: string): Promis
       `${command} ${args[0] ?? ''}… failed (exit ${code}): ${out.trim().slice(-300)}`,
     );
   }
+}
+
+/**
+ * A scratch layout for the tests' and the bench's own postgres17 and mariadb114 (free ports, a
+ * fresh data folder the server user can reach); `restore` puts the environment back.
+ */
+export async function scratchDatabases(prefix: string): Promise<{
+  layout: Layout;
+  restore: () => void;
+}> {
+  const layout = await isolatedLayout(prefix);
+  // mkdtemp makes the folder 0700; the server user must pass through it.
+  chmodSync(layout.dir, 0o711);
+  const saved = { PG17_URL: process.env.PG17_URL, MARIADB114_URL: process.env.MARIADB114_URL };
+  process.env.PG17_URL = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
+  process.env.MARIADB114_URL = `mysql://root@127.0.0.1:${await freePort()}/test`;
+  return {
+    layout,
+    restore: () => {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      rmSync(layout.dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -3,15 +3,13 @@
 // user and waits for SELECT 1; the server reports the version it was built from; `down` stops
 // exactly that process. Skipped where Maven or Java is missing, unless CI=true.
 
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../demos/kit/net.ts';
 import { SERVICES } from '../demos/kit/services.ts';
 import { down, up } from './api.ts';
-import { asServerUser } from './db-binaries.ts';
-import { isolatedLayout } from './isolated.ts';
+import { asServerUser, scratchDatabases } from './db-binaries.ts';
 import { LAUNCHERS } from './launchers.ts';
 import type { Layout } from './layout.ts';
 import { alive, which } from './proc.ts';
@@ -53,18 +51,13 @@ describe('native database launchers', () => {
 
 describe.skipIf(!canFetch)('postgres17 and mariadb114 on a scratch layout', () => {
   let layout: Layout;
-  const saved = { ...process.env };
+  let restore: () => void;
   beforeAll(async () => {
-    layout = await isolatedLayout('dbs-');
-    // The server user must be able to reach the scratch folder (mkdtemp makes it 0700).
-    chmodSync(layout.dir, 0o711);
-    process.env.PG17_URL = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
-    process.env.MARIADB114_URL = `mysql://root@127.0.0.1:${await freePort()}/test`;
+    ({ layout, restore } = await scratchDatabases('dbs-'));
   }, 30_000);
   afterAll(async () => {
     await down(['postgres17', 'mariadb114'], { layout }).catch(() => undefined);
-    process.env = saved;
-    rmSync(layout.dir, { recursive: true, force: true });
+    restore();
   }, 60_000);
 
   it('up starts both, each answering SELECT version() with its own version', async () => {

@@ -1,6 +1,10 @@
-// `npm run bench -- isolation`: the whole demo's wall time, run in-process, and where it goes.
+// `npm run bench -- isolation`: the whole demo's wall time, run in-process, and where it goes;
+// then the cold start of the two newer servers (postgres17, mariadb114) on a scratch layout:
+// fresh data (initdb / mariadb-install-db), start, first SELECT 1, and a restart on that data.
 
-import { type Bench, median, ms } from '../kit/bench.ts';
+import { down, up } from '../../services/api.ts';
+import { scratchDatabases } from '../../services/db-binaries.ts';
+import { type Bench, median, ms, timeIt } from '../kit/bench.ts';
 import { DemoSession } from '../kit/run.ts';
 import { TESTS } from './anomalies.ts';
 import { demo } from './demo.ts';
@@ -25,5 +29,20 @@ export const bench: Bench = {
     );
     const slowest = [...steps].sort((a, b) => b.ms - a.ms).slice(0, 4);
     report(`slowest steps (last run): ${slowest.map((s) => `${s.id} ${ms(s.ms)}`).join(', ')}`);
+    for (const name of ['postgres17', 'mariadb114']) {
+      const { layout, restore } = await scratchDatabases('bench-db-');
+      try {
+        const options = { layout, mode: 'native' as const };
+        const cold = await timeIt(() => up([name], options));
+        await down([name], options);
+        const warm = await timeIt(() => up([name], options));
+        await down([name], options);
+        report(
+          `${name}: cold start (binaries cached, fresh data) ${ms(cold)}; restart on its data ${ms(warm)}`,
+        );
+      } finally {
+        restore();
+      }
+    }
   },
 };
