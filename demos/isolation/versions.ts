@@ -80,7 +80,7 @@ export const SNAPSHOT_DEFAULT: VersionFact = {
       when: 'MariaDB ≥ 11.6.2',
       applies: (v) => atLeast(v, '11.6.2'),
       value: 'ON',
-      seen: 'not run here: MDEV-35124 (the compose image mariadb:11.8)',
+      seen: 'not run here (MDEV-35124; e.g. MariaDB 11.8 LTS)',
     },
   ],
 };
