@@ -159,11 +159,16 @@ export function openEnv(info: SetupInfo): Promise<Env> {
   );
 }
 
+const closed = new WeakSet<Env>();
+
 /**
  * Ends every session first (on Ctrl-C a statement may still wait for a lock, and its transaction
  * holds what DROP TABLE needs), then drops this run's table on each server.
  */
 export async function closeEnv(env: Env): Promise<void> {
+  // Once: an interrupt closes it while the run is still going, and the run's own end again.
+  if (closed.has(env)) return;
+  closed.add(env);
   await Promise.all(
     env.servers.map(async (s) => {
       await s.engine.endSessions();

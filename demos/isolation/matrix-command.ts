@@ -95,7 +95,11 @@ export const matrixCommand: Subcommand = {
       return 2;
     }
     const opened = env;
-    const release = onInterrupt(() => closeEnv(opened), io.err);
+    let interrupted = false;
+    const release = onInterrupt(() => {
+      interrupted = true;
+      return closeEnv(opened);
+    }, io.err);
     try {
       for (const { label, count } of env.swept) {
         io.err(`${label}: dropped ${count} table${count > 1 ? 's' : ''} left by runs that died`);
@@ -134,6 +138,10 @@ export const matrixCommand: Subcommand = {
         for (const l of figureLines(matrixFigure(level, TESTS, columns))) io.out(`  ${l}`);
       }
       return 0;
+    } catch (err) {
+      // Ctrl-C ended the sessions under a running test; the handler exits once they are gone.
+      if (interrupted) return 130;
+      throw err;
     } finally {
       await closeEnv(env);
       release();
