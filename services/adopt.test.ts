@@ -79,8 +79,15 @@ it('records what runs from the old folder where it runs, kills nothing, copies j
   expect(existsSync(join(state, 'nginx', 'certs', 'ca.pem'))).toBe(true);
 });
 
-it('a second pass adopts nothing and changes no record', async () => {
+it('a second pass, even into another state folder, adopts nothing and changes no record', async () => {
   const before = readState(layout);
   expect(await adoptLegacy(layout, legacy)).toEqual([]);
   expect(readState(layout)).toEqual(before);
+  const other = { ...layout, dir: scratchDir('adopted-again-') };
+  try {
+    expect(await adoptLegacy(other, legacy)).toEqual([]);
+    expect(readState(other).units).toEqual({});
+  } finally {
+    rmSync(other.dir, { recursive: true, force: true });
+  }
 });

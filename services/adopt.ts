@@ -3,9 +3,10 @@
 // state, this checkout's running Kafka nodes and nginx are adopted: found by their command lines,
 // recorded where they really run (their old folders, so a restart keeps their data), nothing
 // killed; the compose services that folder's state.json named, likewise; the fetched Kafka jars
-// and nginx's CA are copied to the per-user places. Other checkouts adopt theirs when they first run.
+// and nginx's CA are copied to the per-user places; an ADOPTED file in the old folder says it was
+// done. Other checkouts adopt theirs when they first run.
 
-import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../demos/kit/paths.ts';
 import { defaultLayout, KAFKA_VERSION, type Layout, LEGACY_DIR } from './layout.ts';
@@ -24,6 +25,16 @@ function advertised(properties: string): string | undefined {
 /** What was adopted, for one report line; empty when there was nothing to adopt. */
 export async function adoptLegacy(layout: Layout, legacy = LEGACY_DIR): Promise<string[]> {
   if (!existsSync(legacy) || layout.dir === legacy) return [];
+  // Once: a second state folder (WIRENOTES_STATE_DIR set later, a test's) must not record the
+  // same processes again, or two states would each think they may stop them.
+  const marker = join(legacy, 'ADOPTED');
+  if (existsSync(marker)) return [];
+  const adopted = await adoptInto(layout, legacy);
+  writeFileSync(marker, `adopted into ${layout.dir} on ${new Date().toISOString()}\n`);
+  return adopted;
+}
+
+async function adoptInto(layout: Layout, legacy: string): Promise<string[]> {
   const known = readState(layout).units;
   const found: Record<
     string,

@@ -21,6 +21,10 @@ import {
   up,
 } from './api.ts';
 import { clean } from './clean.ts';
+import { findNode } from './kafka-node.ts';
+import { defaultLayout } from './layout.ts';
+import { withLease } from './lease.ts';
+import { normalize } from './state.ts';
 
 function help(): string[] {
   const natives = SERVICES.flatMap((s) => {
@@ -43,6 +47,7 @@ function help(): string[] {
     'With a Docker engine `up` runs `docker compose up -d --wait`; without one it starts Kafka',
     'from its Maven jars and the system nginx, and uses the PostgreSQL/MariaDB already running.',
     '  --native   never use Docker          --docker   use Docker or fail',
+    '`down` (of Kafka) and `stop` wait until no demo holds the kafka lease, saying for whom.',
     '',
     'Endpoints (env): KAFKA_BROKERS=127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094',
     '  PG_URL=postgres://postgres@127.0.0.1:5432/postgres  MARIADB_URL=mysql://root@127.0.0.1:3306/test',
@@ -113,7 +118,14 @@ export async function runServicesCli(argv: string[], io: ServicesIO): Promise<nu
         return 0;
       }
       case 'down': {
-        const stopped = await down(names, { report });
+        // Not from under a running demo: stopping Kafka waits until no run holds its lease.
+        const stopsKafka = normalize(names, SERVICES).includes('kafka');
+        const stopped = stopsKafka
+          ? await withLease('kafka', () => down(names, { report }), {
+              exclusive: true,
+              onWait: report,
+            })
+          : await down(names, { report });
         io.out(
           stopped.length
             ? `stopped: ${stopped.join(', ')}`
@@ -126,8 +138,13 @@ export async function runServicesCli(argv: string[], io: ServicesIO): Promise<nu
         if (names.length !== 1)
           throw new UsageError(`${command} takes one Kafka node, e.g. kafka-2`);
         const node = names[0] as string;
-        if (command === 'stop') await stopNode(node, { report });
-        else await startNode(node, { report });
+        if (command === 'stop') {
+          findNode(node, defaultLayout());
+          await withLease('kafka', () => stopNode(node, { report }), {
+            exclusive: true,
+            onWait: report,
+          });
+        } else await startNode(node, { report });
         io.out(`${node}: ${command === 'stop' ? 'stopped' : 'up'}`);
         return 0;
       }

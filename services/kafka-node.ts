@@ -19,7 +19,7 @@ import { portOpen, ServiceError } from './proc.ts';
 import { KAFKA_READY_MS, nodeAddress } from './readiness.ts';
 import { type Options, readState, withServicesLock } from './state.ts';
 
-function findNode(name: string, layout: Layout): KafkaNode {
+export function findNode(name: string, layout: Layout): KafkaNode {
   const node = layout.kafkaNodes.find((n) => n.name === name);
   if (!node) {
     throw new UsageError(
