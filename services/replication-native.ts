@@ -2,24 +2,16 @@
 // system PostgreSQL binaries (initdb, pg_ctl, pg_basebackup -R with a physical replication slot),
 // on fixed loopback ports (PG_PRIMARY_URL, PG_STANDBY_URL). Ready means the standby is
 // `streaming` in the primary's pg_stat_replication. PostgreSQL refuses to run as root, so under
-// root every binary runs as the `postgres` OS user, and the data lives in that user's state
-// folder: root's home (mode 0700) is not reachable by it. The replication demo uses the same
+// root every binary runs as the `postgres` OS user, and the data lives where that user can reach
+// it (db-binaries.ts serverPlace: our state folder if it can, else its own). The replication demo uses the same
 // functions for its throwaway standbys (made and removed per step).
 
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import {
-  chownSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { serviceEnv, stateDir } from '../demos/kit/services.ts';
+import { cacheDir, serviceEnv, stateDir } from '../demos/kit/services.ts';
+import { asServerUser, type ServerHome, serverPlace } from './db-binaries.ts';
 import type { NativeLauncher } from './launcher.ts';
 import { alive, ServiceError, tail, waitFor } from './proc.ts';
 
@@ -36,7 +28,9 @@ interface PgEndpoint {
 
 /** Where the pair lives and who runs it. */
 export interface ReplicationLayout {
-  /** Data directories, logs and sockets: `primary/`, `standby/`, `throwaway/<name>/`. */
+  /** Who runs the servers (the `postgres` user under root). */
+  home: ServerHome;
+  /** Data directories, logs and sockets: `primary/`, `standby/`, and a demo's throwaways. */
   root: string;
   primary: PgEndpoint;
   standby: PgEndpoint;
@@ -47,46 +41,16 @@ function endpoint(url: string): PgEndpoint {
   return { url, host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 5432) };
 }
 
-/** The `postgres` OS user the servers run as under root (undefined: they run as we do). */
-interface ServerUser {
-  uid: number;
-  gid: number;
-  home: string;
-}
-
-function serverUser(): ServerUser | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('postgres:'));
-  const [, , uid, gid, , home] = line?.split(':') ?? [];
-  if (!uid || !gid || !home) {
-    throw new ServiceError(
-      'replication: PostgreSQL refuses to run as root and there is no `postgres` user: install PostgreSQL 15 (Debian: `apt-get install postgresql-15`) or run as another user',
-    );
-  }
-  return { uid: Number(uid), gid: Number(gid), home };
-}
-
 /**
- * Where the pair's data lives for the service folder `serviceDir` (`<state>/replication`): that
- * folder itself, or under root the `postgres` user's own state folder, which it can reach;
- * another state folder than the per-user one (a bench's scratch state) gets its own subfolder.
+ * The pair's layout for the service folder `serviceDir` (`<state>/replication`): PG_PRIMARY_URL
+ * and PG_STANDBY_URL (validated), and its data folder, made and owned by the server user.
  */
-function dataRoot(serviceDir: string): string {
-  const user = serverUser();
-  if (!user) return serviceDir;
-  const base = join(user.home, '.local', 'state', 'wirenotes');
-  if (serviceDir === join(stateDir(), 'replication')) return join(base, 'replication');
-  const tag = createHash('sha256').update(serviceDir).digest('hex').slice(0, 8);
-  return join(base, `replication-${tag}`);
-}
-
-/** The pair's layout: PG_PRIMARY_URL and PG_STANDBY_URL (validated), and its data folder. */
 export function replicationLayout(serviceDir = join(stateDir(), 'replication')): ReplicationLayout {
   const env = serviceEnv('replication');
+  const { home, dir } = serverPlace({ cache: cacheDir(), dir: serviceDir }, 'replication');
   return {
-    root: dataRoot(serviceDir),
+    home,
+    root: dir,
     primary: endpoint(env.PG_PRIMARY_URL),
     standby: endpoint(env.PG_STANDBY_URL),
   };
@@ -107,13 +71,13 @@ function binary(name: string): string {
  * demo does not kill a pg_basebackup or pg_ctl half-way, so the cleanup finds a finished state.
  * Rejects with the last line the binary printed.
  */
-function pgRun(name: string, args: string[], cwd: string): Promise<void> {
-  const user = serverUser();
-  const child = spawn(binary(name), args, {
+function pgRun(home: ServerHome, name: string, args: string[], cwd: string): Promise<void> {
+  const [command, argv] = asServerUser(home, binary(name), args);
+  // Under another user, our HOME would be its libpq's: it looks for ~/.pgpass there.
+  const { HOME: _ours, ...env } = process.env;
+  const child = spawn(command, argv, {
     cwd,
-    uid: user?.uid,
-    gid: user?.gid,
-    env: { ...process.env, ...(user && { HOME: user.home }), LC_ALL: 'C' },
+    env: { ...(home.user ? env : process.env), LC_ALL: 'C' },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: READY_MS,
@@ -133,16 +97,6 @@ function pgRun(name: string, args: string[], cwd: string): Promise<void> {
       reject(new ServiceError(`replication: ${name} ${args[0] ?? ''} failed: ${last}`));
     });
   });
-}
-
-/** A folder the server user owns: created with its parents, each new one chowned under root. */
-function ownedDir(dir: string): void {
-  const first = mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const user = serverUser();
-  if (!user || first === undefined) return;
-  for (let d = dir; d.length >= first.length; d = dirname(d)) {
-    chownSync(d, user.uid, user.gid);
-  }
 }
 
 function appendConf(dataDir: string, settings: Record<string, string | number>): void {
@@ -170,10 +124,11 @@ function postmasterRunning(dataDir: string): boolean {
 }
 
 /** `pg_ctl start -w`: resolves true once a server it started accepts connections, false when one ran. */
-export async function startServer(dataDir: string): Promise<boolean> {
+export async function startServer(home: ServerHome, dataDir: string): Promise<boolean> {
   if (postmasterRunning(dataDir)) return false;
   try {
     await pgRun(
+      home,
       'pg_ctl',
       ['start', '-D', dataDir, '-l', logFile(dataDir), '-w', '-t', '30'],
       dirname(dataDir),
@@ -188,11 +143,17 @@ export async function startServer(dataDir: string): Promise<boolean> {
 
 /** `pg_ctl stop` (fast by default: sessions are ended, a shutdown checkpoint is written). */
 export async function stopServer(
+  home: ServerHome,
   dataDir: string,
   mode: 'fast' | 'immediate' = 'fast',
 ): Promise<boolean> {
   if (!postmasterRunning(dataDir)) return false;
-  await pgRun('pg_ctl', ['stop', '-D', dataDir, '-m', mode, '-w', '-t', '30'], dirname(dataDir));
+  await pgRun(
+    home,
+    'pg_ctl',
+    ['stop', '-D', dataDir, '-m', mode, '-w', '-t', '30'],
+    dirname(dataDir),
+  );
   return true;
 }
 
@@ -201,6 +162,7 @@ async function initPrimary(layout: ReplicationLayout, dataDir: string): Promise<
   const tmp = `${dataDir}.init-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   await pgRun(
+    layout.home,
     'initdb',
     ['-D', tmp, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'],
     layout.root,
@@ -232,8 +194,10 @@ interface StandbySpec {
  * with a new physical slot (-C -S). Its name is its cluster_name, so the primary's
  * pg_stat_replication shows it as application_name and synchronous_standby_names can name it.
  */
-async function baseBackup(primary: PgEndpoint, spec: StandbySpec, host: string): Promise<void> {
+async function baseBackup(layout: ReplicationLayout, spec: StandbySpec, host: string) {
+  const { primary } = layout;
   await pgRun(
+    layout.home,
     'pg_basebackup',
     [
       '-h',
@@ -259,9 +223,9 @@ async function baseBackup(primary: PgEndpoint, spec: StandbySpec, host: string):
 }
 
 /** A streaming standby of `primary` (see baseBackup), started with pg_ctl: a demo's throwaway. */
-export async function makeStandby(primary: PgEndpoint, spec: StandbySpec): Promise<void> {
-  await baseBackup(primary, spec, primary.host);
-  await startServer(spec.dataDir);
+export async function makeStandby(layout: ReplicationLayout, spec: StandbySpec): Promise<void> {
+  await baseBackup(layout, spec, layout.primary.host);
+  await startServer(layout.home, spec.dataDir);
 }
 
 /** Runs `sql` on `url` with a short-lived client. */
@@ -321,12 +285,9 @@ function loopback(e: PgEndpoint, variable: string): void {
 }
 
 /** `postgres -D dir` in the foreground, as the server user (setpriv execs: the pid is its own). */
-function serverCommand(dataDir: string, e: PgEndpoint): [string, string[]] {
+function serverCommand(home: ServerHome, dataDir: string, e: PgEndpoint): [string, string[]] {
   const args = ['-D', dataDir, '-p', String(e.port), '-c', `listen_addresses=${e.host}`];
-  const user = serverUser();
-  if (!user) return [binary('postgres'), args];
-  const who = ['--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups'];
-  return ['setpriv', [...who, binary('postgres'), ...args]];
+  return asServerUser(home, binary('postgres'), args);
 }
 
 const UNITS = { primary: 'replication-primary', standby: 'replication-standby' };
@@ -345,13 +306,12 @@ export const replication: NativeLauncher = {
     const layout = replicationLayout(ctx.dir);
     loopback(layout.primary, 'PG_PRIMARY_URL');
     loopback(layout.standby, 'PG_STANDBY_URL');
-    ownedDir(layout.root);
     const primary = join(layout.root, 'primary');
     const standby = join(layout.root, 'standby');
     const spawn = async (unit: string, dataDir: string, e: PgEndpoint) => {
       if (ctx.pid(unit) !== undefined || postmasterRunning(dataDir)) return;
       ctx.report(`replication: starting ${unit} on ${e.host}:${e.port}`);
-      const [command, args] = serverCommand(dataDir, e);
+      const [command, args] = serverCommand(layout.home, dataDir, e);
       await ctx.spawn(command, args, { unit, marker: dataDir, cwd: layout.root });
     };
     if (!existsSync(primary)) {
@@ -379,7 +339,7 @@ export const replication: NativeLauncher = {
         [STANDBY_NAME],
       );
       const spec = { dataDir: tmp, port: layout.standby.port, name: STANDBY_NAME };
-      await baseBackup(layout.primary, spec, layout.standby.host);
+      await baseBackup(layout, spec, layout.standby.host);
       renameSync(tmp, standby);
     }
     await spawn(UNITS.standby, standby, layout.standby);
@@ -397,10 +357,3 @@ export const replication: NativeLauncher = {
     process.kill(pid, 'SIGKILL');
   },
 };
-
-/** Makes the folder for throwaway standbys (owned by the server user) and returns it. */
-export function throwawayRoot(layout = replicationLayout()): string {
-  const dir = join(layout.root, 'throwaway');
-  ownedDir(dir);
-  return dir;
-}

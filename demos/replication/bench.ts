@@ -2,10 +2,10 @@
 // scratch state, free ports), what a synchronous standby costs per commit on that pair (PACELC's
 // "else latency"), how long a throwaway standby takes, and the whole demo's wall time.
 
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { down, up } from '../../services/api.ts';
 import { isolatedLayout } from '../../services/isolated.ts';
-import { replicationLayout, STANDBY_NAME } from '../../services/replication-native.ts';
+import { STANDBY_NAME } from '../../services/replication-native.ts';
 import { type Bench, median, ms, timeIt } from '../kit/bench.ts';
 import { freePort } from '../kit/net.ts';
 import { DemoSession } from '../kit/run.ts';
@@ -46,7 +46,8 @@ export const bench: Bench = {
     const [p, s] = [await freePort(), await freePort()];
     process.env.PG_PRIMARY_URL = `postgres://postgres@127.0.0.1:${p}/postgres`;
     process.env.PG_STANDBY_URL = `postgres://postgres@127.0.0.1:${s}/postgres`;
-    const root = replicationLayout(`${layout.dir}/replication`).root;
+    // mkdtemp makes it 0700; under root the postgres user must pass through to its data.
+    chmodSync(layout.dir, 0o711);
     try {
       const cold = await timeIt(() => up(['replication'], { layout, mode: 'native' }));
       report(`cold start (initdb, primary, pg_basebackup, standby streaming): ${ms(cold)}`);
@@ -65,7 +66,6 @@ export const bench: Bench = {
         if (saved[i] === undefined) delete process.env[v];
         else process.env[v] = saved[i];
       });
-      rmSync(root, { recursive: true, force: true });
       rmSync(layout.dir, { recursive: true, force: true });
     }
     const result = await new DemoSession(demo).runAll();

@@ -10,7 +10,6 @@ import {
   makeStandby,
   startServer,
   stopServer,
-  throwawayRoot,
 } from '../../services/replication-native.ts';
 import type { StepContext } from '../kit/define.ts';
 import { runName } from '../kit/names.ts';
@@ -45,8 +44,8 @@ function remove(env: Env, name: string): Promise<void> {
   if (!done) {
     done = (async () => {
       await builds.get(name)?.catch(() => undefined);
-      const dataDir = join(throwawayRoot(env.layout), name);
-      await stopServer(dataDir, 'immediate');
+      const dataDir = join(env.layout.root, name);
+      await stopServer(env.layout.home, dataDir, 'immediate');
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(logFile(dataDir), { force: true });
       // Its WAL sender ends a moment after the standby is gone; only then can the slot go.
@@ -68,7 +67,7 @@ function remove(env: Env, name: string): Promise<void> {
 
 /** Removes every throwaway standby (folder or slot) whose name `matches`; returns how many. */
 export async function removeThrowaways(env: Env, matches: (name: string) => boolean) {
-  const dirs = readdirSync(throwawayRoot(env.layout)).filter((d) => !d.endsWith('.log'));
+  const dirs = readdirSync(env.layout.root).filter((d) => !d.endsWith('.log'));
   const { rows } = await env.primary.query<{ s: string }>(
     "SELECT slot_name AS s FROM pg_replication_slots WHERE slot_name LIKE 'wn\\_replication\\_%'",
   );
@@ -79,7 +78,7 @@ export async function removeThrowaways(env: Env, matches: (name: string) => bool
 
 export async function throwaway(t: StepContext, env: Env): Promise<Throwaway> {
   const name = runName('replication');
-  const dataDir = join(throwawayRoot(env.layout), name);
+  const dataDir = join(env.layout.root, name);
   const port = await freePort(env.layout.primary.host);
   const url = `postgres://postgres@${env.layout.primary.host}:${port}/postgres`;
   let session: pg.Client | undefined;
@@ -88,7 +87,7 @@ export async function throwaway(t: StepContext, env: Env): Promise<Throwaway> {
     await remove(env, name);
   });
   t.waiting(`pg_basebackup -R -C -S ${name} (a throwaway standby on port ${port})`);
-  const build = makeStandby(env.layout.primary, { dataDir, port, name });
+  const build = makeStandby(env.layout, { dataDir, port, name });
   builds.set(name, build);
   await build;
   const streaming = () =>
@@ -105,11 +104,11 @@ export async function throwaway(t: StepContext, env: Env): Promise<Throwaway> {
     client: () => session as pg.Client,
     stop: async () => {
       await session?.end().catch(() => undefined);
-      await stopServer(dataDir);
+      await stopServer(env.layout.home, dataDir);
       await waitForRow(env.primary, name, 'gone', (r) => r === undefined);
     },
     start: async () => {
-      await startServer(dataDir);
+      await startServer(env.layout.home, dataDir);
       await reconnect();
       await streaming();
     },
