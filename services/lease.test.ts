@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../demos/kit/paths.ts';
+import { runServicesCli } from './cli.ts';
 import { scratchDir } from './isolated.ts';
 import { kafkaLibsDir, kafkaNodes, type Layout } from './layout.ts';
 import { acquireLease, withLease } from './lease.ts';
@@ -106,6 +107,32 @@ describe('leases between processes', () => {
     expect(readdirSync(folder).filter((f) => f.endsWith('.json'))).toHaveLength(1);
     shared.release();
     expect(readdirSync(folder).filter((f) => f.endsWith('.json'))).toHaveLength(0);
+  });
+});
+
+describe('npm run services next to a running demo', () => {
+  it('`down kafka` waits for the demo’s lease, saying for whom, then stops (here: nothing)', async () => {
+    const saved = process.env.WIRENOTES_STATE_DIR;
+    process.env.WIRENOTES_STATE_DIR = dir; // no records there: down has nothing to stop
+    try {
+      const other = holder('kafka', 'shared');
+      await other.held;
+      const out: string[] = [];
+      const cli = runServicesCli(['down', 'kafka'], {
+        out: (l) => out.push(l),
+        err: (l) => out.push(l),
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(out).toEqual([
+        expect.stringMatching(/^waiting for the kafka lease: pid \d+ holds it shared/),
+      ]);
+      other.child.stdin.end();
+      expect(await cli).toBe(0);
+      expect(out.at(-1)).toBe('nothing this command started is running');
+    } finally {
+      if (saved === undefined) delete process.env.WIRENOTES_STATE_DIR;
+      else process.env.WIRENOTES_STATE_DIR = saved;
+    }
   });
 });
 
