@@ -56,7 +56,7 @@ export interface MatrixFigure {
 
 export type Figure = SequenceFigure | TimelineFigure | AssignmentFigure | MatrixFigure;
 
-const MARK: Record<TimelineMark, string> = { ok: '', blocked: '⏸ ', refused: '✗ ', waits: '… ' };
+const MARK: Record<TimelineMark, string> = { ok: '', blocked: '⏸ ', refused: '⊘ ', waits: '… ' };
 
 /** The text form of a figure, as the transcript prints it (before folding to the width). */
 export function figureLines(f: Figure): string[] {

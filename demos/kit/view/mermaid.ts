@@ -38,9 +38,9 @@ function timeline(f: TimelineFigure): string {
     lines.push(`  ${lane}->>${id(DB)}: ${text(r.text)}`);
     if (r.mark === 'blocked' || r.mark === 'waits') lines.push(`  Note over ${lane}: ⏸ ${r.mark}`);
     if (r.result) {
-      const mark = r.mark === 'refused' ? '✗ ' : '';
+      const mark = r.mark === 'refused' ? '⊘ ' : '';
       lines.push(`  ${id(DB)}-->>${lane}: ${mark}${text(r.result)}`);
-    } else if (r.mark === 'refused') lines.push(`  Note over ${lane}: ✗ refused`);
+    } else if (r.mark === 'refused') lines.push(`  Note over ${lane}: ⊘ refused`);
   }
   return lines.join('\n');
 }
