@@ -31,7 +31,17 @@ export const partitionCommand: Subcommand = {
   usage: '<key>… --partitions N',
   summary: 'where keys land under the Java/kafkajs and librdkafka default partitioners',
   run(argv, io) {
-    const { values, positionals } = parseOptions(argv, { partitions: { type: 'string' } });
+    const { values, positionals } = parseOptions(argv, {
+      partitions: { type: 'string' },
+      'no-color': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      io.out('Usage: npx tsx demos/kafka partition <key>… --partitions N');
+      io.out('Where each key lands under the Java/kafkajs default partitioner (murmur2) and');
+      io.out("under librdkafka's default (consistent_random, CRC32). No broker needed.");
+      return 0;
+    }
     const partitions = positiveInt(values.partitions, '--partitions');
     if (partitions > MAX_PARTITIONS) {
       throw new UsageError(`--partitions must be at most ${MAX_PARTITIONS}, got "${partitions}"`);

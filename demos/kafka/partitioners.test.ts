@@ -189,4 +189,11 @@ describe('partition subcommand', () => {
     expect(c.stderr[0]).toContain(message);
     expect(c.stderr[0]).toMatch(/^demos\/kafka: /);
   });
+
+  it('answers --help with its usage, exit 0', async () => {
+    const c = captureIO();
+    expect(await runCli(demo, ['partition', '--help'], [partitionCommand], c)).toBe(0);
+    expect(c.stdout[0]).toBe('Usage: npx tsx demos/kafka partition <key>… --partitions N');
+    expect(c.stderr).toEqual([]);
+  });
 });
