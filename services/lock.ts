@@ -18,6 +18,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
@@ -51,6 +52,15 @@ interface Holder {
 export function describeSelf(): string {
   const args = process.argv.slice(1).map((a) => a.replace(/^.*\/(demos|services)\//, '$1/'));
   return args.join(' ').slice(0, 80);
+}
+
+/** A lock file nobody could read for `ms`: its creator died between creating and writing it. */
+function unreadableFor(file: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs > ms;
+  } catch {
+    return false;
+  }
 }
 
 function readHolder(file: string): Holder | undefined {
@@ -100,7 +110,7 @@ async function acquire(file: string, options: LockOptions): Promise<void> {
   for (;;) {
     if (tryCreate(file)) return;
     const holder = readHolder(file);
-    if (holder && !pidAlive(holder.pid)) {
+    if (holder ? !pidAlive(holder.pid) : unreadableFor(file, 10_000)) {
       // Stale: its process is gone. Rename it away first, so of two processes that both saw it
       // stale only one removes it (the other's rename fails) and neither removes a fresh lock.
       const aside = `${file}.stale.${process.pid}`;
@@ -108,10 +118,11 @@ async function acquire(file: string, options: LockOptions): Promise<void> {
         renameSync(file, aside);
         const moved = readHolder(aside);
         // A fresh lock moved by mistake goes back, unless a third process took the name.
-        if (moved && moved.pid !== holder.pid) linkSync(aside, file);
-        rmSync(aside, { force: true });
+        if (moved && moved.pid !== holder?.pid) linkSync(aside, file);
       } catch {
-        // Someone else cleared it first.
+        // Someone else cleared it first, or took the name meanwhile.
+      } finally {
+        rmSync(aside, { force: true });
       }
       continue;
     }
