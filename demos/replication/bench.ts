@@ -1,19 +1,19 @@
 // `npm run bench -- replication`: the service's cold start and restart (on a pair of its own:
 // scratch state, free ports), what a synchronous standby costs per commit on that pair (PACELC's
-// "else latency"), how long a throwaway standby takes, and the whole demo's wall time.
+// "else latency"), and the whole demo's wall time.
 
-import { chmodSync, rmSync } from 'node:fs';
 import { down, up } from '../../services/api.ts';
-import { isolatedLayout } from '../../services/isolated.ts';
-import { STANDBY_NAME } from '../../services/replication-native.ts';
+import {
+  replicationLayout,
+  STANDBY_NAME,
+  scratchReplication,
+} from '../../services/replication-native.ts';
 import { type Bench, median, ms, timeIt } from '../kit/bench.ts';
-import { freePort } from '../kit/net.ts';
 import { DemoSession } from '../kit/run.ts';
 import { demo } from './demo.ts';
 import { connect } from './pg.ts';
 
 const COMMITS = 200;
-const VARIABLES = ['PG_PRIMARY_URL', 'PG_STANDBY_URL'] as const;
 
 /** Median commit time at each synchronous_commit level, `COMMITS` one-row commits each. */
 async function commitLatency(primaryUrl: string): Promise<Record<string, number>> {
@@ -41,17 +41,11 @@ async function commitLatency(primaryUrl: string): Promise<Record<string, number>
 export const bench: Bench = {
   title: 'replication: the PostgreSQL 15 pair (native), commit latency by level, the demo',
   run: async (report) => {
-    const layout = await isolatedLayout('bench-replication-');
-    const saved = VARIABLES.map((v) => process.env[v]);
-    const [p, s] = [await freePort(), await freePort()];
-    process.env.PG_PRIMARY_URL = `postgres://postgres@127.0.0.1:${p}/postgres`;
-    process.env.PG_STANDBY_URL = `postgres://postgres@127.0.0.1:${s}/postgres`;
-    // mkdtemp makes it 0700; under root the postgres user must pass through to its data.
-    chmodSync(layout.dir, 0o711);
+    const { layout, restore } = await scratchReplication('bench-replication-');
     try {
       const cold = await timeIt(() => up(['replication'], { layout, mode: 'native' }));
       report(`cold start (initdb, primary, pg_basebackup, standby streaming): ${ms(cold)}`);
-      const latency = await commitLatency(process.env.PG_PRIMARY_URL);
+      const latency = await commitLatency(replicationLayout().primary.url);
       report(
         `median commit, standby synchronous (${COMMITS} each): ${Object.entries(latency)
           .map(([level, t]) => `${level} ${t.toFixed(2)} ms`)
@@ -62,11 +56,7 @@ export const bench: Bench = {
       report(`restart after down (data kept): ${ms(warm)}`);
     } finally {
       await down(['replication'], { layout }).catch(() => undefined);
-      VARIABLES.forEach((v, i) => {
-        if (saved[i] === undefined) delete process.env[v];
-        else process.env[v] = saved[i];
-      });
-      rmSync(layout.dir, { recursive: true, force: true });
+      restore();
     }
     const result = await new DemoSession(demo).runAll();
     if (!result.ok) throw new Error('the replication demo failed in the bench run');
