@@ -13,7 +13,7 @@ interface Read {
   value: string;
 }
 
-export class MemberProcess {
+class MemberProcess {
   partitions: number[] = [];
   joins = 0;
   readonly received: Read[] = [];

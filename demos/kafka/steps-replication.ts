@@ -98,9 +98,19 @@ async function groupAvoiding(env: Env, base: string, avoid: number): Promise<str
   }
 }
 
-/** Makes sure __consumer_offsets exists (FindCoordinator creates it) before it is inspected. */
-async function offsetsTopicReady(env: Env): Promise<void> {
+/**
+ * The broker a step may stop (the first that is not the group coordinator, which kafkajs
+ * recovers from poorly), the coordinator, and the brokers that stay up.
+ */
+async function stoppable(
+  env: Env,
+): Promise<{ coordinator: number; victim: number; others: number[] }> {
+  // FindCoordinator creates __consumer_offsets; only then can its leader be looked up.
   await waitFor('the group coordinator', () => env.admin.describeGroups([name(env, 'probe')]));
+  const brokers = await brokerIds(env);
+  const coordinator = await coordinatorOf(env.admin, name(env, 'probe'));
+  const victim = brokers.find((b) => b !== coordinator) as number;
+  return { coordinator, victim, others: brokers.filter((b) => b !== victim) };
 }
 
 export const failoverStep = step<Env>(
@@ -112,11 +122,7 @@ export const failoverStep = step<Env>(
   },
   async (t, env) => {
     await useCluster(t, env, 'exclusive');
-    await offsetsTopicReady(env);
-    const brokers = await brokerIds(env);
-    const coordinator = await coordinatorOf(env.admin, name(env, 'probe'));
-    const victim = brokers.find((b) => b !== coordinator) as number;
-    const others = brokers.filter((b) => b !== victim);
+    const { coordinator, victim, others } = await stoppable(env);
     // Partition 0 is led by the broker we will stop; the group coordinator stays up.
     const topic = await ensureTopic(env, 'failover', {
       assignment: [
@@ -231,12 +237,8 @@ export const minIsrStep = step<Env>(
   },
   async (t, env) => {
     await useCluster(t, env, 'exclusive');
-    await offsetsTopicReady(env);
-    const brokers = await brokerIds(env);
-    const coordinator = await coordinatorOf(env.admin, name(env, 'probe'));
-    const follower = brokers.find((b) => b !== coordinator) as number;
-    const leader = coordinator;
-    const third = brokers.find((b) => b !== leader && b !== follower) as number;
+    const { coordinator: leader, victim: follower, others } = await stoppable(env);
+    const third = others.find((b) => b !== leader) as number;
     const topic = await ensureTopic(env, 'minisr', {
       assignment: [[leader, follower, third]],
       config: { 'min.insync.replicas': '2' },
