@@ -2,6 +2,7 @@
 // from starting a consumer (or calling disconnect()) until every member has its new assignment
 // and the coordinator reports the group Stable. Target for a join: ≤ 2 s.
 
+import { acquireLease } from '../../services/api.ts';
 import { type Bench, median, ms } from '../kit/bench.ts';
 import { probe } from '../kit/services.ts';
 import { ensureTopic, name } from './cluster.ts';
@@ -18,6 +19,8 @@ export const bench: Bench = {
       report(`skipped: ${kafka.problem}`);
       return;
     }
+    // Shared, so no failover of another run stops a broker in the middle of the timings.
+    const lease = await acquireLease('kafka', { onWait: report });
     const env = await openEnv({ available: new Set(['kafka']), uses: () => undefined });
     const groupId = name(env, 'bench');
     env.groups.add(groupId);
@@ -59,6 +62,7 @@ export const bench: Bench = {
     } finally {
       await g?.close();
       await closeEnv(env);
+      lease.release();
     }
   },
 };
