@@ -101,6 +101,15 @@ export const ledger: LedgerEntry[] = [
     },
   },
   {
+    id: 'base-basic-availability',
+    said: 'Basic availability: every request is completed, successfully or not',
+    source: 'seed 000:279',
+    verdict: 'partly',
+    truth:
+      'That is what BASE systems aim for; a database that prefers consistency does not give it: a commit on a PostgreSQL primary whose synchronous standby is gone neither succeeds nor fails, it waits until the standby returns or someone cancels it.',
+    by: { step: 'sync-down', claim: 'the INSERT does not return: its backend waits in SyncRep' },
+  },
+  {
     id: 'base-soft-state',
     said: 'Replicas can stay inconsistent for a while (soft state)',
     source: 'seed 000:280',
