@@ -3,8 +3,8 @@
 // on fixed loopback ports (PG_PRIMARY_URL, PG_STANDBY_URL). Ready means the standby is
 // `streaming` in the primary's pg_stat_replication. PostgreSQL refuses to run as root, so under
 // root every binary runs as the `postgres` OS user, and the data lives where that user can reach
-// it (db-binaries.ts serverPlace: our state folder if it can, else its own). The replication demo uses the same
-// functions for its throwaway standbys (made and removed per step).
+// it (db-binaries.ts serverPlace: our state folder if it can, else its own). The replication demo
+// uses the same functions for its throwaway standbys (made and removed per step).
 
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -125,7 +125,7 @@ function postmasterRunning(dataDir: string): boolean {
   }
 }
 
-/** `pg_ctl start -w`: resolves true once a server it started accepts connections, false when one ran. */
+/** `pg_ctl start -w`: true once a server it started accepts connections, false if one ran. */
 export async function startServer(home: ServerHome, dataDir: string): Promise<boolean> {
   if (postmasterRunning(dataDir)) return false;
   try {
@@ -231,7 +231,7 @@ export async function makeStandby(layout: ReplicationLayout, spec: StandbySpec):
 }
 
 /** Runs `sql` on `url` with a short-lived client. */
-export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
   url: string,
   sql: string,
   params: unknown[] = [],
