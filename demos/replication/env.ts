@@ -24,7 +24,7 @@ export interface Env {
   standbyName: string;
   /** Tables this run created (dropped at closeEnv). */
   tables: Set<string>;
-  /** What openEnv removed that dead runs had left: tables, slots, throwaway clusters. */
+  /** What openEnv removed that dead runs had left: tables, throwaway standbys (and slots). */
   swept: { tables: number; standbys: number };
 }
 
