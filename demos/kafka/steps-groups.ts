@@ -177,7 +177,7 @@ export const crashStep = step<Env>(
   {
     id: 'crash',
     section: 'a-member-that-crashes',
-    title: 'A killed member keeps its partitions until its session times out; its work is redone',
+    title: 'A killed member keeps its partitions until its session expires',
     needs: [],
   },
   async (t, env) => {

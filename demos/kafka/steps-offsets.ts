@@ -13,7 +13,7 @@ export const offsetsStep = step<Env>(
   {
     id: 'offsets',
     section: 'committed-offsets',
-    title: 'Each group keeps its own committed offsets; a restarted member resumes from them',
+    title: 'Each group has its own committed offsets; a restart resumes from them',
     needs: [],
   },
   async (t, env) => {
@@ -87,7 +87,7 @@ export const resetStep = step<Env>(
   {
     id: 'offset-reset',
     section: 'when-the-committed-offset-is-gone',
-    title: 'A committed offset the log no longer holds is out of range: the reset policy applies',
+    title: 'A commit below the log start is out of range: the reset policy applies',
     needs: [],
   },
   async (t, env) => {

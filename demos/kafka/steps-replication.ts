@@ -117,7 +117,7 @@ export const failoverStep = step<Env>(
   {
     id: 'failover',
     section: 'replication-and-failover',
-    title: 'Stop the leader: a replica from the ISR takes over and no acknowledged record is lost',
+    title: 'Stop the leader: an ISR replica takes over, no acknowledged record is lost',
     needs: [],
   },
   async (t, env) => {
@@ -232,7 +232,7 @@ export const minIsrStep = step<Env>(
   {
     id: 'min-isr',
     section: 'acks-and-mininsyncreplicas',
-    title: 'acks=all needs min.insync.replicas in-sync copies; acks=1 needs only the leader',
+    title: 'acks=all needs min.insync.replicas copies; acks=1 only the leader',
     needs: [],
   },
   async (t, env) => {

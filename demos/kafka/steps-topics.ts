@@ -82,7 +82,7 @@ export const keysStep = step<Env>(
   {
     id: 'keys',
     section: 'keys-and-partitions',
-    title: 'The key picks the partition: murmur2(key) mod N, for this partitioner and this N',
+    title: 'The key picks the partition: murmur2(key) mod N, for this partitioner and N',
     needs: [],
   },
   async (t, env) => {
@@ -207,7 +207,7 @@ export const orderingStep = step<Env>(
   {
     id: 'ordering',
     section: 'ordering-is-per-partition',
-    title: 'Offsets count per partition; order holds within a partition, not across them',
+    title: 'Offsets count per partition; order holds within one, not across them',
     needs: [],
   },
   async (t, env) => {
