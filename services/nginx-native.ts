@@ -4,6 +4,7 @@
 
 import { execFileSync } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -65,6 +66,9 @@ export function preparePrefix(layout: Layout): string {
   const dir = nginxDir(layout);
   mkdirSync(dir, { recursive: true });
   ensureCerts(dir);
+  // An nginx adopted where an old checkout started it: its CA is also where NGINX_CA_FILE points.
+  const home = join(layout.dir, 'nginx');
+  if (dir !== home) cpSync(join(dir, 'certs'), join(home, 'certs'), { recursive: true });
   const link = join(dir, 'nginx.conf');
   const isLink = existsSync(link) && lstatSync(link).isSymbolicLink();
   if (!isLink || readlinkSync(link) !== NGINX_CONF) {
