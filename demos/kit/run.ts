@@ -235,6 +235,7 @@ export class DemoSession<Env> {
   private missing = new Map<ServiceName, ServiceStatus>();
   private opened = false;
   private opening: Promise<void> | undefined;
+  private cleaning: Promise<string | undefined> | undefined;
   /** The cleanups of the step that is running, so an interrupt can run them. */
   private pending: (() => unknown)[] = [];
   readonly stack: Stack = baseStack();
@@ -313,7 +314,8 @@ export class DemoSession<Env> {
           ? trimStack(err)
           : errorSummary(err);
     } finally {
-      const problem = await runCleanups(deferred);
+      this.cleaning = runCleanups(deferred);
+      const problem = await this.cleaning;
       if (problem) result.error ??= problem;
     }
     result.ms = Math.round(performance.now() - started);
@@ -340,6 +342,8 @@ export class DemoSession<Env> {
     // Interrupted during setup: let it finish, so what it started is torn down too.
     await this.opening?.catch(() => {});
     await runCleanups(this.pending);
+    // The step may be running a cleanup already (the array is emptied as each one starts).
+    await this.cleaning;
     await this.close();
   }
 
