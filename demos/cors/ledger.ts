@@ -11,7 +11,7 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:52',
     verdict: 'wrong',
     truth:
-      "Embedding (<img>, <script>, <link>) crosses origins without CORS; CORS decides whether a script may read a cross-origin response (Fetch, 'CORS protocol').",
+      "Embedding (`<img>`, `<script>`, `<link>`) crosses origins without CORS; CORS decides whether a script may read a cross-origin response (Fetch, 'CORS protocol').",
     by: {
       step: 'mixed-content',
       claim: 'an <img> from another origin loaded although the API sent no CORS header',

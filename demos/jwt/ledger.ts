@@ -85,7 +85,7 @@ export const ledger: LedgerEntry[] = [
     said: 'The user adds the JWT to each API request, and the app checks from it who the user is.',
     source: 'seed 000:315',
     verdict: 'holds',
-    truth: 'Authorization: Bearer <token> (RFC 6750 §2.1); the app verifies it and reads sub.',
+    truth: '`Authorization: Bearer <token>` (RFC 6750 §2.1); the app verifies it and reads `sub`.',
     by: { step: 'flow', claim: 'the app server accepts the token and knows who the caller is' },
   },
   {

@@ -13,7 +13,7 @@ import { notePath } from './paths.ts';
 import { loadDemos } from './registry.ts';
 import { type ClaimResult, DemoSession, MissingServices, SetupFailed } from './run.ts';
 import { describeMissing } from './services.ts';
-import { wrap } from './transcript.ts';
+import { wrap } from './text.ts';
 import { renderVersionTable } from './versions.ts';
 
 export const CLAIMS_HELP = [

@@ -6,7 +6,7 @@ import { runCli } from './cli.ts';
 import { defineDemo, step } from './define.ts';
 import { slugify } from './notes.ts';
 import { DemoSession, failureMessage } from './run.ts';
-import { fold, wrap } from './transcript.ts';
+import { fold, wrap } from './text.ts';
 
 const fixture = defineDemo<{ answer: number }>({
   id: 'fixture',

@@ -3,6 +3,8 @@
 // ledger; the session checks each entry against the claims its steps really made, and the note's
 // "Common mistakes" list is rendered from the entries (the notes test keeps the two equal).
 
+import { wrap } from './text.ts';
+
 export type Verdict = 'holds' | 'wrong' | 'partly' | 'depends on version';
 
 /** Decided live: the step `step` makes a claim whose text starts with `claim`, and it holds. */
@@ -54,11 +56,19 @@ export function proofText(by: DecidedBy | CitedBy): string {
 export function renderMistakes(entries: LedgerEntry[]): string {
   return entries
     .filter((e) => e.verdict !== 'holds')
-    .map(
-      (e) =>
-        `- **"${e.said}"** — ${VERDICT_WORD[e.verdict]}. ${e.truth} (${e.source}; ${proofText(e.by)})`,
-    )
+    .map((e) => {
+      const item = `- **"${prose(e.said)}"** — ${VERDICT_WORD[e.verdict]}. ${prose(e.truth)} (${e.source}; ${proofText(e.by)})`;
+      return wrap(item, 100).join('\n');
+    })
     .join('\n');
+}
+
+/** Text for Markdown: a `<` outside a code span is a character, not the start of an HTML tag. */
+function prose(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part, i) => (i % 2 ? part : part.replace(/</g, '&lt;')))
+    .join('');
 }
 
 /**
