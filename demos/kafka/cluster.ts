@@ -18,9 +18,10 @@ export async function useCluster(t: StepContext, env: Env, mode: LeaseMode): Pro
   if (!env.swept.told) {
     env.swept.told = true;
     const { topics, groups } = env.swept;
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
     t.say(
-      `swept ${topics.length} topic(s) and ${groups.length} group(s) left by dead runs ` +
-        '(wn_kafka_… names whose process is gone or that are over 10 minutes old)',
+      `swept ${count(topics.length, 'topic')} and ${count(groups.length, 'group')} left by dead ` +
+        'runs (wn_kafka_… names whose process is gone or that are over 10 minutes old)',
     );
   }
   await holdBrokers(t, mode);
