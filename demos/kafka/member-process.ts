@@ -3,6 +3,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type { StepContext } from '../kit/define.ts';
 import { ROOT } from '../kit/paths.ts';
 import { Wakeup } from './wakeup.ts';
@@ -15,7 +16,6 @@ interface Read {
 
 class MemberProcess {
   partitions: number[] = [];
-  joins = 0;
   readonly received: Read[] = [];
   /** The offsets it has committed, per partition, as it reported them. */
   readonly committed = new Map<number, number>();
@@ -25,7 +25,7 @@ class MemberProcess {
   private readonly events = new Wakeup();
 
   constructor(groupId: string, topic: string, sessionTimeoutMs: number) {
-    const script = new URL('./crash-member.ts', import.meta.url).pathname;
+    const script = fileURLToPath(new URL('./crash-member.ts', import.meta.url));
     this.child = spawn(
       process.execPath,
       ['--import', 'tsx', script, groupId, topic, String(sessionTimeoutMs)],
@@ -37,10 +37,7 @@ class MemberProcess {
         read?: Read;
         committed?: { partition: number; offset: number };
       };
-      if (e.joined) {
-        this.partitions = e.joined;
-        this.joins++;
-      }
+      if (e.joined) this.partitions = e.joined;
       if (e.read) this.received.push(e.read);
       if (e.committed) this.committed.set(e.committed.partition, e.committed.offset);
       this.events.wake();
