@@ -1,9 +1,13 @@
 // `npm run soak [-- --runs N] [-- vitest filters…]`: the whole suite N times in a row (default 30),
-// one line per run (passed, failed, skipped, seconds, and the failed tests' names), then the total.
+// one line per run (passed, failed, skipped, seconds, the first failed tests and the file holding
+// the run's output), then the total.
 // Not part of CI: it is how the suite's stability is measured (30/30 green is the bar). Exit 0
 // when every run was green, 1 otherwise, 2 for bad usage.
 
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseOptions, positiveInt, UsageError } from '../demos/kit/args.ts';
@@ -41,7 +45,8 @@ export function parseRun(output: string, seconds: number, exitCode: number | nul
   };
 }
 
-function runSuite(filters: string[]): Promise<RunResult> {
+/** Runs the suite once; its whole output goes to `log`. */
+function runSuite(filters: string[], log: string): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(`${ROOT}node_modules/.bin/vitest`, ['run', ...filters], {
@@ -56,9 +61,10 @@ function runSuite(filters: string[]): Promise<RunResult> {
       out += d;
     });
     child.once('error', reject);
-    child.once('close', (code) =>
-      resolve(parseRun(out, (performance.now() - started) / 1000, code)),
-    );
+    child.once('close', (code) => {
+      writeFileSync(log, out);
+      resolve(parseRun(out, (performance.now() - started) / 1000, code));
+    });
   });
 }
 
@@ -74,9 +80,13 @@ export async function soak(argv: string[], write: (line: string) => void): Promi
   const runs = positiveInt(values.runs, '--runs', 30);
   let green = 0;
   for (let i = 1; i <= runs; i++) {
-    const r = await runSuite(positionals);
+    const log = join(tmpdir(), `wirenotes-soak-${process.pid}-${i}.log`);
+    const r = await runSuite(positionals, log);
     if (r.failed === 0) green++;
-    const failures = r.failures.length ? `  FAIL ${r.failures.join('; ')}` : '';
+    const more = r.failures.length > 3 ? ` and ${r.failures.length - 3} more` : '';
+    const failures = r.failures.length
+      ? `  FAIL ${r.failures.slice(0, 3).join('; ')}${more} (output: ${log})`
+      : '';
     write(
       `run ${i}/${runs}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${r.seconds.toFixed(1)} s${failures}`,
     );
