@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../demos/kit/net.ts';
 import { ROOT } from '../demos/kit/paths.ts';
+import { plainEnv } from '../demos/kit/services.ts';
 
 interface Ran {
   code: number | null;
@@ -24,7 +25,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, until?: Re
   return new Promise<Ran>((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...env },
+      env: { ...plainEnv(), ...env },
     });
     let stdout = '';
     let stderr = '';

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseOptions, positiveInt, UsageError } from '../demos/kit/args.ts';
 import { ROOT } from '../demos/kit/paths.ts';
+import { plainEnv } from '../demos/kit/services.ts';
 
 const HELP = [
   'Usage: npm run soak -- [--runs N] [filter…]',
@@ -51,7 +52,7 @@ function runSuite(filters: string[], log: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(`${ROOT}node_modules/.bin/vitest`, ['run', ...filters], {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' },
+      env: plainEnv(),
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {

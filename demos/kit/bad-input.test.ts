@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from './args.ts';
 import { ROOT } from './paths.ts';
-import { checkEnvironment, probe, variableNames } from './services.ts';
+import { checkEnvironment, plainEnv, probe, variableNames } from './services.ts';
 
 interface Case {
   /** What a user typed, for the test name. */
@@ -40,7 +40,7 @@ function runTsx(args: string[], env: Record<string, string> = {}): Promise<Ran> 
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, args, {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', CI: '', ...env },
+      env: { ...plainEnv(), CI: '', ...env },
     });
     let stdout = '';
     let stderr = '';

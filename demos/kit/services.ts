@@ -497,6 +497,16 @@ export function serviceEnv<N extends ServiceName>(name: N): EnvOf<N> {
   ) as EnvOf<N>;
 }
 
+/**
+ * The environment for a child process whose output is read (tests, the soak): NO_COLOR, and no
+ * FORCE_COLOR, which would win over it and make Node warn about the pair on stderr.
+ */
+export function plainEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  return env;
+}
+
 /** Every variable checkEnvironment validates (the bad-input test sets each to junk). */
 export function variableNames(): string[] {
   return [...Object.keys(GENERAL), ...SERVICE_NAMES.flatMap((n) => Object.keys(SERVICES[n].env))];
