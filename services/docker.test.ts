@@ -7,9 +7,9 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, ensure, startNode, status, stopNode, upDocker } from './api.ts';
+import { down, ensure, startNode, status, stopNode, up, upDocker } from './api.ts';
 import { dockerCheck } from './docker.ts';
-import { scratchDir } from './isolated.ts';
+import { isolatedLayout, scratchDir } from './isolated.ts';
 import { COMPOSE_FILE, defaultLayout, type Layout } from './layout.ts';
 import { readState, remember } from './state.ts';
 
@@ -102,6 +102,20 @@ describe('which engines the Docker path accepts', () => {
     process.env.FAKE_DOCKER = 'rootful';
     calls();
   });
+});
+
+it('`up --docker` on rootless Docker refuses before any container starts, saying why', async () => {
+  process.env.FAKE_DOCKER = 'rootless';
+  const own = await isolatedLayout('docker-rootless-');
+  try {
+    await expect(up(['kafka'], { layout: own, mode: 'docker' })).rejects.toThrow(
+      /^--docker: the engine is rootless Docker, whose host networking publishes nothing/,
+    );
+    expect(calls().filter((c) => c.startsWith('compose -f'))).toEqual([]);
+  } finally {
+    process.env.FAKE_DOCKER = 'rootful';
+    rmSync(own.dir, { recursive: true, force: true });
+  }
 });
 
 it('generates the certificates before compose, pulls first (with progress), then up --wait', async () => {
