@@ -8,6 +8,7 @@ import { readNote } from './notes.ts';
 import { DemoSession, MissingServices, SetupFailed } from './run.ts';
 import { describeMissing } from './services.ts';
 import { colorWanted, makeStyle, type Style } from './style.ts';
+import { fold, WIDTH } from './text.ts';
 import { header, transcriptReporter } from './transcript.ts';
 
 export interface CliIO {
@@ -101,7 +102,8 @@ export async function runCli<Env>(
     if (values.list) {
       for (const s of demo.steps) {
         io.out(`${s.id.padEnd(24)} ${s.title}`);
-        io.out(`${''.padEnd(24)} notes/${demo.id}.md#${s.section} · ${s.source}`);
+        const where = `notes/${demo.id}.md#${s.section} · ${s.source.split('/').pop()}`;
+        for (const l of fold(where, WIDTH - 25)) io.out(`${''.padEnd(24)} ${l}`);
       }
       return 0;
     }
