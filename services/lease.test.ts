@@ -17,7 +17,14 @@ import { readState, remember, updateState } from './state.ts';
 const dir = scratchDir('lease-');
 const children: ChildProcessWithoutNullStreams[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
+  // The whole group: tsx runs the script in a child of its own.
+  for (const c of children.splice(0)) {
+    try {
+      process.kill(-(c.pid as number), 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -26,7 +33,7 @@ function holder(name: string, mode: 'shared' | 'exclusive') {
   const child = spawn(
     `${ROOT}node_modules/.bin/tsx`,
     ['services/fixtures/hold-lease.ts', dir, name, mode],
-    { cwd: ROOT },
+    { cwd: ROOT, detached: true },
   );
   children.push(child);
   let out = '';

@@ -50,6 +50,8 @@ interface Holder {
 
 /** What this process is, for "waiting for … held by" lines. */
 export function describeSelf(): string {
+  // A test file's worker's command line names vitest's worker script, not the test.
+  if (/\/node_modules\/vitest\//.test(process.argv[1] ?? '')) return 'a vitest run';
   const args = process.argv.slice(1).map((a) => a.replace(/^.*\/(demos|services)\//, '$1/'));
   return args.join(' ').slice(0, 80);
 }
