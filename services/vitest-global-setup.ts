@@ -76,7 +76,7 @@ export function missingLine(service: Service, err: unknown): string {
   return `${service} is not available${where}: ${short}${hint}`;
 }
 
-export default async function setup(project?: Project): Promise<void> {
+async function ensureSelected(project: Project | undefined): Promise<Record<string, string>> {
   try {
     checkEnvironment();
   } catch (err) {
@@ -95,7 +95,21 @@ export default async function setup(project?: Project): Promise<void> {
       missing[service] = missingLine(service, err);
     }
   }
+  return missing;
+}
+
+// Vitest runs a global setup once per project (vitest.config.ts has two), in its one main
+// process: the first call does the work and speaks, the others share its result.
+const ONCE = Symbol.for('wirenotes.vitest-global-setup');
+type Shared = { [ONCE]?: Promise<Record<string, string>> };
+
+export default async function setup(project?: Project): Promise<void> {
+  const shared = globalThis as Shared;
+  const first = shared[ONCE] === undefined;
+  shared[ONCE] ??= ensureSelected(project);
+  const missing = await shared[ONCE];
   project?.provide?.('wirenotesMissing', missing);
+  if (!first) return;
   const lines = Object.values(missing);
   if (!lines.length) return;
   if (process.env.CI === 'true') {
