@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { kafkaLibsDir } from '../../services/layout.ts';
 import { captureIO } from '../kit/capture.ts';
 import { runCli } from '../kit/cli.ts';
-import { ROOT } from '../kit/paths.ts';
 import { demo } from './demo.ts';
 import { partitionCommand, placeKeys } from './partition-command.ts';
 import { crc32, javaPartition, librdkafkaPartition, murmur2 } from './partitioners.ts';
@@ -38,17 +38,14 @@ describe('murmur2 matches the Java client', () => {
   // The real thing: Kafka's own Utils.murmur2 from the kafka-clients jar that
   // `npm run services -- up kafka` fetched, run on a JVM (skipped locally when the jar is missing,
   // a failure under CI, where `npm run services -- up` has always fetched it).
-  const libs = join(ROOT, '.cache', 'services', 'kafka');
-  const jarDir = existsSync(libs)
-    ? readdirSync(libs)
-        .filter((d) => d.startsWith('libs-'))
-        .map((d) => join(libs, d))
-        .find((d) => readdirSync(d).some((f) => f.startsWith('kafka-clients-')))
-    : undefined;
+  const libs = kafkaLibsDir();
+  const jarDir =
+    existsSync(libs) && readdirSync(libs).some((f) => f.startsWith('kafka-clients-'))
+      ? libs
+      : undefined;
   it('agrees with Utils.murmur2 from the kafka-clients jar', (ctx) => {
     if (!jarDir) {
-      const why =
-        'no kafka-clients jar under .cache/services/kafka: run `npm run services -- up kafka`';
+      const why = `no kafka-clients jar in ${libs}: run \`npm run services -- up kafka\``;
       if (process.env.CI === 'true') throw new Error(`${why} (required under CI=true)`);
       ctx.skip(why);
     }
