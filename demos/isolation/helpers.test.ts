@@ -4,6 +4,8 @@ import { UsageError } from '../kit/args.ts';
 import { captureIO } from '../kit/capture.ts';
 import { runCli } from '../kit/cli.ts';
 import { figureLines } from '../kit/figures.ts';
+import { endpoints } from '../kit/services.ts';
+import { requireServices } from '../kit/vitest.ts';
 import { ANOMALIES, TESTS } from './anomalies.ts';
 import { demo } from './demo.ts';
 import { innodbWaitingThreads } from './engines.ts';
@@ -71,9 +73,10 @@ describe('isolation helpers', () => {
 });
 
 describe('isolation tables in shared servers', () => {
-  it("drops a dead run's table when it opens the server, and counts it", async () => {
+  it("drops a dead run's table when it opens the server, and counts it", async (ctx) => {
+    await requireServices(ctx, ['mariadb']);
     const stale = `wn_isolation_${Math.floor(Date.now() / 1000) - 3600}_999999_beef`;
-    const url = 'mysql://root@127.0.0.1:3306/test';
+    const url = endpoints.mariadbUrl;
     const conn = await mysql.createConnection({ uri: url });
     await conn.query(`CREATE TABLE IF NOT EXISTS ${stale} (id int)`);
     const env = await openServers([{ service: 'mariadb', kind: 'mariadb', url }], () => undefined);
@@ -123,9 +126,10 @@ describe('isolation matrix subcommand', () => {
     expect(io.stderr.join('\n')).toMatch(/postgres at 127\.0\.0\.1:1: .*ECONNREFUSED/);
   });
 
-  it('measures a real matrix and prints it as JSON (every test at every level)', async () => {
+  it('measures a real matrix and prints it as JSON (every test at every level)', async (ctx) => {
+    await requireServices(ctx, ['mariadb']);
     const io = captureIO();
-    const argv = ['--engine', 'mariadb', '--url', 'mysql://root@127.0.0.1:3306/test', '--json'];
+    const argv = ['--engine', 'mariadb', '--url', endpoints.mariadbUrl, '--json'];
     expect(await matrixCommand.run(argv, io)).toBe(0);
     const { results } = JSON.parse(io.stdout.join('\n')) as {
       results: { anomaly: string; level: string; occurs: boolean; cell: string }[];

@@ -1,9 +1,22 @@
 // Runs a demo under vitest: one describe per demo, one it per step, the same steps and claims
 // the transcript shows. A missing service skips locally (saying what is missing) and fails under CI.
 
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, it, type TestContext } from 'vitest';
 import type { Demo } from './define.ts';
 import { DemoSession, failureMessage, MissingServices } from './run.ts';
+import { describeMissing, probeAll, type ServiceName } from './services.ts';
+
+/**
+ * For a test file that talks to a service without testDemo: skips the test locally when one of
+ * `names` is missing (saying which, where, and how to start it) and fails it under CI=true.
+ */
+export async function requireServices(ctx: TestContext, names: ServiceName[]): Promise<void> {
+  const missing = (await probeAll(names)).filter((s) => !s.ok);
+  if (!missing.length) return;
+  const why = missing.map(describeMissing).join('; ');
+  if (process.env.CI === 'true') throw new Error(`${why} (required under CI=true)`);
+  ctx.skip(why);
+}
 
 export function testDemo<Env>(demo: Demo<Env>): void {
   const ci = process.env.CI === 'true';
