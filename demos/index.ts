@@ -4,9 +4,9 @@
 import { parseOptions, UsageError } from './kit/args.ts';
 import { claimsCommand } from './kit/claims-command.ts';
 import type { CliIO } from './kit/cli.ts';
+import { probeAll } from './kit/endpoints.ts';
 import { endQuietlyOnClosedPipe, reportBug } from './kit/interrupt.ts';
 import { loadDemos } from './kit/registry.ts';
-import { probeAll } from './kit/services.ts';
 import { machineStack } from './kit/stack-probe.ts';
 import { colorWanted, makeStyle } from './kit/style.ts';
 import { padTable } from './kit/table.ts';

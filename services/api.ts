@@ -34,7 +34,7 @@
 // services/launchers.ts LAUNCHERS, implementing NativeLauncher (services/launcher.ts):
 //
 //   export const postgres17: NativeLauncher = {
-//     name: 'postgres17',                 // its record's key in demos/kit/services.ts SERVICES
+//     name: 'postgres17',                 // its record's key in demos/kit/endpoints.ts SERVICES
 //     summary: 'PostgreSQL 17 from Maven Central (zonky embedded binaries), 127.0.0.1:5433',
 //     compose: ['postgres17'],            // optional: its docker-compose.yml service(s)
 //     address: () => urlAddress(serviceEnv('postgres17').PG17_URL, 5432),
@@ -58,7 +58,7 @@
 // service; `clean` needs nothing from a launcher.
 
 import { performance } from 'node:perf_hooks';
-import { endpoints } from '../demos/kit/services.ts';
+import { endpoints } from '../demos/kit/endpoints.ts';
 import { prepare } from './adopt.ts';
 import { type Database, databaseAddress, databaseHint } from './databases.ts';
 import { compose, dockerCheck, pull } from './docker.ts';

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endpoints } from '../demos/kit/endpoints.ts';
 import { runName, STALE_AFTER_MS } from '../demos/kit/names.ts';
-import { endpoints } from '../demos/kit/services.ts';
 import { ensure } from './api.ts';
 import { clean, leftover } from './clean.ts';
 

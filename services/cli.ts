@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseOptions, UsageError } from '../demos/kit/args.ts';
-import { checkEnvironment, stateDir } from '../demos/kit/services.ts';
+import { checkEnvironment } from '../demos/kit/endpoints.ts';
+import { stateDir } from '../demos/kit/variables.ts';
 import {
   down,
   launcherFor,

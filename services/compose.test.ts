@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { endpoints, serviceEnv } from '../demos/kit/endpoints.ts';
 import { ROOT } from '../demos/kit/paths.ts';
-import { endpoints, serviceEnv } from '../demos/kit/services.ts';
 import { serverProperties } from './kafka-native.ts';
 import {
   COMPOSE_FILE,

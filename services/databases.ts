@@ -3,7 +3,7 @@
 
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { endpoints } from '../demos/kit/services.ts';
+import { endpoints } from '../demos/kit/endpoints.ts';
 
 export type Database = 'postgres' | 'mariadb';
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVICES } from '../demos/kit/services.ts';
+import { SERVICES } from '../demos/kit/endpoints.ts';
 import { down, up } from './api.ts';
 import { asServerUser, scratchDatabases } from './db-binaries.ts';
 import { LAUNCHERS } from './launchers.ts';
@@ -18,7 +18,7 @@ import { readState } from './state.ts';
 const canFetch = which('mvn') !== undefined || process.env.CI === 'true';
 
 describe('native database launchers', () => {
-  it('each has its record in demos/kit/services.ts and the documented fixed port', () => {
+  it('each has its record in demos/kit/endpoints.ts and the documented fixed port', () => {
     const names = LAUNCHERS.map((l) => l.name);
     expect(names).toEqual(expect.arrayContaining(['postgres17', 'mariadb114']));
     for (const n of names) expect(Object.keys(SERVICES)).toContain(n);

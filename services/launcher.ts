@@ -5,7 +5,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir } from '../demos/kit/services.ts';
+import { cacheDir } from '../demos/kit/variables.ts';
 import type { Layout } from './layout.ts';
 import { ServiceError, type Spawned, spawnDetached, tail, terminate, waitFor } from './proc.ts';
 import { forget, livePidOf, readState, remember, type Service } from './state.ts';
@@ -34,7 +34,7 @@ interface NativeContext {
 }
 
 export interface NativeLauncher {
-  /** The service's name: the same key as its record in demos/kit/services.ts SERVICES. */
+  /** The service's name: the same key as its record in demos/kit/endpoints.ts SERVICES. */
   name: Service;
   /** One line for `npm run services -- --help`. */
   summary: string;

@@ -2,7 +2,7 @@
 // up|down|status <name>` (and `npm test`'s global setup, and `clean`) handle it. The interface is
 // documented at the top of services/api.ts. A launcher lives in its own file
 // (services/<name>-native.ts) and is imported here; its service needs a record in
-// demos/kit/services.ts SERVICES with the same name (hint, env variables, probe).
+// demos/kit/endpoints.ts SERVICES with the same name (hint, env variables, probe).
 
 import type { NativeLauncher } from './launcher.ts';
 import { mariadb114 } from './mariadb114-native.ts';

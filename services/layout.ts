@@ -5,8 +5,9 @@
 
 import { join } from 'node:path';
 import { UsageError } from '../demos/kit/args.ts';
+import { endpoints } from '../demos/kit/endpoints.ts';
 import { ROOT } from '../demos/kit/paths.ts';
-import { cacheDir, endpoints, splitHostPort, stateDir } from '../demos/kit/services.ts';
+import { cacheDir, splitHostPort, stateDir } from '../demos/kit/variables.ts';
 import { readState } from './state.ts';
 
 export const KAFKA_VERSION = '4.1.2';

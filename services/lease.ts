@@ -20,7 +20,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LeaseEntry, leaseEntries, stateDir } from '../demos/kit/services.ts';
+import { type LeaseEntry, leaseEntries } from '../demos/kit/probes.ts';
+import { stateDir } from '../demos/kit/variables.ts';
 import { describeSelf, withLock, writeAtomic } from './lock.ts';
 import { ServiceError } from './proc.ts';
 

@@ -7,9 +7,9 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
+import { plainEnv } from '../demos/kit/endpoints.ts';
 import { freePort } from '../demos/kit/net.ts';
 import { ROOT } from '../demos/kit/paths.ts';
-import { plainEnv } from '../demos/kit/services.ts';
 
 interface Ran {
   code: number | null;

@@ -14,7 +14,7 @@ import {
   symlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { endpoints } from '../demos/kit/services.ts';
+import { endpoints } from '../demos/kit/endpoints.ts';
 import { ensureCerts } from './certs.ts';
 import { type Layout, NGINX_CONF, nginxDir } from './layout.ts';
 import {

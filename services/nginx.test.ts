@@ -7,8 +7,8 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { endpoints } from '../demos/kit/endpoints.ts';
 import { listen } from '../demos/kit/net.ts';
-import { endpoints } from '../demos/kit/services.ts';
 import { ensure } from './api.ts';
 
 const gateway = new URL(endpoints.nginxUrl);

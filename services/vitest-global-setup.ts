@@ -12,9 +12,9 @@
 
 import { readdirSync } from 'node:fs';
 import { UsageError } from '../demos/kit/args.ts';
+import { checkEnvironment, SERVICES as RECORDS, type ServiceName } from '../demos/kit/endpoints.ts';
 import { ROOT } from '../demos/kit/paths.ts';
 import { loadDemo, topicIds } from '../demos/kit/registry.ts';
-import { checkEnvironment, SERVICES as RECORDS, type ServiceName } from '../demos/kit/services.ts';
 import { ensure, SERVICES, type Service, serviceAddress } from './api.ts';
 import { defaultLayout } from './layout.ts';
 

@@ -7,10 +7,10 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listen } from '../kit/net.ts';
 
-export type BackendMode = 'answer' | 'hold' | 'reset';
+type BackendMode = 'answer' | 'hold' | 'reset';
 
 /** The health-check path HAProxy's `option httpchk` asks for; not counted as a user request. */
-export const HEALTH_PATH = '/health';
+const HEALTH_PATH = '/health';
 
 export interface Backend {
   id: string;
@@ -40,7 +40,7 @@ export interface Backend {
 
 const WAIT_MS = 5_000;
 
-export async function startBackend(id: string): Promise<Backend> {
+async function startBackend(id: string): Promise<Backend> {
   const changes = new EventEmitter();
   const held: ServerResponse[] = [];
   const answer = (res: ServerResponse) => {

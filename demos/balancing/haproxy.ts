@@ -7,12 +7,12 @@ import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../kit/net.ts';
-import { findBinary } from '../kit/services.ts';
+import { findBinary } from '../kit/probes.ts';
 import type { Instance, RunDir } from './instances.ts';
 import { poll } from './poll.ts';
 
 /** The one backend every configuration here names. */
-export const BACKEND = 'app';
+const BACKEND = 'app';
 
 export interface HaproxyConfig {
   /** The lines of `backend app`: balance, cookie, option httpchk, server lines. */
@@ -20,7 +20,7 @@ export interface HaproxyConfig {
 }
 
 /** One server's row of `show stat`, the fields the steps read. */
-export interface ServerStat {
+interface ServerStat {
   /** UP, DOWN, MAINT, or a transition such as "UP 1/2". */
   status: string;
   /** Sessions (requests in HTTP mode with a new connection each) sent to it in total. */
@@ -30,7 +30,7 @@ export interface ServerStat {
 }
 
 /** One server's line of `show servers state`: operational and administrative state. */
-export interface ServerState {
+interface ServerState {
   /** srv_op_state: 0 stopped, 1 starting, 2 running, 3 stopping. */
   opState: number;
   /** srv_admin_state: a bit field; 1 = forced maintenance (`disable server`). */

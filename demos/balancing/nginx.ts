@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../kit/net.ts';
-import { findBinary } from '../kit/services.ts';
+import { findBinary } from '../kit/probes.ts';
 import type { Instance, RunDir } from './instances.ts';
 import { poll } from './poll.ts';
 

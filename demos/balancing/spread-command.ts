@@ -20,13 +20,13 @@ const HELP = [
   'Exit status: 0 done, 2 bad usage or the balancer could not be reached.',
 ];
 
-export interface SpreadArgs {
+interface SpreadArgs {
   url: string;
   n: number;
   by: Grouping;
 }
 
-export function parseSpreadArgs(argv: string[]): SpreadArgs | 'help' {
+function parseSpreadArgs(argv: string[]): SpreadArgs | 'help' {
   // parseArgs takes "-n -3" for two options and calls it ambiguous; say what is wrong instead.
   const at = argv.findIndex((a) => a === '-n' || a === '--requests');
   const next = argv[at + 1];

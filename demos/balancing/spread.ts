@@ -15,7 +15,7 @@ export interface Spread {
 }
 
 /** The backend a response names under `by` ("(none)" when the header is missing). */
-export function backendOf(
+function backendOf(
   reply: { firstLine: string; headers: Record<string, string | string[] | undefined> },
   by: Grouping,
 ): string {

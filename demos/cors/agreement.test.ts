@@ -3,7 +3,7 @@
 // same policy, a URL of its own), and the two outcomes are compared.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe } from '../kit/services.ts';
+import { probe } from '../kit/endpoints.ts';
 import { CASES } from './cases.ts';
 import { closeEnv, type Env, openEnv } from './env.ts';
 import { chromiumReads } from './fetch-rules.ts';

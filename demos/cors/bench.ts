@@ -3,8 +3,8 @@
 // (Max-Age: 600) — plus the whole demo's wall time.
 
 import { alternate, type Bench, median, ms } from '../kit/bench.ts';
+import { runSuffix } from '../kit/endpoints.ts';
 import { DemoSession } from '../kit/run.ts';
-import { runSuffix } from '../kit/services.ts';
 import { DemoBrowser } from './browser.ts';
 import { apiOrigin, originFor } from './cases.ts';
 import { demo } from './demo.ts';

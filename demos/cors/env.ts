@@ -5,7 +5,7 @@ import type { LookupAddress } from 'node:dns';
 import { Agent } from 'undici';
 import { selfSignedCert } from '../kit/cert.ts';
 import type { SetupInfo } from '../kit/define.ts';
-import { runSuffix } from '../kit/services.ts';
+import { runSuffix } from '../kit/endpoints.ts';
 import { DemoBrowser } from './browser.ts';
 import type { Ports } from './cases.ts';
 import {

@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import type { StepContext } from '../kit/define.ts';
+import { endpoints } from '../kit/endpoints.ts';
 import { freePort } from '../kit/net.ts';
-import { endpoints } from '../kit/services.ts';
 import { startUpstream, type Upstream, type UpstreamKind } from './upstreams.ts';
 import { type RawResult, rawExchange } from './wire.ts';
 

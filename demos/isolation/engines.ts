@@ -5,7 +5,7 @@
 
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { ServiceName } from '../kit/services.ts';
+import type { ServiceName } from '../kit/endpoints.ts';
 
 export type Kind = 'postgres' | 'mariadb';
 export type Level = 'READ UNCOMMITTED' | 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';

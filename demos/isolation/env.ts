@@ -5,8 +5,8 @@
 // dropped when the next run opens the same server.
 
 import type { SetupInfo } from '../kit/define.ts';
+import { type ServiceName, serviceEnv } from '../kit/endpoints.ts';
 import { isStale, runName } from '../kit/names.ts';
-import { type ServiceName, serviceEnv } from '../kit/services.ts';
 import {
   type Engine,
   type Kind,

@@ -5,9 +5,9 @@
 
 import { parseOptions, UsageError } from '../kit/args.ts';
 import type { CliIO, Subcommand } from '../kit/cli.ts';
+import { describeMissing, probeAll } from '../kit/endpoints.ts';
 import { figureLines } from '../kit/figures.ts';
 import { onInterrupt } from '../kit/interrupt.ts';
-import { describeMissing, probeAll } from '../kit/services.ts';
 import { TESTS } from './anomalies.ts';
 import { type Kind, LEVELS } from './engines.ts';
 import { closeEnv, type Env, openServers, type Target, targets } from './env.ts';

@@ -4,7 +4,7 @@
 
 import { acquireLease } from '../../services/api.ts';
 import { type Bench, median, ms } from '../kit/bench.ts';
-import { probe } from '../kit/services.ts';
+import { probe } from '../kit/endpoints.ts';
 import { ensureTopic, name } from './cluster.ts';
 import { closeEnv, openEnv } from './env.ts';
 import { Group } from './group.ts';

@@ -9,8 +9,8 @@ import {
   Partitioners,
   type PartitionMetadata,
 } from 'kafkajs';
+import { endpoints } from '../kit/endpoints.ts';
 import { MissingServices } from '../kit/run.ts';
-import { endpoints } from '../kit/services.ts';
 
 export function createKafka(clientId: string): Kafka {
   return new Kafka({

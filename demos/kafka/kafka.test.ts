@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { probe } from '../kit/endpoints.ts';
 import { parseRunName } from '../kit/names.ts';
-import { probe } from '../kit/services.ts';
 import { testDemo } from '../kit/vitest.ts';
 import { createKafka } from './client.ts';
 import { demo } from './demo.ts';

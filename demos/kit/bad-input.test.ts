@@ -9,8 +9,8 @@ import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from './args.ts';
+import { checkEnvironment, plainEnv, probe, variableNames } from './endpoints.ts';
 import { ROOT } from './paths.ts';
-import { checkEnvironment, plainEnv, probe, variableNames } from './services.ts';
 
 interface Case {
   /** What a user typed, for the test name. */

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { endpoints } from './services.ts';
+import { endpoints } from './endpoints.ts';
 
 const QUIET_FLAGS = [
   '--no-sandbox',

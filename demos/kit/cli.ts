@@ -3,10 +3,10 @@
 
 import { parseOptions, UsageError } from './args.ts';
 import type { Demo } from './define.ts';
+import { describeMissing } from './endpoints.ts';
 import { endQuietlyOnClosedPipe, onInterrupt, reportBug } from './interrupt.ts';
 import { readNote } from './notes.ts';
 import { DemoSession, MissingServices, SetupFailed } from './run.ts';
-import { describeMissing } from './services.ts';
 import { colorWanted, makeStyle, type Style } from './style.ts';
 import { fold, WIDTH } from './text.ts';
 import { header, transcriptReporter } from './transcript.ts';
@@ -47,7 +47,7 @@ function stepNeeds<Env>(demo: Demo<Env>): string {
     .join('');
 }
 
-export function usage<Env>(demo: Demo<Env>, subcommands: Subcommand[]): string[] {
+function usage<Env>(demo: Demo<Env>, subcommands: Subcommand[]): string[] {
   const lines = [
     `${demo.title}`,
     '',

@@ -1,10 +1,10 @@
 // The shape of a demo: a list of steps, each making claims a reader can check in the note.
 // Nothing here runs anything; run.ts does.
 
+import type { ServiceName } from './endpoints.ts';
 import type { Figure } from './figures.ts';
 import type { LedgerEntry } from './ledger.ts';
 import { ROOT } from './paths.ts';
-import type { ServiceName } from './services.ts';
 import type { VersionFact } from './versions.ts';
 
 /** What a claim expects of a rejection: an error code, a message fragment or a pattern. */
@@ -64,7 +64,7 @@ export interface Step<Env> {
   source: string;
 }
 
-export const MAX_STEP_ID = 24;
+const MAX_STEP_ID = 24;
 
 /** `step({ id, section, title, needs }, async (t, env) => { … })`: one step of a demo. */
 export function step<Env>(spec: StepSpec, run: StepFn<Env>): Step<Env> {

@@ -5,7 +5,7 @@
 
 import { wrap } from './text.ts';
 
-export type Verdict = 'holds' | 'wrong' | 'partly' | 'depends on version';
+type Verdict = 'holds' | 'wrong' | 'partly' | 'depends on version';
 
 /** Decided live: the step `step` makes a claim whose text starts with `claim`, and it holds. */
 export interface DecidedBy {

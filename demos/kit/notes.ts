@@ -22,7 +22,7 @@ export interface Section {
   body: string;
 }
 
-export function parseSections(markdown: string): Section[] {
+function parseSections(markdown: string): Section[] {
   const lines = markdown.split('\n');
   const heads: { index: number; level: number; title: string }[] = [];
   let fenced = false;

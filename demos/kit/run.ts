@@ -4,9 +4,9 @@
 import { performance } from 'node:perf_hooks';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import type { Demo, Expectation, Step, StepContext } from './define.ts';
+import { describeMissing, probeAll, type ServiceName, type ServiceStatus } from './endpoints.ts';
 import type { Figure } from './figures.ts';
 import { ledgerProblems } from './ledger.ts';
-import { describeMissing, probeAll, type ServiceName, type ServiceStatus } from './services.ts';
 
 export interface ClaimResult {
   text: string;
@@ -16,7 +16,7 @@ export interface ClaimResult {
   detail?: string;
 }
 
-export type Narration =
+type Narration =
   | { kind: 'say'; text: string }
   | { kind: 'show'; label: string; value: string }
   | { kind: 'block'; lines: string[] }
@@ -26,7 +26,7 @@ export type Narration =
 
 export type StepEvent = Narration | { kind: 'claim'; claim: ClaimResult };
 
-export type StepStatus = 'passed' | 'failed' | 'skipped';
+type StepStatus = 'passed' | 'failed' | 'skipped';
 
 export interface StepResult {
   id: string;
@@ -67,7 +67,7 @@ export interface Reporter {
   stepEnd?(result: StepResult): void;
 }
 
-export function formatValue(value: unknown, max = 240): string {
+function formatValue(value: unknown, max = 240): string {
   const text =
     typeof value === 'string'
       ? JSON.stringify(value)
@@ -383,7 +383,7 @@ function trimStack(err: Error): string {
   return (err.stack ?? err.message).split('\n').slice(0, 4).join('\n');
 }
 
-export function summarize(demo: string, steps: StepResult[], stack: Stack): DemoResult {
+function summarize(demo: string, steps: StepResult[], stack: Stack): DemoResult {
   const count = (s: StepStatus) => steps.filter((r) => r.status === s).length;
   const failed = count('failed');
   return {

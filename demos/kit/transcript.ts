@@ -144,7 +144,7 @@ export function stackLines(stack: Stack): string[] {
   return wrap(`Stack: ${parts.join(' · ')}`);
 }
 
-export function closing(result: DemoResult, style: Style, write: (l: string) => void): void {
+function closing(result: DemoResult, style: Style, write: (l: string) => void): void {
   const claims = result.steps.flatMap((s) => s.claims);
   const failedClaims = claims.filter((c) => !c.ok).length;
   write('');

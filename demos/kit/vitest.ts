@@ -3,8 +3,8 @@
 
 import { afterAll, beforeAll, describe, it, type TestContext } from 'vitest';
 import type { Demo } from './define.ts';
+import { describeMissing, probeAll, type ServiceName } from './endpoints.ts';
 import { DemoSession, failureMessage, MissingServices } from './run.ts';
-import { describeMissing, probeAll, type ServiceName } from './services.ts';
 
 /**
  * For a test file that talks to a service without testDemo: skips the test locally when one of

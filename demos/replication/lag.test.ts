@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { captureIO } from '../kit/capture.ts';
 import { runCli } from '../kit/cli.ts';
-import { probe, serviceEnv } from '../kit/services.ts';
+import { probe, serviceEnv } from '../kit/endpoints.ts';
 import { demo } from './demo.ts';
 import { lagCommand } from './lag-command.ts';
 

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { closeServer, freePort, listen } from '../kit/net.ts';
-import { findBinary } from '../kit/services.ts';
+import { findBinary } from '../kit/probes.ts';
 import type { Proc, Processes } from './harness.ts';
 
 export interface Nginx {

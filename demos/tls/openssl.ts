@@ -36,7 +36,7 @@ export interface Run {
 }
 
 /** Runs openssl with stdin closed (s_client then says goodbye after the handshake). */
-export function openssl(args: string[]): Promise<Run> {
+function openssl(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { type ConnectionOptions, rootCertificates } from 'node:tls';
 import { parseOptions, UsageError } from '../kit/args.ts';
 import type { CliIO, Subcommand } from '../kit/cli.ts';
-import { splitHostPort } from '../kit/services.ts';
+import { splitHostPort } from '../kit/variables.ts';
 import { type HandshakeFacts, handshake } from './client.ts';
 import { MEANINGS } from './errors.ts';
 

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Demo, Step } from '../define.ts';
+import { describeMissing, probeAll } from '../endpoints.ts';
 import { closeServer, listen } from '../net.ts';
 import { DemoSession, MissingServices, type Reporter, SetupFailed, type Stack } from '../run.ts';
-import { describeMissing, probeAll } from '../services.ts';
 import { esc, eventHtml, page, stepEndHtml } from './html.ts';
 import { notePageBody } from './note-page.ts';
 

@@ -7,7 +7,7 @@ import { loadDemos } from '../registry.ts';
 import { exportSite } from './export.ts';
 import { startView } from './server.ts';
 
-export const VIEW_HELP = [
+const VIEW_HELP = [
   'Usage: npx tsx demos view [topic] [--port N]        the notes beside live runs, on 127.0.0.1',
   '       npx tsx demos view --export <dir> [topic…]   run every demo once; write a static site',
   '',

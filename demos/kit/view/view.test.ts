@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIO } from '../capture.ts';
 import { type Chromium, launchChromium } from '../chromium.ts';
 import { runCli } from '../cli.ts';
+import { probeAll } from '../endpoints.ts';
 import { CHECKOUT_CACHE } from '../paths.ts';
 import { loadDemos } from '../registry.ts';
 import type { DemoResult } from '../run.ts';
-import { probeAll } from '../services.ts';
 import { exportSite } from './export.ts';
 import { startView, type ViewServer } from './server.ts';
 

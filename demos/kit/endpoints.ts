@@ -16,247 +16,38 @@
 // Defaults match docker-compose.yml and the native launchers (services/).
 
 import { execFile } from 'node:child_process';
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { homedir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UsageError } from './args.ts';
-
-// ------------------------------------------------------------------ variables
-
-/** One environment variable: its default, what a valid value looks like, and its parser. */
-export interface Variable<T> {
-  /** The default when the variable is unset or empty (a function when it depends on others). */
-  fallback: string | (() => string);
-  /** What is expected, for the error line: "host:port[,host:port…], e.g. 127.0.0.1:9092". */
-  expects: string;
-  /** The parsed value; throws an Error saying what is wrong with `raw`. */
-  parse: (raw: string) => T;
-}
-
-type Vars = Record<string, Variable<unknown>>;
-type Values<V extends Vars> = { [K in keyof V]: V[K] extends Variable<infer T> ? T : never };
-
-/** Reads and validates one variable; a bad value is a UsageError naming it. */
-function readVariable<T>(name: string, v: Variable<T>): T {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallbackOf(v) : raw;
-  try {
-    return v.parse(value);
-  } catch (err) {
-    const given = raw === undefined || raw === '' ? `its default "${value}"` : `"${raw}"`;
-    throw new UsageError(
-      `${name}: ${given} is not valid (${(err as Error).message}); expected ${v.expects}`,
-    );
-  }
-}
-
-function fallbackOf(v: Variable<unknown>): string {
-  return typeof v.fallback === 'function' ? v.fallback() : v.fallback;
-}
-
-function checkPort(text: string): number {
-  if (!/^\d+$/.test(text)) throw new Error(`port "${text}" is not a number`);
-  const port = Number(text);
-  if (port < 1 || port > 65_535) throw new Error(`port ${port} is outside 1-65535`);
-  return port;
-}
-
-export function splitHostPort(hostPort: string): { host: string; port: number } {
-  const m = /^\[?([^\]\s/]+?)\]?:([^:\]]*)$/.exec(hostPort);
-  if (!m) throw new UsageError(`"${hostPort}" is not host:port`);
-  try {
-    return { host: m[1] as string, port: checkPort(m[2] as string) };
-  } catch (err) {
-    throw new UsageError(`"${hostPort}" is not host:port (${(err as Error).message})`);
-  }
-}
-
-/** A comma-separated list of host:port. */
-function hostPorts(fallback: string): Variable<string[]> {
-  return {
-    fallback,
-    expects: `host:port[,host:port…], e.g. ${fallback}`,
-    parse: (raw) => {
-      const list = raw
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean);
-      if (!list.length) throw new Error('no address');
-      for (const b of list) splitHostPort(b);
-      return list;
-    },
-  };
-}
-
-/** A URL with one of `schemes` (without the colon) and a host; the port defaults per scheme. */
-function url(fallback: string, schemes: string[]): Variable<string> {
-  return {
-    fallback,
-    expects: `a ${schemes.map((s) => `${s}://`).join(' or ')} URL, e.g. ${fallback}`,
-    parse: (raw) => {
-      let u: URL;
-      try {
-        u = new URL(raw);
-      } catch {
-        throw new Error('not a URL');
-      }
-      if (!schemes.includes(u.protocol.replace(/:$/, '')))
-        throw new Error(`scheme ${u.protocol} is not one`);
-      if (!u.hostname) throw new Error('no host');
-      if (u.port) checkPort(u.port);
-      return raw;
-    },
-  };
-}
-
-/** host:port of a URL read by url(). */
-export function urlAddress(value: string, defaultPort: number): string {
-  const u = new URL(value);
-  return `${u.hostname}:${u.port || defaultPort}`;
-}
-
-function port(fallback: number): Variable<number> {
-  return {
-    fallback: String(fallback),
-    expects: `a TCP port 1-65535, e.g. ${fallback}`,
-    parse: checkPort,
-  };
-}
-
-/** An absolute file path (its existence is the probe's business, with a hint). */
-function path(fallback: string | (() => string)): Variable<string> {
-  return {
-    fallback,
-    expects: 'an absolute path',
-    parse: (raw) => {
-      if (!isAbsolute(raw)) throw new Error('not an absolute path');
-      return raw;
-    },
-  };
-}
-
-// ------------------------------------------------------------------ the per-user state folder
-
-function xdg(variable: string, fallback: string): string {
-  const v = process.env[variable];
-  // The XDG spec: a relative value is invalid and must be ignored.
-  return v && isAbsolute(v) ? v : join(process.env.HOME || homedir(), fallback);
-}
-
-/** Variables that belong to no one service. */
-const GENERAL = {
-  /** What `npm run services` starts is recorded here, once per user, for every checkout. */
-  WIRENOTES_STATE_DIR: path(() => join(xdg('XDG_STATE_HOME', '.local/state'), 'wirenotes')),
-};
-
-/** The per-user folder of service state: pids, ports, configs, logs, the nginx CA. */
-export function stateDir(): string {
-  return readVariable('WIRENOTES_STATE_DIR', GENERAL.WIRENOTES_STATE_DIR);
-}
-
-/** The per-user cache for downloads that never change (Kafka's jars, server binaries). */
-export function cacheDir(): string {
-  return join(xdg('XDG_CACHE_HOME', '.cache'), 'wirenotes');
-}
-
-// ------------------------------------------------------------------ probes
-
-export interface ServiceStatus {
-  name: ServiceName;
-  ok: boolean;
-  /** What was tried: host:port list or a file path. */
-  address: string;
-  /** Why it is not usable, when it is not. */
-  problem?: string;
-  hint: string;
-}
-
-/** What a probe finds; the name and hint come from the record. */
-export type Probed = Omit<ServiceStatus, 'name' | 'hint'>;
-
-const PROBE_TIMEOUT_MS = 1500;
-
-function tcpReachable(hostPort: string): Promise<string | undefined> {
-  const { host, port } = splitHostPort(hostPort);
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (problem?: string) => {
-      socket.destroy();
-      resolve(problem);
-    };
-    socket.setTimeout(PROBE_TIMEOUT_MS, () => done(`no answer within ${PROBE_TIMEOUT_MS} ms`));
-    socket.once('connect', () => done());
-    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
-  });
-}
-
-/** Every address accepts a TCP connection. */
-async function tcp(addresses: string[]): Promise<Probed> {
-  const problems = await Promise.all(addresses.map(tcpReachable));
-  const failed = addresses
-    .map((a, i) => (problems[i] ? `${a} (${problems[i]})` : undefined))
-    .filter(Boolean);
-  return {
-    ok: failed.length === 0,
-    address: addresses.join(','),
-    problem: failed.length ? `not reachable at ${failed.join(', ')}` : undefined,
-  };
-}
-
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, command);
-    if (executable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-/** `file --version` prints something matching `expected` (a browser, not any executable). */
-function versionMatches(file: string, expected: RegExp): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(file, ['--version'], { timeout: 3000 }, (err, stdout) => {
-      const first = String(stdout).trim().split('\n')[0] ?? '';
-      if (expected.test(first)) resolve(undefined);
-      else resolve(err ? `\`${file} --version\` failed` : `\`${file} --version\` said "${first}"`);
-    });
-  });
-}
-
-/** A daemon's binary: on PATH, or in /usr/sbin, where Debian puts it (not on every PATH). */
-export function findBinary(command: string): string | undefined {
-  const sbin = `/usr/sbin/${command}`;
-  return onPath(command) ?? (executable(sbin) ? sbin : undefined);
-}
-
-/** `command` is installed and `command -v` reports a version matching `expected`. */
-function binary(command: string, expected: RegExp): Promise<Probed> {
-  const file = findBinary(command);
-  if (!file) {
-    const problem = `${command} is not on PATH or in /usr/sbin`;
-    return Promise.resolve({ ok: false, address: 'PATH', problem });
-  }
-  return new Promise((resolve) => {
-    // nginx prints its version on stderr, HAProxy on stdout.
-    execFile(file, ['-v'], { timeout: 3000 }, (_err, stdout, stderr) => {
-      const said = `${stdout}${stderr}`.trim().split('\n')[0] ?? '';
-      const ok = expected.test(said);
-      resolve({ ok, address: file, problem: ok ? undefined : `\`${file} -v\` said "${said}"` });
-    });
-  });
-}
+import {
+  binary,
+  executable,
+  leaseEntries,
+  onPath,
+  type Probed,
+  tcp,
+  tcpReachable,
+  versionMatches,
+} from './probes.ts';
+import {
+  GENERAL,
+  hostPorts,
+  path,
+  port,
+  readVariable,
+  stateDir,
+  url,
+  urlAddress,
+  type Values,
+  type Vars,
+} from './variables.ts';
 
 // ------------------------------------------------------------------ the records
+
+export interface ServiceStatus extends Probed {
+  name: ServiceName;
+  hint: string;
+}
 
 export interface ServiceRecord<V extends Vars> {
   /** How to get it when it is missing (a command, or the variable to set). */
@@ -275,43 +66,6 @@ function service<V extends Vars>(record: ServiceRecord<V>): ServiceRecord<V> {
 const KAFKA_DEFAULT = '127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094';
 
 /** One holder of (or waiter for) a lease on a shared service, as services/lease.ts writes it. */
-export interface LeaseEntry {
-  pid: number;
-  exclusive: boolean;
-  /** false while waiting for the lease. */
-  holds: boolean;
-  /** The command that holds it ("demos/kafka"). */
-  what: string;
-  since: number;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The live entries of a lease (files of processes that are gone count for nothing). */
-export function leaseEntries(folder: string, except = ''): LeaseEntry[] {
-  let files: string[];
-  try {
-    files = readdirSync(folder).filter((f) => f.endsWith('.json') && join(folder, f) !== except);
-  } catch {
-    return [];
-  }
-  return files
-    .flatMap((f) => {
-      try {
-        return [JSON.parse(readFileSync(join(folder, f), 'utf8')) as LeaseEntry];
-      } catch {
-        return []; // removed meanwhile
-      }
-    })
-    .filter((e) => processAlive(e.pid));
-}
 
 /** How long a probe waits for a failover that holds a broker down to end. */
 const FAILOVER_WAIT_MS = 120_000;

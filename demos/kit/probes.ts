@@ -1,0 +1,135 @@
+// Quick checks that a service answers, in well under 5 seconds: a TCP connect, a binary on disk
+// that reports the expected version, and the lease files a failover holds.
+
+import { execFile } from 'node:child_process';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { delimiter, join } from 'node:path';
+import { splitHostPort } from './variables.ts';
+
+/** What a probe found: whether the service answers, the address tried, and why not. */
+export interface Probed {
+  ok: boolean;
+  /** What was tried: host:port list or a file path. */
+  address: string;
+  /** Why it is not usable, when it is not. */
+  problem?: string;
+}
+
+const PROBE_TIMEOUT_MS = 1500;
+
+export function tcpReachable(hostPort: string): Promise<string | undefined> {
+  const { host, port } = splitHostPort(hostPort);
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (problem?: string) => {
+      socket.destroy();
+      resolve(problem);
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => done(`no answer within ${PROBE_TIMEOUT_MS} ms`));
+    socket.once('connect', () => done());
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
+  });
+}
+
+/** Every address accepts a TCP connection. */
+export async function tcp(addresses: string[]): Promise<Probed> {
+  const problems = await Promise.all(addresses.map(tcpReachable));
+  const failed = addresses
+    .map((a, i) => (problems[i] ? `${a} (${problems[i]})` : undefined))
+    .filter(Boolean);
+  return {
+    ok: failed.length === 0,
+    address: addresses.join(','),
+    problem: failed.length ? `not reachable at ${failed.join(', ')}` : undefined,
+  };
+}
+
+export function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function onPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, command);
+    if (executable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** `file --version` prints something matching `expected` (a browser, not any executable). */
+export function versionMatches(file: string, expected: RegExp): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(file, ['--version'], { timeout: 3000 }, (err, stdout) => {
+      const first = String(stdout).trim().split('\n')[0] ?? '';
+      if (expected.test(first)) resolve(undefined);
+      else resolve(err ? `\`${file} --version\` failed` : `\`${file} --version\` said "${first}"`);
+    });
+  });
+}
+
+/** A daemon's binary: on PATH, or in /usr/sbin, where Debian puts it (not on every PATH). */
+export function findBinary(command: string): string | undefined {
+  const sbin = `/usr/sbin/${command}`;
+  return onPath(command) ?? (executable(sbin) ? sbin : undefined);
+}
+
+/** `command` is installed and `command -v` reports a version matching `expected`. */
+export function binary(command: string, expected: RegExp): Promise<Probed> {
+  const file = findBinary(command);
+  if (!file) {
+    const problem = `${command} is not on PATH or in /usr/sbin`;
+    return Promise.resolve({ ok: false, address: 'PATH', problem });
+  }
+  return new Promise((resolve) => {
+    // nginx prints its version on stderr, HAProxy on stdout.
+    execFile(file, ['-v'], { timeout: 3000 }, (_err, stdout, stderr) => {
+      const said = `${stdout}${stderr}`.trim().split('\n')[0] ?? '';
+      const ok = expected.test(said);
+      resolve({ ok, address: file, problem: ok ? undefined : `\`${file} -v\` said "${said}"` });
+    });
+  });
+}
+
+export interface LeaseEntry {
+  pid: number;
+  exclusive: boolean;
+  /** false while waiting for the lease. */
+  holds: boolean;
+  /** The command that holds it ("demos/kafka"). */
+  what: string;
+  since: number;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The live entries of a lease (files of processes that are gone count for nothing). */
+export function leaseEntries(folder: string, except = ''): LeaseEntry[] {
+  let files: string[];
+  try {
+    files = readdirSync(folder).filter((f) => f.endsWith('.json') && join(folder, f) !== except);
+  } catch {
+    return [];
+  }
+  return files
+    .flatMap((f) => {
+      try {
+        return [JSON.parse(readFileSync(join(folder, f), 'utf8')) as LeaseEntry];
+      } catch {
+        return []; // removed meanwhile
+      }
+    })
+    .filter((e) => processAlive(e.pid));
+}
