@@ -199,20 +199,25 @@ export async function tool(command: string, args: string[], cwd: string): Promis
   }
 }
 
-/**
- * A scratch layout for the tests' and the bench's own postgres17 and mariadb114 (free ports, a
- * fresh data folder the server user can reach); `restore` puts the environment back.
- */
-export async function scratchDatabases(prefix: string): Promise<{
+export interface Scratch {
   layout: Layout;
+  /** Puts the environment back and removes the scratch state, data included. */
   restore: () => void;
-}> {
+}
+
+/**
+ * A scratch layout for the tests' and the benches' own servers: a fresh state folder the server
+ * user can enter, and each named variable pointing at a free loopback port (`url(port)`).
+ */
+export async function scratchServers(
+  prefix: string,
+  urls: Record<string, (port: number) => string>,
+): Promise<Scratch> {
   const layout = await isolatedLayout(prefix);
-  // mkdtemp makes the folder 0700; the server user must pass through it.
+  // mkdtemp makes the folder 0700; under root the server user must pass through it.
   chmodSync(layout.dir, 0o711);
-  const saved = { PG17_URL: process.env.PG17_URL, MARIADB114_URL: process.env.MARIADB114_URL };
-  process.env.PG17_URL = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
-  process.env.MARIADB114_URL = `mysql://root@127.0.0.1:${await freePort()}/test`;
+  const saved = Object.fromEntries(Object.keys(urls).map((k) => [k, process.env[k]]));
+  for (const [k, url] of Object.entries(urls)) process.env[k] = url(await freePort());
   return {
     layout,
     restore: () => {
@@ -223,4 +228,12 @@ export async function scratchDatabases(prefix: string): Promise<{
       rmSync(layout.dir, { recursive: true, force: true });
     },
   };
+}
+
+/** postgres17 and mariadb114 of their own, for the tests and the bench. */
+export function scratchDatabases(prefix: string): Promise<Scratch> {
+  return scratchServers(prefix, {
+    PG17_URL: (port) => `postgres://postgres@127.0.0.1:${port}/postgres`,
+    MARIADB114_URL: (port) => `mysql://root@127.0.0.1:${port}/test`,
+  });
 }

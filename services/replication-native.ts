@@ -7,14 +7,18 @@
 // uses the same functions for its throwaway standbys (made and removed per step).
 
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { serviceEnv } from '../demos/kit/endpoints.ts';
-import { freePort } from '../demos/kit/net.ts';
 import { cacheDir, stateDir } from '../demos/kit/variables.ts';
-import { asServerUser, type ServerHome, serverPlace } from './db-binaries.ts';
-import { isolatedLayout } from './isolated.ts';
+import {
+  asServerUser,
+  type Scratch,
+  type ServerHome,
+  scratchServers,
+  serverPlace,
+} from './db-binaries.ts';
 import type { NativeLauncher } from './launcher.ts';
 import { alive, ServiceError, tail, waitFor } from './proc.ts';
 
@@ -361,29 +365,8 @@ export const replication: NativeLauncher = {
   },
 };
 
-/**
- * A pair of its own for the tests and the bench: scratch state (which the server user can enter),
- * free ports in PG_PRIMARY_URL and PG_STANDBY_URL; `restore` puts the environment back and
- * removes the state, data included.
- */
-export async function scratchReplication(prefix: string) {
-  const layout = await isolatedLayout(prefix);
-  // mkdtemp makes it 0700; under root the postgres user must pass through to its data.
-  chmodSync(layout.dir, 0o711);
-  const saved = {
-    PG_PRIMARY_URL: process.env.PG_PRIMARY_URL,
-    PG_STANDBY_URL: process.env.PG_STANDBY_URL,
-  };
-  process.env.PG_PRIMARY_URL = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
-  process.env.PG_STANDBY_URL = `postgres://postgres@127.0.0.1:${await freePort()}/postgres`;
-  return {
-    layout,
-    restore: () => {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      rmSync(layout.dir, { recursive: true, force: true });
-    },
-  };
+/** A pair of its own for the tests and the bench, on scratch state and free ports. */
+export function scratchReplication(prefix: string): Promise<Scratch> {
+  const url = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`;
+  return scratchServers(prefix, { PG_PRIMARY_URL: url, PG_STANDBY_URL: url });
 }
