@@ -5,6 +5,7 @@
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { variableNames } from './endpoints.ts';
 import { isDecided, renderMistakes } from './ledger.ts';
 import { markedBlock, readNote, runLine, slugify } from './notes.ts';
 import { ROOT } from './paths.ts';
@@ -55,6 +56,10 @@ function seedLines(source: string): number | undefined {
 describe('notes', () => {
   it('finds the demos', () => {
     expect(topicIds().length).toBeGreaterThan(0);
+  });
+
+  it('the README documents every environment variable the kit reads', () => {
+    expect(variableNames().filter((v) => !readme.includes(`\`${v}\``))).toEqual([]);
   });
 
   for (const demo of demos) {
