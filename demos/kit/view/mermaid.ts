@@ -36,7 +36,7 @@ function timeline(f: TimelineFigure): string {
   for (const r of f.rows) {
     const lane = id(f.lanes[r.lane] ?? '');
     lines.push(`  ${lane}->>${id(DB)}: ${text(r.text)}`);
-    if (r.mark === 'blocked' || r.mark === 'waits') lines.push(`  Note over ${lane}: ⏸ ${r.mark}`);
+    if (r.mark === 'blocked' || r.mark === 'waits') lines.push(`  Note over ${lane}: ${r.mark}`);
     if (r.result) {
       const mark = r.mark === 'refused' ? '⊘ ' : '';
       lines.push(`  ${id(DB)}-->>${lane}: ${mark}${text(r.result)}`);
