@@ -60,6 +60,7 @@
 import { performance } from 'node:perf_hooks';
 import { endpoints } from '../demos/kit/endpoints.ts';
 import { prepare } from './adopt.ts';
+import { launcherFor, SERVICES, serviceAddress } from './catalog.ts';
 import { type Database, databaseAddress, databaseHint } from './databases.ts';
 import { compose, dockerCheck, pull } from './docker.ts';
 import {
@@ -72,8 +73,7 @@ import {
   stopNodes,
 } from './kafka-native.ts';
 import { brokersInMetadata, waitForBrokers } from './kafka-probe.ts';
-import { downNative, type NativeLauncher, runsNatively, upNative } from './launcher.ts';
-import { LAUNCHERS } from './launchers.ts';
+import { downNative, runsNatively, upNative } from './launcher.ts';
 import { defaultLayout, KAFKA_HEAP, type KafkaNode, type Layout } from './layout.ts';
 import {
   nginxExitedError,
@@ -97,26 +97,14 @@ import {
   withServicesLock,
 } from './state.ts';
 
+export { launcherFor, SERVICES, serviceAddress } from './catalog.ts';
 export { startNode, stopNode } from './kafka-node.ts';
 export { acquireLease } from './lease.ts';
 export { ServiceError } from './proc.ts';
 export type { Mode, Options, Service } from './state.ts';
 export { type StatusRow, status } from './status.ts';
 
-/** Every service `npm run services` manages, in status order. */
-export const SERVICES: Service[] = [
-  'kafka',
-  'postgres',
-  'mariadb',
-  'nginx',
-  ...LAUNCHERS.map((l) => l.name),
-];
-
 const NGINX_READY_MS = 15_000;
-
-export function launcherFor(s: Service): NativeLauncher | undefined {
-  return LAUNCHERS.find((l) => l.name === s);
-}
 
 // ------------------------------------------------------------------ up
 
@@ -305,11 +293,6 @@ export async function up(names?: string[], options: Options = {}): Promise<{ sta
     },
     report,
   );
-}
-
-/** host:port,… of a service, for status and progress lines. */
-export function serviceAddress(s: Service, layout: Layout): string {
-  return launcherFor(s)?.address() ?? address(s as CoreService, layout);
 }
 
 /** Makes sure the named services are ready, starting only what is not; silent when all are. */

@@ -3,7 +3,7 @@
 // that no record names) and from which checkout.
 
 import { prepare } from './adopt.ts';
-import { launcherFor, SERVICES, serviceAddress } from './api.ts';
+import { launcherFor, SERVICES, serviceAddress } from './catalog.ts';
 import { composeRunning } from './docker.ts';
 import { nodePid } from './kafka-native.ts';
 import { brokersInMetadata } from './kafka-probe.ts';
