@@ -3,9 +3,11 @@
 
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { StepContext } from '../kit/define.ts';
 import { endpoints } from '../kit/endpoints.ts';
 import { freePort } from '../kit/net.ts';
+import { stateDir } from '../kit/variables.ts';
 import { startUpstream, type Upstream, type UpstreamKind } from './upstreams.ts';
 import { type RawResult, rawExchange } from './wire.ts';
 
@@ -59,6 +61,7 @@ interface ErrorLog {
  * log). A containerised nginx has no such process here; the step says how to read it there.
  */
 export function nginxErrorLog(): ErrorLog {
+  const prefix = join(stateDir(), 'nginx');
   for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     let cmdline = '';
     try {
@@ -66,7 +69,11 @@ export function nginxErrorLog(): ErrorLog {
     } catch {
       continue;
     }
-    if (!cmdline.startsWith('nginx: master process')) continue;
+    // The services' nginx (its prefix is the per-user state, or a clone's .cache/services where
+    // an older one was adopted), not an instance another demo runs beside it: those log to files
+    // too, and exit.
+    const ours = cmdline.includes(` -p ${prefix}`) || cmdline.includes('/.cache/services/nginx');
+    if (!cmdline.startsWith('nginx: master process') || !ours) continue;
     const fd = `/proc/${entry}/fd/2`;
     let where: string;
     try {
@@ -83,8 +90,8 @@ export function nginxErrorLog(): ErrorLog {
       pid: Number(entry),
       version,
       where,
-      size: () => statSync(fd).size,
-      since: (offset) => readFileSync(fd).subarray(offset).toString('utf8').split('\n'),
+      size: () => statSync(where).size,
+      since: (offset) => readFileSync(where).subarray(offset).toString('utf8').split('\n'),
     };
   }
   throw new Error(
