@@ -54,9 +54,22 @@ export function transcriptReporter<Env>(demo: Demo<Env>, o: TranscriptOptions): 
         for (const l of e.lines.flatMap((x) => fold(x, WIDTH - INDENT.length)))
           out(colorWire(l, style));
         break;
-      case 'table':
-        for (const [i, l] of padTable(e.header, e.rows).entries()) out(i < 2 ? p('bold', l) : l);
+      case 'table': {
+        const lines = padTable(e.header, e.rows);
+        if (lines.every((l) => l.length <= WIDTH - INDENT.length)) {
+          for (const [i, l] of lines.entries()) out(i < 2 ? p('bold', l) : l);
+          break;
+        }
+        // Too wide to fit: each row as a record, its first cell as the title.
+        for (const row of e.rows) {
+          out(p('bold', row[0] ?? ''));
+          e.header.slice(1).forEach((h, i) => {
+            const line = `  ${h ? `${h}: ` : ''}${row[i + 1] ?? ''}`;
+            for (const l of fold(line, WIDTH - INDENT.length)) out(l);
+          });
+        }
         break;
+      }
       case 'waiting':
         out(p('dim', `… ${e.what}`));
         break;
@@ -82,8 +95,7 @@ export function transcriptReporter<Env>(demo: Demo<Env>, o: TranscriptOptions): 
       const later = Object.entries(result.stack).filter(([part]) => !shown.has(part));
       if (later.length) {
         write('');
-        for (const l of stackLines(Object.fromEntries(later)))
-          write(p('dim', l.replace('Stack:', 'Also touched:')));
+        for (const l of stackLines(Object.fromEntries(later), 'Also touched')) write(p('dim', l));
       }
       closing(result, style, write);
     },
@@ -139,9 +151,9 @@ export function header<Env>(demo: Demo<Env>, style: Style, write: (l: string) =>
 }
 
 /** `Stack: node 24.22.3 · node openssl 3.5.9 · PostgreSQL 15.19 …`, folded to the width. */
-export function stackLines(stack: Stack): string[] {
+export function stackLines(stack: Stack, label = 'Stack'): string[] {
   const parts = Object.entries(stack).map(([part, version]) => `${part} ${version}`);
-  return wrap(`Stack: ${parts.join(' · ')}`);
+  return wrap(`${label}: ${parts.join(' · ')}`);
 }
 
 function closing(result: DemoResult, style: Style, write: (l: string) => void): void {
