@@ -6,13 +6,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseOptions, UsageError } from './args.ts';
 import type { CliIO } from './cli.ts';
+import type { ClaimResult } from './context.ts';
 import type { Demo } from './define.ts';
 import { describeMissing } from './endpoints.ts';
 import { isDecided, type LedgerEntry, proofText, renderMistakes } from './ledger.ts';
 import { replaceMarkedBlock } from './notes.ts';
 import { notePath } from './paths.ts';
 import { loadDemos } from './registry.ts';
-import { type ClaimResult, DemoSession, MissingServices, SetupFailed } from './run.ts';
+import { DemoSession, MissingServices, SetupFailed } from './run.ts';
 import { wrap } from './text.ts';
 import { renderVersionTable } from './versions.ts';
 

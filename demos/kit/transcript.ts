@@ -1,17 +1,11 @@
 // The narrated transcript: what a reader sees when they run `npx tsx demos/<topic>`.
 
+import { claimLine, type StepEvent } from './context.ts';
 import type { Demo, Step } from './define.ts';
 import { figureLines } from './figures.ts';
 import { writeTrace } from './interrupt.ts';
 import { reflow, type Section } from './notes.ts';
-import {
-  claimLine,
-  type DemoResult,
-  type Reporter,
-  type Stack,
-  type StepEvent,
-  type StepResult,
-} from './run.ts';
+import type { DemoResult, Reporter, Stack, StepResult } from './run.ts';
 import type { Style } from './style.ts';
 import { padTable } from './table.ts';
 import { fold, WIDTH, wrap } from './text.ts';

@@ -1,8 +1,9 @@
 // HTML for the browser view: the events a step emits (the same ones the transcript prints),
 // rendered once here and used by both the live view (streamed) and the static export (recorded).
 
+import { claimLine, type StepEvent } from '../context.ts';
 import { type Figure, figureLines } from '../figures.ts';
-import { claimLine, type Stack, type StepEvent, type StepResult } from '../run.ts';
+import type { Stack, StepResult } from '../run.ts';
 import { mermaidSource } from './mermaid.ts';
 
 export function esc(s: string): string {
