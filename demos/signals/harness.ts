@@ -79,6 +79,12 @@ export class Processes {
     child.stdout?.on('data', take);
     child.stderr?.on('data', take);
     child.stdin?.on('error', () => {});
+    // 'exit' can come before the last output is read; 'close' comes after every stream ended.
+    let drained = false;
+    child.once('close', () => {
+      drained = true;
+      for (const w of waiters) w();
+    });
     const exited = new Promise<Exit>((resolve) => {
       child.once('exit', (code, signal) => {
         for (const w of waiters) w();
@@ -99,7 +105,7 @@ export class Processes {
           const check = () => {
             const m = out.match(pattern);
             if (m) return done(() => resolve(m));
-            if (!proc.running()) {
+            if (drained) {
               done(() =>
                 reject(new Error(`${command} exited before printing ${pattern}: ${tail(out)}`)),
               );
