@@ -99,7 +99,9 @@ describe('stop-test', () => {
   });
 
   it('kills what the command left running in its process group', async () => {
-    const r = await run('stop-test', '--after', '0', '--', 'sh', '-c', 'sleep 30 & exec sleep 30');
+    // Ready only once the background child exists: TERM at once could beat the fork.
+    const script = 'sleep 30 & echo forked; exec sleep 30';
+    const r = await run('stop-test', '--ready', 'forked', '--', 'sh', '-c', script);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('1 process(es) of its group outlived it: killed');
   });
