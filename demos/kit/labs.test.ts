@@ -20,13 +20,19 @@ async function verdictOf(lab: Lab, sub: string) {
 
 for (const { id, labs } of topics.filter((t) => t.labs.length)) {
   describe(`labs of ${id}`, () => {
-    const sections = new Set((readNote(id) ?? []).map((s) => s.slug));
+    const note = readNote(id) ?? [];
+    const sections = new Set(note.map((s) => s.slug));
     for (const lab of labs) {
       describe(lab.id, () => {
         it('is well formed: id, note section, files, a TODO in the start, hints for what fails', () => {
           expect(lab.id).toMatch(/^[a-z0-9-]{1,24}$/);
           expect(lab.folder.endsWith(`/labs/${lab.id}`)).toBe(true);
           expect(sections.has(lab.section), `notes/${id}.md#${lab.section}`).toBe(true);
+          // The note links the lab in the section it practises.
+          const text = note.find((s) => s.slug === lab.section)?.body ?? '';
+          expect(text, `notes/${id}.md#${lab.section} links the lab`).toContain(
+            `npx tsx demos/${id} lab ${lab.id}`,
+          );
           for (const f of lab.files) {
             const start = readFileSync(join(lab.folder, 'start', f), 'utf8');
             expect(start, `start/${f}`).toMatch(/TODO/);
