@@ -173,7 +173,7 @@ export const handshakeStep = step<Env>(
             ciphers: rsaOnly,
             maxVersion: 'TLSv1.2',
           }),
-        /HANDSHAKE_FAILURE|NO_SHARED_CIPHER/,
+        'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
       )
       .then((err) => t.show('the error', codeOf(err)));
   },
