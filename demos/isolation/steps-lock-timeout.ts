@@ -114,9 +114,7 @@ export const lockTimeoutStep = step<Env>(
       'A lock wait timeout: MariaDB 1205 undoes the statement, PostgreSQL 55P03 the transaction',
   },
   async (t, env) => {
-    for (const kind of ['postgres', 'mariadb'] as Kind[]) {
-      await builtInDefaults(t, first(env, kind));
-      await lockTimeout(t, first(env, kind));
-    }
+    for (const server of env.servers) await builtInDefaults(t, server);
+    for (const kind of ['postgres', 'mariadb'] as Kind[]) await lockTimeout(t, first(env, kind));
   },
 );
