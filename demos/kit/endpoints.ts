@@ -274,6 +274,27 @@ export const SERVICES = {
     env: {},
     probe: () => commandOnPath('openssl'),
   }),
+  /** nftables' `nft`, which the network demos run inside their own namespaces only. */
+  nftables: service({
+    apt: ['nftables'],
+    other: { brew: [] },
+    env: {},
+    probe: () => binary('nft', /^nftables v\d/, '--version'),
+  }),
+  /** Knot DNS, the authoritative server a DNS demo starts in its own namespace (and knotc). */
+  knot: service({
+    apt: ['knot'],
+    other: { brew: [] },
+    env: {},
+    probe: () => binary('knotd', /\(Knot DNS\), version \d/, '-V'),
+  }),
+  /** unbound, the caching resolver a DNS demo starts in its own namespace (and unbound-control). */
+  unbound: service({
+    apt: ['unbound'],
+    other: { brew: [] },
+    env: {},
+    probe: () => binary('unbound', /^Version \d/, '-V'),
+  }),
 };
 
 export type ServiceName = keyof typeof SERVICES;
