@@ -3,12 +3,12 @@
 // /etc/hosts and /etc/nsswitch.conf, and the DNS servers inside it. Node's own sockets and
 // getaddrinfo run in a child (probe.mjs) started inside the namespace with this process's Node.
 
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SetupInfo } from '../kit/define.ts';
-import { isStale, runName } from '../kit/names.ts';
-import { CHECKOUT_CACHE, demoDir } from '../kit/paths.ts';
-import { type Lab, openLab } from './lab.ts';
+import { runName } from '../kit/names.ts';
+import { demoDir } from '../kit/paths.ts';
+import { openSandbox, sweepSandboxes } from '../kit/sandbox.ts';
+import { type Netns, runIn } from './netns.ts';
 import { type Dns, startDns } from './servers.ts';
 import { ANSWERS, SEARCH } from './zones.ts';
 
@@ -43,43 +43,40 @@ table inet wn_dns {
 export const POD_RESOLV_CONF = `nameserver 127.0.0.1\nsearch ${SEARCH.join(' ')}\noptions ndots:5\n`;
 
 export interface Env {
-  run: string;
-  dir: string;
-  lab: Lab;
+  ns: Netns;
   dns: Dns;
   /** What openEnv removed of dead runs, said by the first step. */
-  swept: number;
+  swept: string[];
 }
 
-const ROOT = join(CHECKOUT_CACHE, 'dns');
+/** A file of the namespace's own /etc (resolv.conf, hosts, nsswitch.conf). */
+export function etc(env: Env, file: string, text: string): void {
+  env.ns.sandbox.etc(env.ns.name, file, text);
+}
 
 export async function openEnv(info: SetupInfo): Promise<Env> {
-  mkdirSync(ROOT, { recursive: true });
-  const stale = readdirSync(ROOT).filter((n) => isStale(n, 'dns'));
-  for (const n of stale) rmSync(join(ROOT, n), { recursive: true, force: true });
-  const run = runName('dns');
-  const dir = join(ROOT, run);
-  mkdirSync(dir, { recursive: true });
-  const lab = await openLab(`wn-dns-${process.pid}`);
+  const swept = await sweepSandboxes();
+  const sandbox = openSandbox(runName('dns'));
   try {
-    await lab.run('nft', ['-f', '-'], RULESET);
-    lab.etc('resolv.conf', POD_RESOLV_CONF);
+    const ns: Netns = { sandbox, name: await sandbox.netns() };
+    await sandbox.ip(ns.name, ['link', 'set', 'lo', 'up']);
+    await sandbox.nft(ns.name, RULESET);
+    sandbox.etc(ns.name, 'resolv.conf', POD_RESOLV_CONF);
     // Only files and DNS: the host's nsswitch.conf may add mdns or myhostname.
-    lab.etc('nsswitch.conf', 'hosts: files dns\n');
-    lab.etc('hosts', `127.0.0.1 localhost\n${ANSWERS.db.hosts} ${ANSWERS.db.name}\n`);
-    const dns = await startDns(lab, dir);
+    sandbox.etc(ns.name, 'nsswitch.conf', 'hosts: files dns\n');
+    sandbox.etc(ns.name, 'hosts', `127.0.0.1 localhost\n${ANSWERS.db.hosts} ${ANSWERS.db.name}\n`);
+    const dns = await startDns(ns, sandbox.path('dns'));
     info.uses('knot', dns.versions.knot);
     info.uses('unbound', dns.versions.unbound);
-    return { run, dir, lab, dns, swept: stale.length };
+    return { ns, dns, swept };
   } catch (err) {
-    await lab.close();
+    await sandbox.close();
     throw err;
   }
 }
 
 export async function closeEnv(env: Env): Promise<void> {
-  await env.lab.close();
-  rmSync(env.dir, { recursive: true, force: true });
+  await env.ns.sandbox.close();
 }
 
 /** One operation of probe.mjs and what it reported. */
@@ -98,20 +95,20 @@ export interface ProbeResult {
 /** Runs probe.mjs inside the namespace with this process's Node; one result per operation. */
 export async function probe(env: Env, ops: object[]): Promise<ProbeResult[]> {
   const script = join(demoDir('dns'), 'probe.mjs');
-  const r = await env.lab.run(process.execPath, [script, JSON.stringify(ops)]);
+  const r = await runIn(env.ns, process.execPath, [script, JSON.stringify(ops)]);
   if (r.code !== 0) throw new Error(`probe.mjs failed: ${r.stderr.trim().split('\n')[0]}`);
   return JSON.parse(r.stdout) as ProbeResult[];
 }
 
 /** Reads a counter of the namespace's nft table. */
 export async function nftCounter(env: Env, name: string): Promise<number> {
-  const r = await env.lab.run('nft', ['list', 'counter', 'inet', 'wn_dns', name]);
+  const r = await runIn(env.ns, 'nft', ['list', 'counter', 'inet', 'wn_dns', name]);
   return Number(/packets (\d+)/.exec(r.stdout)?.[1] ?? Number.NaN);
 }
 
 /** Sets a sysctl inside the namespace (net.ipv4.* are per namespace). */
 export async function sysctl(env: Env, key: string, value?: number): Promise<number> {
-  if (value !== undefined) await env.lab.run('sysctl', ['-q', '-w', `${key}=${value}`]);
-  const r = await env.lab.run('sysctl', ['-n', key]);
+  if (value !== undefined) await runIn(env.ns, 'sysctl', ['-q', '-w', `${key}=${value}`]);
+  const r = await runIn(env.ns, 'sysctl', ['-n', key]);
   return Number(r.stdout.trim());
 }

@@ -7,10 +7,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../kit/wait.ts';
-import type { Lab } from './lab.ts';
+import { type Netns, runIn, startIn } from './netns.ts';
 import { zoneFiles } from './zones.ts';
 
-export const KNOT_PORT = 5300;
+const KNOT_PORT = 5300;
 
 export interface Dns {
   knotConf: string;
@@ -80,8 +80,8 @@ function unboundConf(dir: string): string {
   ].join('\n');
 }
 
-/** Writes the configuration under `dir`, starts knot and unbound in the lab, waits until both answer. */
-export async function startDns(lab: Lab, dir: string): Promise<Dns> {
+/** Writes the configuration under `dir`, starts knot and unbound in the namespace, waits until both answer. */
+export async function startDns(ns: Netns, dir: string): Promise<Dns> {
   for (const sub of ['zones', 'run', 'db']) mkdirSync(join(dir, sub), { recursive: true });
   for (const [zone, text] of Object.entries(zoneFiles())) {
     writeFileSync(join(dir, 'zones', zone === '.' ? 'root.zone' : `${zone}.zone`), `${text}\n`);
@@ -94,43 +94,43 @@ export async function startDns(lab: Lab, dir: string): Promise<Dns> {
   };
   writeFileSync(dns.knotConf, knotConf(dir));
   writeFileSync(dns.unboundConf, unboundConf(dir));
-  lab.start('knotd', ['-c', dns.knotConf]);
-  lab.start('unbound', ['-c', dns.unboundConf]);
+  startIn(ns, 'knotd', ['-c', dns.knotConf]);
+  startIn(ns, 'unbound', ['-c', dns.unboundConf]);
   const zones = Object.keys(zoneFiles()).length;
   await waitFor(
     `knot to load its ${zones} zones`,
     async () => {
-      const r = await lab.run('knotc', ['-c', dns.knotConf, 'zone-status']);
+      const r = await runIn(ns, 'knotc', ['-c', dns.knotConf, 'zone-status']);
       return (r.stdout.match(/serial: 1\b/g) ?? []).length === zones ? true : undefined;
     },
     { timeoutMs: 20_000, intervalMs: 200 },
   );
   await waitFor(
     'unbound to answer on its control socket',
-    async () => ((await unboundControl(lab, dns, ['status'])).code === 0 ? true : undefined),
+    async () => ((await unboundControl(ns, dns, ['status'])).code === 0 ? true : undefined),
     { timeoutMs: 20_000, intervalMs: 200 },
   );
-  dns.versions.knot = /(\d+\.\d+\.\d+)/.exec((await lab.run('knotd', ['-V'])).stdout)?.[1] ?? '?';
-  const status = (await unboundControl(lab, dns, ['status'])).stdout;
+  dns.versions.knot = /(\d+\.\d+\.\d+)/.exec((await runIn(ns, 'knotd', ['-V'])).stdout)?.[1] ?? '?';
+  const status = (await unboundControl(ns, dns, ['status'])).stdout;
   dns.versions.unbound = /version: (\S+)/.exec(status)?.[1] ?? '?';
   return dns;
 }
 
-function unboundControl(lab: Lab, dns: Dns, args: string[]) {
-  return lab.run('unbound-control', ['-c', dns.unboundConf, ...args]);
+function unboundControl(ns: Netns, dns: Dns, args: string[]) {
+  return runIn(ns, 'unbound-control', ['-c', dns.unboundConf, ...args]);
 }
 
 /** Empties unbound's cache (answers and "no such name"s), so the next count starts cold. */
-export async function flushCache(lab: Lab, dns: Dns): Promise<void> {
+export async function flushCache(ns: Netns, dns: Dns): Promise<void> {
   for (const args of [['flush_zone', '.'], ['flush_negative']]) {
-    const r = await unboundControl(lab, dns, args);
+    const r = await unboundControl(ns, dns, args);
     if (r.code !== 0) throw new Error(`unbound-control ${args.join(' ')}: ${r.stderr.trim()}`);
   }
 }
 
 /** How many queries have reached knot since it started (mod-stats "server-operation"). */
-export async function authorityQueries(lab: Lab, dns: Dns): Promise<number> {
-  const r = await lab.run('knotc', ['-c', dns.knotConf, 'stats', 'mod-stats.server-operation']);
+export async function authorityQueries(ns: Netns, dns: Dns): Promise<number> {
+  const r = await runIn(ns, 'knotc', ['-c', dns.knotConf, 'stats', 'mod-stats.server-operation']);
   return Number(/\[query\] = (\d+)/.exec(r.stdout)?.[1] ?? 0);
 }
 

@@ -3,6 +3,7 @@
 
 import { step } from '../kit/define.ts';
 import { type Env, nftCounter } from './env.ts';
+import { runIn } from './netns.ts';
 
 export const containedStep = step<Env>(
   {
@@ -11,11 +12,11 @@ export const containedStep = step<Env>(
     title: "Every packet stayed on the namespace's loopback: no other interface, nothing left it",
   },
   async (t, env) => {
-    const links = (await env.lab.run('ip', ['-o', 'link', 'show'])).stdout
+    const links = (await runIn(env.ns, 'ip', ['-o', 'link', 'show'])).stdout
       .split('\n')
       .flatMap((l) => /^\d+: ([^:@]+)/.exec(l)?.[1] ?? []);
     // /proc/net/dev is the reading process's namespace's: run inside, it counts the lab's lo.
-    const dev = (await env.lab.run('cat', ['/proc/net/dev'])).stdout;
+    const dev = (await runIn(env.ns, 'cat', ['/proc/net/dev'])).stdout;
     const lo = /^\s*lo:\s*\d+\s+(\d+)/m.exec(dev)?.[1];
     const left = await nftCounter(env, 'left_lo');
     t.show('interfaces in the namespace', links.join(' '));

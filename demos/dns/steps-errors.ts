@@ -6,6 +6,7 @@ import { step } from '../kit/define.ts';
 import { expectedFor } from '../kit/versions.ts';
 import { decode } from './decode.ts';
 import { type Env, nftCounter, PORTS, type ProbeResult, probe, sysctl } from './env.ts';
+import { runIn } from './netns.ts';
 import { synsBeforeTimeout } from './versions.ts';
 
 function row(what: string, r: ProbeResult | undefined): string[] {
@@ -20,7 +21,9 @@ export const refusedStep = step<Env>(
     title: 'ECONNREFUSED: nothing listening, or a firewall that rejects (even with a listener)',
   },
   async (t, env) => {
-    if (env.swept) t.say(`Removed ${env.swept} scratch folders of dead runs.`);
+    if (env.swept.length) {
+      t.say(`Removed what dead runs left: ${env.swept.join(', ')}.`);
+    }
     const cases = [
       { what: `port ${PORTS.closed}: nothing listens`, port: PORTS.closed, listen: false },
       {
@@ -112,7 +115,7 @@ export const timeoutStep = step<Env>(
       `${ms} ms`,
     );
     const linear = await sysctl(env, 'net.ipv4.tcp_syn_linear_timeouts');
-    const kernel = (await env.lab.run('uname', ['-r'])).stdout.trim();
+    const kernel = (await runIn(env.ns, 'uname', ['-r'])).stdout.trim();
     t.uses('linux', kernel);
     const expected = expectedFor(synsBeforeTimeout, kernel);
     t.show('tcp_syn_linear_timeouts', Number.isNaN(linear) ? '(not in this kernel)' : linear);

@@ -5,7 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { step } from '../kit/define.ts';
 import { decode } from './decode.ts';
-import { type Env, POD_RESOLV_CONF, probe } from './env.ts';
+import { type Env, etc, POD_RESOLV_CONF, probe } from './env.ts';
 import { authorityQueries, flushCache, markQueries } from './servers.ts';
 import { ANSWERS, NEGATIVE_TTL, SHORT_TTL } from './zones.ts';
 
@@ -28,7 +28,7 @@ export const lookupStep = step<Env>(
       'dns.lookup reads /etc/hosts and the search list; dns.resolve4 asks DNS for the name only',
   },
   async (t, env) => {
-    await flushCache(env.lab, env.dns);
+    await flushCache(env.ns, env.dns);
     const cases = [
       {
         call: `dns.lookup('${ANSWERS.db.name}')`,
@@ -69,10 +69,10 @@ export const lookupStep = step<Env>(
       ['ENOTFOUND', 'queryA', ['api. A']],
     );
     // No resolver at all: nothing listens where resolv.conf points.
-    env.lab.etc('resolv.conf', 'nameserver 127.0.0.9\n');
-    t.defer(() => env.lab.etc('resolv.conf', POD_RESOLV_CONF));
+    etc(env, 'resolv.conf', 'nameserver 127.0.0.9\n');
+    t.defer(() => etc(env, 'resolv.conf', POD_RESOLV_CONF));
     const [none] = await probe(env, [{ op: 'lookup', name: ANSWERS.external.name, family: 4 }]);
-    env.lab.etc('resolv.conf', POD_RESOLV_CONF);
+    etc(env, 'resolv.conf', POD_RESOLV_CONF);
     t.show(
       `no resolver (nameserver 127.0.0.9): dns.lookup('${ANSWERS.external.name}')`,
       none ? `${none.message} in ${none.ms} ms` : '',
@@ -93,14 +93,14 @@ export const cachingStep = step<Env>(
     title: 'A repeat within the TTL never reaches the authority; after it, it does; NXDOMAIN too',
   },
   async (t, env) => {
-    await flushCache(env.lab, env.dns);
+    await flushCache(env.ns, env.dns);
     const positive = { op: 'resolve4', name: ANSWERS.short.name };
     const negative = { op: 'resolve4', name: 'nope.cluster.local' };
     const rows: string[][] = [];
     const ask = async (when: string) => {
-      const before = await authorityQueries(env.lab, env.dns);
+      const before = await authorityQueries(env.ns, env.dns);
       const [pos, neg] = await probe(env, [positive, negative]);
-      const reached = (await authorityQueries(env.lab, env.dns)) - before;
+      const reached = (await authorityQueries(env.ns, env.dns)) - before;
       rows.push([
         when,
         pos ? `${outcome(pos)} TTL ${pos.ttls?.[0]}` : '',
@@ -184,9 +184,9 @@ export const ndotsStep = step<Env>(
     ];
     const rows = [];
     for (const c of cases) {
-      await flushCache(env.lab, env.dns);
-      const { results, questions } = await counted(env, [c.op]);
-      rows.push({ ...c, r: results[0], questions });
+      await flushCache(env.ns, env.dns);
+      const { results, questions, rcodes } = await counted(env, [c.op]);
+      rows.push({ ...c, r: results[0], questions, rcodes });
     }
     t.table(
       ['call', 'answer', 'questions'],

@@ -94,7 +94,11 @@ export function binary(command: string, expected: RegExp, flag = '-v'): Promise<
     execFile(file, [flag], { timeout: 3000 }, (_err, stdout, stderr) => {
       const said = `${stdout}${stderr}`.trim().split('\n')[0] ?? '';
       const ok = expected.test(said);
-      resolve({ ok, address: file, problem: ok ? undefined : `\`${file} ${flag}\` said "${said}"` });
+      resolve({
+        ok,
+        address: file,
+        problem: ok ? undefined : `\`${file} ${flag}\` said "${said}"`,
+      });
     });
   });
 }

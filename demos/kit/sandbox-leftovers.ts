@@ -1,7 +1,8 @@
 // What sandboxes have on this machine right now, read from the kernel's own lists: network
-// namespaces (/run/netns), host interfaces (`ip link`), cgroup folders at every hierarchy's root,
-// mounts under a sandbox folder, loop devices backed by a file in one, marked processes, and the
-// folders themselves. Used by tests and by the leftovers check after a run or an interrupt.
+// namespaces (/run/netns) and their /etc files (/etc/netns), host interfaces (`ip link`), cgroup
+// folders at every hierarchy's root, mounts under a sandbox folder, loop devices backed by a file
+// in one, marked processes, and the folders themselves. Used by tests and by the leftovers check
+// after a run or an interrupt.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ export async function sandboxObjects(prefix = 'wn-'): Promise<string[]> {
   const found: string[] = [];
   const mine = (name: string) => name.startsWith(prefix);
   for (const ns of list('/run/netns').filter(mine)) found.push(`netns ${ns}`);
+  for (const ns of list('/etc/netns').filter(mine)) found.push(`folder /etc/netns/${ns}`);
   const links = await runCommand('ip', ['-o', 'link', 'show']);
   for (const m of links.stdout.matchAll(/^\d+: ([^:@\s]+)/gm))
     if (mine(m[1] as string)) found.push(`link ${m[1]}`);

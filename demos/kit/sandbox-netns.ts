@@ -3,12 +3,14 @@
 // Interfaces, addresses, routes and nft tables made inside a namespace die with it; the host's own
 // interfaces, routes and firewall are never touched (a veth end left in the host is deleted).
 
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { inNetns, mustRun, runCommand } from './sandbox-exec.ts';
 import { mtimeMs, ownerGone, tagOf } from './sandbox-names.ts';
 
 const NETNS_DIR = '/run/netns';
+/** ip-netns(8): `ip netns exec NAME` bind-mounts each file of /etc/netns/NAME/ over /etc/. */
+const ETC_NETNS = '/etc/netns';
 
 export async function addNetns(name: string): Promise<void> {
   await mustRun('ip', ['netns', 'add', name]);
@@ -27,6 +29,18 @@ export async function deleteNetns(name: string): Promise<void> {
   const r = await runCommand('ip', ['netns', 'delete', name]);
   if (r.code !== 0 && !/No such file|does not exist/.test(r.stderr))
     throw new Error(`ip netns delete ${name}: ${r.stderr.trim()}`);
+  rmSync(join(ETC_NETNS, name), { recursive: true, force: true });
+}
+
+/**
+ * A file that commands run in the namespace with `ip netns exec` see as /etc/<file> (resolv.conf,
+ * hosts, nsswitch.conf); the host's own /etc/<file> is untouched. The file must exist in /etc for
+ * the bind mount to have a target. Removed with the namespace.
+ */
+export function writeNetnsEtc(name: string, file: string, text: string): void {
+  if (basename(file) !== file) throw new Error(`sandbox: ${file} is not a file name in /etc`);
+  mkdirSync(join(ETC_NETNS, name), { recursive: true });
+  writeFileSync(join(ETC_NETNS, name, file), text);
 }
 
 /** One end of a veth pair: its name, and the namespace it lives in (undefined: the host's). */
@@ -81,16 +95,26 @@ export async function sweepNetworks(): Promise<string[]> {
     await deleteVeth({ name });
     removed.push(name);
   }
-  let namespaces: string[] = [];
-  try {
-    namespaces = readdirSync(NETNS_DIR);
-  } catch {
-    // no namespace was ever added on this boot
-  }
+  // No namespace was ever added on this boot when /run/netns is missing.
+  const namespaces = list(NETNS_DIR);
   for (const name of namespaces) {
     if (!tagOf(name) || !ownerGone(name, mtimeMs(join(NETNS_DIR, name)))) continue;
     await deleteNetns(name);
     removed.push(`netns ${name}`);
   }
+  // A run killed between writing a namespace's /etc files and adding the namespace.
+  for (const name of list(ETC_NETNS)) {
+    if (!tagOf(name) || !ownerGone(name, mtimeMs(join(ETC_NETNS, name)))) continue;
+    rmSync(join(ETC_NETNS, name), { recursive: true, force: true });
+    removed.push(`${ETC_NETNS}/${name}`);
+  }
   return removed;
+}
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

@@ -31,6 +31,7 @@ import {
   nftIn,
   sweepNetworks,
   type VethEnd,
+  writeNetnsEtc,
 } from './sandbox-netns.ts';
 import {
   killMarked,
@@ -138,6 +139,14 @@ export class Sandbox {
   /** Loads an nft ruleset inside the namespace; gone with the namespace. */
   nft(netns: string, ruleset: string): Promise<string> {
     return nftIn(netns, ruleset);
+  }
+
+  /**
+   * The namespace's own /etc/<file> (resolv.conf, hosts, nsswitch.conf) for what runs in it;
+   * rewritten by a later call, gone with the namespace. The host's /etc is untouched.
+   */
+  etc(netns: string, file: string, text: string): void {
+    writeNetnsEtc(netns, file, text);
   }
 
   /** A cgroup with these controllers (memory, cpu, pids, blkio/io…), v1 or v2 as mounted here. */
