@@ -6,10 +6,14 @@
 // (interrupt.ts) and can be handed to `t.defer`; `sweepSandboxes()` removes what a killed run left.
 // Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN). Nothing here knows about a topic.
 
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { truncate } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { atInterrupt } from './interrupt.ts';
 import { Cgroup, sweepCgroups } from './sandbox-cgroup.ts';
 import { inNetns, type Ran } from './sandbox-exec.ts';
@@ -63,6 +67,8 @@ export class Sandbox {
   private counter = 0;
   private closing: Promise<void> | undefined;
   private readonly release: () => void;
+  /** Tells the guardian (sandbox-guard.ts) that close() removed everything. */
+  private readonly relieve: () => void;
 
   /** Its own folder, for root filesystems, mount points and backing files. */
   readonly dir: string;
@@ -71,6 +77,7 @@ export class Sandbox {
     this.dir = join(tmpdir(), tag);
     mkdirSync(this.dir, { mode: 0o700 });
     this.release = atInterrupt(() => this.close());
+    this.relieve = startGuardian();
   }
 
   /** A fresh name `<tag><kind><n>` of at most 15 characters (kind: one letter). */
@@ -257,7 +264,27 @@ export class Sandbox {
     }
     this.release();
     if (problems.length) throw new Error(`sandbox ${this.tag} cleanup: ${problems.join('; ')}`);
+    this.relieve();
   }
+}
+
+/**
+ * Starts the guardian that sweeps if this process dies before close() ends (SIGKILL skips every
+ * handler); returns the function that tells it all is removed, after which it exits.
+ */
+function startGuardian(): () => void {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+  const guard = fileURLToPath(new URL('./sandbox-guard.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', tsx, guard, String(process.pid)], {
+    // Its own session: a Ctrl-C to the terminal's process group does not reach it.
+    detached: true,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  child.unref();
+  child.stdin?.on('error', () => {});
+  // Neither the process nor the pipe may keep this process alive.
+  (child.stdin as Socket | null)?.unref();
+  return () => child.stdin?.end('closed\n');
 }
 
 /** Opens a sandbox owned by this run (`runName(topic)` from kit/names.ts). Root only. */
