@@ -128,10 +128,17 @@ export async function flushCache(ns: Netns, dns: Dns): Promise<void> {
   }
 }
 
-/** How many queries have reached knot since it started (mod-stats "server-operation"). */
-export async function authorityQueries(ns: Netns, dns: Dns): Promise<number> {
-  const r = await runIn(ns, 'knotc', ['-c', dns.knotConf, 'stats', 'mod-stats.server-operation']);
-  return Number(/\[query\] = (\d+)/.exec(r.stdout)?.[1] ?? 0);
+/** What has reached knot since it started (mod-stats): queries, and NXDOMAIN answers among them. */
+export async function authorityCounts(
+  ns: Netns,
+  dns: Dns,
+): Promise<{ queries: number; nxdomain: number }> {
+  const stats = async (section: string) =>
+    (await runIn(ns, 'knotc', ['-c', dns.knotConf, 'stats', `mod-stats.${section}`])).stdout;
+  return {
+    queries: Number(/\[query\] = (\d+)/.exec(await stats('server-operation'))?.[1] ?? 0),
+    nxdomain: Number(/\[NXDOMAIN\] = (\d+)/.exec(await stats('response-code'))?.[1] ?? 0),
+  };
 }
 
 /** What a client asked unbound and what it answered, from its query log. */

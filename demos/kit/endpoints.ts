@@ -281,6 +281,20 @@ export const SERVICES = {
     env: {},
     probe: () => binary('nft', /^nftables v\d/, '--version'),
   }),
+  /** traceroute (the modern one, with -I and -T), which the packets demo runs in its namespaces. */
+  traceroute: service({
+    apt: ['traceroute'],
+    other: { brew: [] },
+    env: {},
+    probe: () => binary('traceroute', /^Modern traceroute for Linux, version \d/, '-V'),
+  }),
+  /** iputils' ping (-I with a source address, -M do, -t for the TTL). */
+  ping: service({
+    apt: ['iputils-ping'],
+    other: { brew: [] },
+    env: {},
+    probe: () => binary('ping', /^ping from iputils \d/, '-V'),
+  }),
   /** Knot DNS, the authoritative server a DNS demo starts in its own namespace (and knotc). */
   knot: service({
     apt: ['knot'],
