@@ -12,7 +12,7 @@ export const demo = defineDemo({
   summary:
     'ECONNREFUSED, ETIMEDOUT, EADDRINUSE, ECONNRESET, EPIPE and ENOTFOUND produced for real in a ' +
     'network namespace, and names resolved by its own knot and unbound: hosts file, cache, ndots.',
-  needs: ['nftables', 'knot', 'unbound'],
+  needs: ['network-namespaces', 'nftables', 'knot', 'unbound'],
   setup: openEnv,
   steps: [
     refusedStep,

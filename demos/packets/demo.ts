@@ -12,7 +12,7 @@ export const demo = defineDemo({
     'Four network namespaces chained by veth pairs (client, two routers, server) with a 1400-byte ' +
     'link in the middle: echo, time exceeded and traceroute, the PMTUD black hole and its fixes, ' +
     'and what routers do with link-local sources.',
-  needs: ['nftables', 'traceroute', 'ping'],
+  needs: ['network-namespaces', 'nftables', 'traceroute', 'ping'],
   setup: openEnv,
   steps: [icmpStep, pmtudStep, linkLocalStep],
   teardown: closeEnv,

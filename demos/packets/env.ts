@@ -53,7 +53,7 @@ export async function mustIn(env: Env, node: Node, command: string, args: string
 }
 
 /** A sysctl in a node's namespace (net.* are per namespace). */
-export async function sysctl(env: Env, node: Node, key: string, value: string | number) {
+async function sysctl(env: Env, node: Node, key: string, value: string | number) {
   await mustIn(env, node, 'sysctl', ['-q', '-w', `${key}=${value}`]);
 }
 

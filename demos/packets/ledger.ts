@@ -31,7 +31,7 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:175',
     verdict: 'partly',
     truth:
-      'The range is RFC 3927 §2.1\'s, but the Linux kernel assigns none: avahi-autoipd, NetworkManager or systemd-networkd (`LinkLocalAddressing=`) does.',
+      "The range is RFC 3927 §2.1's, but the Linux kernel assigns none: avahi-autoipd, NetworkManager or systemd-networkd (`LinkLocalAddressing=`) does.",
     by: { step: 'link-local', claim: 'but no IPv4 link-local one' },
   },
   {
@@ -85,7 +85,7 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:184',
     verdict: 'partly',
     truth:
-      'It keeps a neighbour table, and every router of an area also holds the whole area\'s link-state database (each router\'s LSA) and computes shortest paths over it.',
+      "It keeps a neighbour table, and every router of an area also holds the whole area's link-state database (each router's LSA) and computes shortest paths over it.",
     by: { cited: 'RFC 2328 §2 ("The link-state database")', why: NO_ROUTING_STEP },
   },
   {
@@ -103,7 +103,7 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:188',
     verdict: 'partly',
     truth:
-      'With default timers a neighbour that goes silent is declared dead after 40 s by OSPF and after FRR\'s 180 s hold time by BGP; both timers are tunable, and both protocols can use BFD.',
+      "With default timers a neighbour that goes silent is declared dead after 40 s by OSPF and after FRR's 180 s hold time by BGP; both timers are tunable, and both protocols can use BFD.",
     by: {
       cited: 'RFC 2328 Appendix C.3 (RouterDeadInterval); FRR bgpd docs (timers bgp 60 180)',
       why: NO_ROUTING_STEP,
