@@ -1,6 +1,7 @@
 import { defineDemo } from '../kit/define.ts';
 import { closeEnv, openEnv } from './env.ts';
 import { ledger } from './ledger.ts';
+import { containedStep } from './steps-contained.ts';
 import { icmpStep } from './steps-icmp.ts';
 import { linkLocalStep } from './steps-linklocal.ts';
 import { pmtudStep } from './steps-pmtu.ts';
@@ -14,7 +15,7 @@ export const demo = defineDemo({
     'and what routers do with link-local sources.',
   needs: ['network-namespaces', 'nftables', 'traceroute', 'ping'],
   setup: openEnv,
-  steps: [icmpStep, pmtudStep, linkLocalStep],
+  steps: [icmpStep, pmtudStep, linkLocalStep, containedStep],
   teardown: closeEnv,
   ledger,
 });
