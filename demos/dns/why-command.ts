@@ -7,7 +7,7 @@ import type { Subcommand } from '../kit/cli.ts';
 import { wrap } from '../kit/text.ts';
 import { parseTarget, why } from './why.ts';
 
-const USAGE = '<host[:port]> [--timeout <seconds>]';
+const USAGE = '<host[:port]> [--timeout <seconds>] [--no-color]';
 
 export const whyCommand: Subcommand = {
   name: 'why',
@@ -17,6 +17,8 @@ export const whyCommand: Subcommand = {
     const { values, positionals } = parseOptions(argv, {
       help: { type: 'boolean', short: 'h' },
       timeout: { type: 'string' },
+      // The kit reads it (and NO_COLOR, and whether stdout is a terminal) when it makes io.style.
+      'no-color': { type: 'boolean' },
     });
     if (values.help) {
       io.out(`Usage: npx tsx demos/dns why ${USAGE}`);
