@@ -166,7 +166,7 @@ export const ndotsStep = step<Env>(
     id: 'ndots',
     section: 'ndots5-and-the-search-list',
     title:
-      'ndots:5 and three search domains: one lookup becomes eight questions; a trailing dot, one',
+      'ndots:5 and three search domains: one lookup becomes 8 questions; with a trailing dot, 2',
   },
   async (t, env) => {
     t.block(POD_RESOLV_CONF.trim().split('\n'));
