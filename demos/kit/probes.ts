@@ -83,8 +83,11 @@ export function findBinary(command: string): string | undefined {
   return onPath(command) ?? (executable(sbin) ? sbin : undefined);
 }
 
-/** `command` is installed and `command -v` reports a version matching `expected`. */
-export function binary(command: string, expected: RegExp): Promise<Probed> {
+/**
+ * `command` is installed and `command <flag>` reports a version matching `expected`. The flag is
+ * `-v` unless given: knotd and unbound take `-V` (their `-v` means verbose, and unbound would start).
+ */
+export function binary(command: string, expected: RegExp, flag = '-v'): Promise<Probed> {
   const file = findBinary(command);
   if (!file) {
     const problem = `${command} is not on PATH or in /usr/sbin`;
@@ -92,10 +95,14 @@ export function binary(command: string, expected: RegExp): Promise<Probed> {
   }
   return new Promise((resolve) => {
     // nginx prints its version on stderr, HAProxy on stdout.
-    execFile(file, ['-v'], { timeout: 3000 }, (_err, stdout, stderr) => {
+    execFile(file, [flag], { timeout: 3000 }, (_err, stdout, stderr) => {
       const said = `${stdout}${stderr}`.trim().split('\n')[0] ?? '';
       const ok = expected.test(said);
-      resolve({ ok, address: file, problem: ok ? undefined : `\`${file} -v\` said "${said}"` });
+      resolve({
+        ok,
+        address: file,
+        problem: ok ? undefined : `\`${file} ${flag}\` said "${said}"`,
+      });
     });
   });
 }
