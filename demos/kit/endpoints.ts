@@ -224,6 +224,42 @@ export const SERVICES = {
       return { ok: problem === undefined, address: file, problem };
     },
   }),
+  /** The debugging topic's tools (Debian packages strace, lsof, tcpdump, tshark, sysstat). */
+  strace: service({
+    hint: 'install it with `apt-get install strace`',
+    env: {},
+    probe: () => binary('strace', /strace -- version \d/, '-V'),
+  }),
+  lsof: service({
+    hint: 'install it with `apt-get install lsof`',
+    env: {},
+    probe: () => binary('lsof', /revision: \d/, '-v'),
+  }),
+  tcpdump: service({
+    hint: 'install it with `apt-get install tcpdump` (capturing needs root)',
+    env: {},
+    probe: () => binary('tcpdump', /tcpdump version \d/, '--version'),
+  }),
+  tshark: service({
+    hint: 'install it with `DEBIAN_FRONTEND=noninteractive apt-get install tshark`',
+    env: {},
+    probe: () => binary('tshark', /TShark \(Wireshark\) \d/, '--version'),
+  }),
+  sysstat: service({
+    hint: 'install it with `apt-get install sysstat` (iostat, pidstat, mpstat)',
+    env: {},
+    probe: () => binary('iostat', /sysstat version \d/, '-V'),
+  }),
+  /** Debian's Python, not a pyenv shim on PATH: the strace steps trace the interpreter itself. */
+  python3: service({
+    hint: 'install it with `apt-get install python3` (the demo runs /usr/bin/python3)',
+    env: {},
+    probe: async () => {
+      const file = '/usr/bin/python3';
+      const ok = executable(file);
+      return { ok, address: file, problem: ok ? undefined : `no executable at ${file}` };
+    },
+  }),
   openssl: service({
     hint: 'install it with `apt-get install openssl`',
     env: {},
