@@ -5,6 +5,7 @@ import { packetsStep } from './steps-packets.ts';
 import { portsStep } from './steps-ports.ts';
 import { procStep } from './steps-proc.ts';
 import { straceAttachStep, straceVdsoStep } from './steps-strace.ts';
+import { firstMinuteStep } from './steps-triage.ts';
 
 export const demo = defineDemo({
   id: 'debugging',
@@ -14,7 +15,7 @@ export const demo = defineDemo({
     'demo stages itself: strace, ss and lsof, /proc, df, the load average and PSI, tcpdump and tshark.',
   needs: [],
   setup: openEnv,
-  steps: [straceAttachStep, straceVdsoStep, portsStep, procStep, packetsStep],
+  steps: [straceAttachStep, straceVdsoStep, portsStep, procStep, packetsStep, firstMinuteStep],
   teardown: closeEnv,
   ledger,
 });

@@ -2,6 +2,7 @@
 // is ready and then does its one thing until it is killed.
 //   reader          blocks in read(0) until stdin has a line, prints it, exits
 //   spin N          N worker threads in a busy loop (N runnable tasks)
+//   burn            the main thread in a busy loop (a runaway process)
 //   listen [PORT]   a TCP server on 127.0.0.1 that answers "hi" and closes first
 //   hold FILE       keeps FILE open (so it survives being deleted)
 //   fds             opens /dev/null until open() fails, prints the last fd and the error
@@ -24,6 +25,9 @@ if (mode === 'reader') {
   for (let i = 0; i < n; i++) new Worker('for (;;) {}', { eval: true });
   say(`spinning ${n}`);
   forever();
+} else if (mode === 'burn') {
+  say('burning');
+  for (;;);
 } else if (mode === 'listen') {
   const server = createServer((c) => c.end('hi\n'));
   server.listen(Number(arg ?? 0), '127.0.0.1', () => say(`listening ${server.address().port}`));
