@@ -1,6 +1,7 @@
 import { defineDemo } from '../kit/define.ts';
 import { closeEnv, openEnv } from './env.ts';
 import { ledger } from './ledger.ts';
+import { loadThreadsStep } from './steps-load.ts';
 import { packetsStep } from './steps-packets.ts';
 import { portsStep } from './steps-ports.ts';
 import { procStep } from './steps-proc.ts';
@@ -15,7 +16,15 @@ export const demo = defineDemo({
     'demo stages itself: strace, ss and lsof, /proc, df, the load average and PSI, tcpdump and tshark.',
   needs: [],
   setup: openEnv,
-  steps: [straceAttachStep, straceVdsoStep, portsStep, procStep, packetsStep, firstMinuteStep],
+  steps: [
+    straceAttachStep,
+    straceVdsoStep,
+    portsStep,
+    procStep,
+    loadThreadsStep,
+    packetsStep,
+    firstMinuteStep,
+  ],
   teardown: closeEnv,
   ledger,
 });

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { step } from '../kit/define.ts';
 import { waitFor } from '../kit/wait.ts';
 import { type Env, startTarget } from './env.ts';
+import { statusField } from './proc.ts';
 import { callCounts, PYTHON, pythonLoop, READ_SYSCALL, syscallNumber } from './strace.ts';
 import { run, toolVersion } from './tools.ts';
 
@@ -45,6 +46,11 @@ export const straceAttachStep = step<Env>(
     }
     const tracer = env.procs.start('strace', ['-p', String(reader.pid)]);
     await tracer.waitFor(/read\(0, /);
+    t.equal(
+      "strace is a ptrace tracer: while attached, TracerPid in /proc/<pid>/status is strace's pid",
+      statusField(reader.pid, 'TracerPid'),
+      String(tracer.pid),
+    );
     reader.child.stdin?.end('hello\n');
     await tracer.waitFor(/\+\+\+ exited with 0 \+\+\+/);
     const trace = tracer.output().split('\n');

@@ -3,7 +3,11 @@
 
 import { step } from '../kit/define.ts';
 import { type Env, startTarget } from './env.ts';
+import { lines, run } from './tools.ts';
 import { type Finding, findingLine, triage } from './triage.ts';
+
+/** The C locale: top and pidstat print decimal points and the column layout parsed here. */
+const C = { env: { ...process.env, LC_ALL: 'C' } };
 
 function finding(all: Finding[], check: string): Finding | undefined {
   return all.find((f) => f.check === check);
@@ -14,6 +18,7 @@ export const firstMinuteStep = step<Env>(
     id: 'first-minute',
     section: 'the-first-minute-on-an-unknown-box',
     title: 'The first-minute checklist finds a runaway process and a port held by a stray',
+    needs: ['sysstat'],
   },
   async (t, env) => {
     const { p: runaway } = await startTarget(env, ['burn'], /burning/);
@@ -30,6 +35,29 @@ export const firstMinuteStep = step<Env>(
       'the cpu check names the runaway: runnable at every snapshot, whatever its share on a busy box',
       cpu?.items?.some((i) => i.pid === runaway.pid) === true && cpu.level === 'warn',
       cpu?.summary,
+    );
+    // The same runaway through the classic tools: top's state column and pidstat's %CPU.
+    const top = await run('top', ['-b', '-n', '2', '-d', '0.5', '-p', String(runaway.pid)], C);
+    const topRow = lines(top.stdout)
+      .filter((l) => l.trim().startsWith(`${runaway.pid} `))
+      .at(-1);
+    const pidstat = await run('pidstat', ['-p', String(runaway.pid), '1', '1'], C);
+    const average = lines(pidstat.stdout).find((l) => l.startsWith('Average:'));
+    t.block([
+      '$ top -b -n 2 -d 0.5 -p <pid>',
+      topRow ?? '',
+      '$ pidstat -p <pid> 1 1',
+      average ?? '',
+    ]);
+    t.equal(
+      'top shows the runaway in state R (its S column), running or waiting for a CPU',
+      topRow?.trim().split(/\s+/)[7],
+      'R',
+    );
+    t.check(
+      'pidstat -p <pid> reports the CPU share it got over the interval',
+      Number(average?.split(/\s+/)[7]) > 0,
+      average,
     );
     const ports = finding(found, 'ports');
     t.check(
