@@ -19,7 +19,7 @@ export function syscallNumber(procSyscall: string): number | undefined {
 }
 
 /** read(2)'s number on the architectures Node ships for Linux (asm/unistd_64.h, asm-generic). */
-export const READ_SYSCALL: Partial<Record<NodeJS.Architecture, number>> = {
+export const READ_SYSCALL: Record<string, number | undefined> = {
   x64: 0,
   arm64: 63,
 };

@@ -269,35 +269,38 @@ export const SERVICES = {
       return { ok: problem === undefined, address: file, problem };
     },
   }),
-  /** The debugging topic's tools (Debian packages strace, lsof, tcpdump, tshark, sysstat). */
+  /** The debugging topic's tools: strace, lsof, tcpdump, tshark, sysstat (iostat, pidstat). */
   strace: service({
-    hint: 'install it with `apt-get install strace`',
+    apt: ['strace'],
+    other: { brew: [] },
     env: {},
     probe: () => binary('strace', /strace -- version \d/, '-V'),
   }),
   lsof: service({
-    hint: 'install it with `apt-get install lsof`',
+    apt: ['lsof'],
     env: {},
     probe: () => binary('lsof', /revision: \d/, '-v'),
   }),
   tcpdump: service({
-    hint: 'install it with `apt-get install tcpdump` (capturing needs root)',
+    apt: ['tcpdump'],
     env: {},
     probe: () => binary('tcpdump', /tcpdump version \d/, '--version'),
   }),
   tshark: service({
-    hint: 'install it with `DEBIAN_FRONTEND=noninteractive apt-get install tshark`',
+    apt: ['tshark'],
+    other: { dnf: ['wireshark-cli'], brew: ['wireshark'] },
     env: {},
     probe: () => binary('tshark', /TShark \(Wireshark\) \d/, '--version'),
   }),
   sysstat: service({
-    hint: 'install it with `apt-get install sysstat` (iostat, pidstat, mpstat)',
+    apt: ['sysstat'],
+    other: { brew: [] },
     env: {},
     probe: () => binary('iostat', /sysstat version \d/, '-V'),
   }),
   /** Debian's Python, not a pyenv shim on PATH: the strace steps trace the interpreter itself. */
   python3: service({
-    hint: 'install it with `apt-get install python3` (the demo runs /usr/bin/python3)',
+    apt: ['python3'],
     env: {},
     probe: async () => {
       const file = '/usr/bin/python3';
