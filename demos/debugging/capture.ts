@@ -2,13 +2,13 @@
 // (wait for "listening on", Ctrl-C when done), and its file decoded by tcpdump and by tshark.
 
 import { join } from 'node:path';
+import { runCommand, type SandboxProc } from '../kit/sandbox.ts';
 import type { Env } from './env.ts';
-import { exitWithin, type Proc } from './procs.ts';
-import { lines, run } from './tools.ts';
+import { lines } from './tools.ts';
 
 export interface Capture {
   file: string;
-  proc: Proc;
+  proc: SandboxProc;
   /** SIGINT, as Ctrl-C; resolves with the count tcpdump reports ("N packets captured"). */
   stop(): Promise<number>;
 }
@@ -22,26 +22,26 @@ export async function startCapture(env: Env, name: string, port: number, immedia
   const file = join(env.dir, `${name}.pcap`);
   const args = ['-i', 'lo', '-nn', '-U', '-Z', 'root', '-w', file];
   if (immediate) args.push('--immediate-mode');
-  const proc = env.procs.start('tcpdump', [...args, `tcp port ${port}`]);
+  const proc = env.sandbox.start('tcpdump', [...args, `tcp port ${port}`]);
   await proc.waitFor(/listening on lo/);
   const stop = async () => {
-    proc.child.kill('SIGINT');
-    await exitWithin(proc, 10_000);
-    return Number(/(\d+) packets? captured/.exec(proc.output())?.[1] ?? Number.NaN);
+    proc.kill('SIGINT');
+    const { stderr } = await proc.exited;
+    return Number(/(\d+) packets? captured/.exec(stderr)?.[1] ?? Number.NaN);
   };
   return { file, proc, stop } satisfies Capture;
 }
 
 /** tcpdump's own reading of a capture: one line per packet. */
 export async function tcpdumpRead(file: string, ascii = false): Promise<string[]> {
-  const r = await run('tcpdump', ['-nn', ...(ascii ? ['-A'] : []), '-r', file]);
+  const r = await runCommand('tcpdump', ['-nn', ...(ascii ? ['-A'] : []), '-r', file]);
   return lines(r.stdout);
 }
 
 /** tshark's field values for each HTTP message, the port pinned to the HTTP dissector. */
 export async function tsharkHttp(file: string, port: number): Promise<string[][]> {
   const fields = ['http.request.method', 'http.request.uri', 'http.response.code'];
-  const r = await run('tshark', [
+  const r = await runCommand('tshark', [
     '-r',
     file,
     '-d',
@@ -59,6 +59,6 @@ export async function tsharkHttp(file: string, port: number): Promise<string[][]
 
 /** tshark's one-line summary of every frame. */
 export async function tsharkSummary(file: string, port: number): Promise<string[]> {
-  const r = await run('tshark', ['-r', file, '-d', `tcp.port==${port},http`]);
+  const r = await runCommand('tshark', ['-r', file, '-d', `tcp.port==${port},http`]);
   return lines(r.stdout);
 }

@@ -1,25 +1,20 @@
-// What the steps share: the run's name, its scratch directory under .cache/debugging, and the
-// owner of every process it starts. openEnv first sweeps what dead runs left (their directories
-// and any process still marked with their names); closeEnv kills every process of this run.
+// What the steps share: the run's sandbox (kit/sandbox.ts), which owns every process, loop
+// device, mount and cgroup the steps make and removes them at teardown, on Ctrl-C, or, after a
+// killed run, at the next run's start (openEnv sweeps first and says what it removed).
 
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SetupInfo } from '../kit/define.ts';
-import { isStale, runName } from '../kit/names.ts';
-import { CHECKOUT_CACHE, demoDir } from '../kit/paths.ts';
-import { killMarked, Processes } from './procs.ts';
+import { runName } from '../kit/names.ts';
+import { demoDir } from '../kit/paths.ts';
+import { openSandbox, type Sandbox, sweepSandboxes } from '../kit/sandbox.ts';
 
 export interface Env {
-  /** `wn_debugging_…`: marks this run's directory and processes. */
-  run: string;
-  /** This run's scratch directory: captures, strace logs, the files the steps open. */
+  sandbox: Sandbox;
+  /** This run's scratch folder (inside the sandbox's): captures, traces, the files steps open. */
   dir: string;
-  procs: Processes;
   /** What openEnv removed of dead runs, said by the first step. */
-  swept: { dirs: number; processes: number };
+  swept: string[];
 }
-
-const ROOT = join(CHECKOUT_CACHE, 'debugging');
 
 /** A file shipped in demos/debugging (the target program). */
 export function shipped(file: string): string {
@@ -27,24 +22,18 @@ export function shipped(file: string): string {
 }
 
 export async function openEnv(_info: SetupInfo): Promise<Env> {
-  mkdirSync(ROOT, { recursive: true });
-  const stale = readdirSync(ROOT).filter((n) => isStale(n, 'debugging'));
-  const processes = stale.length ? killMarked(stale) : 0;
-  for (const n of stale) rmSync(join(ROOT, n), { recursive: true, force: true });
-  const run = runName('debugging');
-  const dir = join(ROOT, run);
-  mkdirSync(dir, { recursive: true });
-  return { run, dir, procs: new Processes(run), swept: { dirs: stale.length, processes } };
+  const swept = await sweepSandboxes();
+  const sandbox = openSandbox(runName('debugging'));
+  return { sandbox, dir: sandbox.path('scratch'), swept };
 }
 
 export async function closeEnv(env: Env): Promise<void> {
-  await env.procs.killAll();
-  rmSync(env.dir, { recursive: true, force: true });
+  await env.sandbox.close();
 }
 
-/** Starts target.mjs in `mode` and waits for its ready line; returns the process and the match. */
+/** Starts target.mjs with `args` and waits for its ready line; returns the process and the match. */
 export async function startTarget(env: Env, args: string[], ready: RegExp, cwd?: string) {
-  const p = env.procs.start(process.execPath, [shipped('target.mjs'), ...args], { cwd });
+  const p = env.sandbox.start(process.execPath, [shipped('target.mjs'), ...args], { cwd });
   const m = await p.waitFor(ready);
   return { p, m };
 }

@@ -30,7 +30,7 @@ export const loadThreadsStep = step<Env>(
     const states = threadStates(p.pid);
     const during = loadavg();
     const psi = pressure('cpu');
-    p.child.kill('SIGKILL');
+    p.kill();
     t.table(
       ['', '/proc/loadavg (1, 5, 15 min)', 'runnable now (4th field)', 'procs_running'],
       [

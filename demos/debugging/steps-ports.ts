@@ -6,10 +6,9 @@ import { step } from '../kit/define.ts';
 import { closeServer, listen } from '../kit/net.ts';
 import { waitFor } from '../kit/wait.ts';
 import { type Env, startTarget } from './env.ts';
-import { exitWithin } from './procs.ts';
 import { fetchLine, inState, lsofPids, ssPids } from './sockets.ts';
 import { PYTHON } from './strace.ts';
-import { lines, run, toolVersion } from './tools.ts';
+import { lines, toolVersion } from './tools.ts';
 
 /** Python's bind without SO_REUSEADDR: prints "ok" or the errno. */
 const PY_BIND = [
@@ -28,9 +27,9 @@ export const portsStep = step<Env>(
     t.uses('lsof', await toolVersion('lsof', ['-v']));
     const { p: server, m } = await startTarget(env, ['listen'], /listening (\d+)/);
     const port = Number(m[1]);
-    const ss = await run('ss', ['-Hltnp', `sport = :${port}`]);
-    const lsof = await run('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN']);
-    const lsofF = await run('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fp']);
+    const ss = await env.sandbox.run('ss', ['-Hltnp', `sport = :${port}`]);
+    const lsof = await env.sandbox.run('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN']);
+    const lsofF = await env.sandbox.run('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-Fp']);
     t.block([
       `$ ss -Hltnp 'sport = :<port>'`,
       ...lines(ss.stdout),
@@ -52,10 +51,10 @@ export const portsStep = step<Env>(
     // The server closes first (it answers and hangs up), so the TIME-WAIT is on its side.
     t.equal('the client read the answer, then the server closed', await fetchLine(port), 'hi\n');
     const timeWait = await waitFor('the closed connection to reach TIME-WAIT', async () => {
-      const found = inState((await run('ss', ['-Htanp'])).stdout, 'TIME-WAIT', port);
+      const found = inState((await env.sandbox.run('ss', ['-Htanp'])).stdout, 'TIME-WAIT', port);
       return found.length ? found : undefined;
     });
-    const lsofAll = await run('lsof', ['-nP', `-iTCP:${port}`]);
+    const lsofAll = await env.sandbox.run('lsof', ['-nP', `-iTCP:${port}`]);
     t.block([
       '$ ss -tanp  (TIME-WAIT on the port)',
       ...timeWait,
@@ -72,11 +71,11 @@ export const portsStep = step<Env>(
       !lines(lsofAll.stdout).some((l) => l.includes('TIME_WAIT')),
       lsofAll.stdout,
     );
-    server.child.kill('SIGKILL');
-    await exitWithin(server, 5000);
-    const after = inState((await run('ss', ['-Htan'])).stdout, 'TIME-WAIT', port);
+    server.kill();
+    await server.gone;
+    const after = inState((await env.sandbox.run('ss', ['-Htan'])).stdout, 'TIME-WAIT', port);
     t.check('the TIME-WAIT outlives the server that owned the port', after.length > 0, 'gone');
-    const py = await run(PYTHON, [...PY_BIND, String(port)]);
+    const py = await env.sandbox.run(PYTHON, [...PY_BIND, String(port)]);
     t.equal(
       "while it lasts, a bind without SO_REUSEADDR (Python's default) fails: errno 98, EADDRINUSE",
       py.stdout.trim(),

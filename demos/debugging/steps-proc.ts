@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { step } from '../kit/define.ts';
 import { type Env, shipped, startTarget } from './env.ts';
 import { limit, statusField } from './proc.ts';
-import { lines, run } from './tools.ts';
+import { lines } from './tools.ts';
 
 export const procStep = step<Env>(
   {
@@ -55,8 +55,8 @@ export const procStep = step<Env>(
       readFileSync(`/proc/${pid}/fd/${fd}`, 'utf8'),
       'line 1 of a log someone deleted\n',
     );
-    const anded = await run('lsof', ['-a', '+L1', '-p', String(pid), '-Fn']);
-    const ored = await run('lsof', ['+L1', '-p', String(pid), '-Fn']);
+    const anded = await env.sandbox.run('lsof', ['-a', '+L1', '-p', String(pid), '-Fn']);
+    const ored = await env.sandbox.run('lsof', ['+L1', '-p', String(pid), '-Fn']);
     const names = (out: string) =>
       lines(out)
         .filter((l) => l.startsWith('n'))
@@ -79,7 +79,7 @@ export const procStep = step<Env>(
     const nofile = limit(pid, 'Max open files');
     t.show('Max open files (soft, hard) of the holder', nofile);
     const cap = 64;
-    const r = await run('prlimit', [
+    const r = await env.sandbox.run('prlimit', [
       `--nofile=${cap}:${cap}`,
       '--',
       process.execPath,

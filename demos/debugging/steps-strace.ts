@@ -10,7 +10,7 @@ import { waitFor } from '../kit/wait.ts';
 import { type Env, startTarget } from './env.ts';
 import { statusField } from './proc.ts';
 import { callCounts, PYTHON, pythonLoop, READ_SYSCALL, syscallNumber } from './strace.ts';
-import { run, toolVersion } from './tools.ts';
+import { toolVersion } from './tools.ts';
 
 export const straceAttachStep = step<Env>(
   {
@@ -20,11 +20,7 @@ export const straceAttachStep = step<Env>(
     needs: ['strace'],
   },
   async (t, env) => {
-    if (env.swept.dirs) {
-      t.say(
-        `Removed ${env.swept.dirs} directories and ${env.swept.processes} processes of dead runs.`,
-      );
-    }
+    if (env.swept.length) t.say(`Removed what dead runs left: ${env.swept.join(', ')}.`);
     t.uses('strace', await toolVersion('strace'));
     const { p: reader } = await startTarget(env, ['reader'], /reading/);
     // The kernel already knows where it waits, before any tracer attaches. ("running" until the
@@ -44,16 +40,16 @@ export const straceAttachStep = step<Env>(
         [readNr, 0],
       );
     }
-    const tracer = env.procs.start('strace', ['-p', String(reader.pid)]);
+    const tracer = env.sandbox.start('strace', ['-p', String(reader.pid)]);
     await tracer.waitFor(/read\(0, /);
     t.equal(
       "strace is a ptrace tracer: while attached, TracerPid in /proc/<pid>/status is strace's pid",
       statusField(reader.pid, 'TracerPid'),
       String(tracer.pid),
     );
-    reader.child.stdin?.end('hello\n');
-    await tracer.waitFor(/\+\+\+ exited with 0 \+\+\+/);
-    const trace = tracer.output().split('\n');
+    reader.write('hello\n');
+    const { stderr } = await tracer.exited;
+    const trace = stderr.split('\n');
     t.block(trace.filter((l) => /attached|^read\(|^write\(1|\+\+\+/.test(l)));
     t.match(
       'strace -p attaches to the running process and shows the read(0, … it is blocked in',
@@ -69,8 +65,23 @@ export const straceAttachStep = step<Env>(
     );
 
     const script = 'ls /nonexistent-wirenotes; true';
-    const plain = await run('strace', ['-qq', '-e', 'trace=execve', 'sh', '-c', script]);
-    const follow = await run('strace', ['-f', '-qq', '-e', 'trace=execve', 'sh', '-c', script]);
+    const plain = await env.sandbox.run('strace', [
+      '-qq',
+      '-e',
+      'trace=execve',
+      'sh',
+      '-c',
+      script,
+    ]);
+    const follow = await env.sandbox.run('strace', [
+      '-f',
+      '-qq',
+      '-e',
+      'trace=execve',
+      'sh',
+      '-c',
+      script,
+    ]);
     const execs = (s: string) => s.split('\n').filter((l) => l.includes('execve('));
     t.block(['$ strace -f -e trace=execve sh -c …', ...execs(follow.stderr)]);
     t.equal(
@@ -85,7 +96,12 @@ export const straceAttachStep = step<Env>(
     );
 
     const n = 500;
-    const counted = await run('strace', ['-c', '-f', PYTHON, ...pythonLoop('os.getppid()', n)]);
+    const counted = await env.sandbox.run('strace', [
+      '-c',
+      '-f',
+      PYTHON,
+      ...pythonLoop('os.getppid()', n),
+    ]);
     const counts = callCounts(counted.stderr);
     t.block(counted.stderr.split('\n').filter((l) => /calls|getppid|total/.test(l)));
     t.equal(
@@ -106,12 +122,16 @@ export const straceVdsoStep = step<Env>(
   async (t, env) => {
     const n = 1000;
     const trace = ['-f', '-qq', '-c', '-e', 'trace=clock_gettime,gettimeofday,time'];
-    const vdso = await run('strace', [
+    const vdso = await env.sandbox.run('strace', [
       ...trace,
       PYTHON,
       ...pythonLoop('time.time(); time.monotonic()', n),
     ]);
-    const cpu = await run('strace', [...trace, PYTHON, ...pythonLoop('time.process_time()', n)]);
+    const cpu = await env.sandbox.run('strace', [
+      ...trace,
+      PYTHON,
+      ...pythonLoop('time.process_time()', n),
+    ]);
     const clock = readFileSync(
       '/sys/devices/system/clocksource/clocksource0/current_clocksource',
       'utf8',
@@ -141,7 +161,7 @@ export const straceVdsoStep = step<Env>(
     const loop = pythonLoop('os.getppid()', 100_000);
     const timed = async (cmd: string, args: string[]) => {
       const start = performance.now();
-      await run(cmd, args, { timeoutMs: 120_000 });
+      await env.sandbox.run(cmd, args);
       return performance.now() - start;
     };
     const bare = await timed(PYTHON, loop);

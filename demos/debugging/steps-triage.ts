@@ -3,7 +3,7 @@
 
 import { step } from '../kit/define.ts';
 import { type Env, startTarget } from './env.ts';
-import { lines, run } from './tools.ts';
+import { lines } from './tools.ts';
 import { type Finding, findingLine, triage } from './triage.ts';
 
 /** The C locale: top and pidstat print decimal points and the column layout parsed here. */
@@ -37,11 +37,15 @@ export const firstMinuteStep = step<Env>(
       cpu?.summary,
     );
     // The same runaway through the classic tools: top's state column and pidstat's %CPU.
-    const top = await run('top', ['-b', '-n', '2', '-d', '0.5', '-p', String(runaway.pid)], C);
+    const top = await env.sandbox.run(
+      'top',
+      ['-b', '-n', '2', '-d', '0.5', '-p', String(runaway.pid)],
+      C,
+    );
     const topRow = lines(top.stdout)
       .filter((l) => l.trim().startsWith(`${runaway.pid} `))
       .at(-1);
-    const pidstat = await run('pidstat', ['-p', String(runaway.pid), '1', '1'], C);
+    const pidstat = await env.sandbox.run('pidstat', ['-p', String(runaway.pid), '1', '1'], C);
     const average = lines(pidstat.stdout).find((l) => l.startsWith('Average:'));
     t.block([
       '$ top -b -n 2 -d 0.5 -p <pid>',

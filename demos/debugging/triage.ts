@@ -5,8 +5,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
+import { runCommand } from '../kit/sandbox.ts';
 import { loadavg, pressure } from './proc.ts';
-import { lines, run } from './tools.ts';
+import { lines } from './tools.ts';
 
 export type Level = 'ok' | 'warn' | 'info';
 
@@ -70,7 +71,9 @@ function pressureCheck(): Finding {
 }
 
 async function kernelLogCheck(): Promise<Finding> {
-  const r = await run('dmesg', ['--level=emerg,alert,crit,err', '--kernel'], { timeoutMs: 5000 });
+  const r = await runCommand('dmesg', ['--level=emerg,alert,crit,err', '--kernel'], {
+    timeoutMs: 5000,
+  });
   if (r.code !== 0) {
     return {
       check: 'kernel log',
@@ -79,7 +82,7 @@ async function kernelLogCheck(): Promise<Finding> {
       more: 'sudo dmesg -T | tail -50',
     };
   }
-  const all = await run('dmesg', ['--kernel'], { timeoutMs: 5000 });
+  const all = await runCommand('dmesg', ['--kernel'], { timeoutMs: 5000 });
   const ooms = lines(all.stdout).filter((l) => /Out of memory|oom-kill|Killed process/.test(l));
   const errors = lines(r.stdout);
   return {
@@ -112,7 +115,7 @@ function gib(kb: number): string {
 
 /** `df -P` or `df -iP` rows at or above FULL percent, real filesystems only. */
 async function dfCheck(inodes: boolean): Promise<Finding> {
-  const r = await run('df', [inodes ? '-iPT' : '-PT'], { timeoutMs: 10_000 });
+  const r = await runCommand('df', [inodes ? '-iPT' : '-PT'], { timeoutMs: 10_000 });
   const rows = lines(r.stdout)
     .slice(1)
     .map((l) => l.split(/\s+/))
@@ -236,7 +239,7 @@ function blockedCheck(): Finding {
 }
 
 async function portsCheck(): Promise<Finding> {
-  const r = await run('ss', ['-Hltnp'], { timeoutMs: 5000 });
+  const r = await runCommand('ss', ['-Hltnp'], { timeoutMs: 5000 });
   const items = lines(r.stdout).map((l) => {
     const f = l.trim().split(/\s+/);
     const local = f[3] ?? '';
@@ -267,7 +270,9 @@ async function unitsCheck(): Promise<Finding> {
       more: 'ps -p 1 -o comm=',
     };
   }
-  const r = await run('systemctl', ['--failed', '--no-legend', '--plain'], { timeoutMs: 5000 });
+  const r = await runCommand('systemctl', ['--failed', '--no-legend', '--plain'], {
+    timeoutMs: 5000,
+  });
   const failed = lines(r.stdout).map((l) => l.trim().split(/\s+/)[0] as string);
   return {
     check: 'units',

@@ -290,7 +290,8 @@ export const SERVICES = {
     apt: ['tshark'],
     other: { dnf: ['wireshark-cli'], brew: ['wireshark'] },
     env: {},
-    probe: () => binary('tshark', /TShark \(Wireshark\) \d/, '--version'),
+    // `tshark --version` loads every dissector: seconds on a busy machine, past a probe's budget.
+    probe: () => commandOnPath('tshark'),
   }),
   sysstat: service({
     apt: ['sysstat'],
