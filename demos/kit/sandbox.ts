@@ -169,6 +169,11 @@ export class Sandbox {
     if (readOnly) await this.mountCommand(['-o', 'remount,bind,ro', target]);
   }
 
+  /** Mounts a block device (a loop device made by loop(), with a filesystem) on a folder of the sandbox. */
+  async mountDevice(device: string, target: string): Promise<void> {
+    await this.mount(target, [device]);
+  }
+
   private async mount(target: string, args: string[]): Promise<void> {
     if (relative(this.dir, target).startsWith('..'))
       throw new Error(`sandbox: mount point ${target} is outside ${this.dir}`);
