@@ -54,12 +54,8 @@ export async function selectOneAt(url: string, timeoutMs = 2000): Promise<string
 /** What to do when a database is not reachable natively. */
 export function databaseHint(db: Database): string {
   return db === 'postgres'
-    ? 'install and start PostgreSQL (Debian: `apt-get install postgresql`, with trust auth for ' +
-        '127.0.0.1 or a password in the URL), set PG_URL=postgres://user:pass@host:5432/db, ' +
-        'or use Docker (`npm run services -- up --docker postgres`)'
-    : 'install and start MariaDB (Debian: `apt-get install mariadb-server`, root with an empty ' +
-        'password and a database `test`), set MARIADB_URL=mysql://user:pass@host:3306/test, ' +
-        'or use Docker (`npm run services -- up --docker mariadb`)';
+    ? '`npm run setup` starts an installed PostgreSQL (Debian: apt-get install postgresql), or set PG_URL'
+    : '`npm run setup` starts an installed MariaDB (Debian: apt-get install mariadb-server), or set MARIADB_URL';
 }
 
 /**

@@ -8,7 +8,7 @@ import { needRecord, type ServiceName } from '../demos/kit/endpoints.ts';
 import { onPath } from '../demos/kit/probes.ts';
 import { ServiceError } from './proc.ts';
 
-export type System = 'debian' | 'fedora' | 'macos';
+type System = 'debian' | 'fedora' | 'macos';
 
 /** The needs `names` come after (the binaries a service runs), first, then the names themselves. */
 export function withPrerequisites(names: ServiceName[]): ServiceName[] {
@@ -23,7 +23,7 @@ export function withPrerequisites(names: ServiceName[]): ServiceName[] {
 }
 
 /** The packages that provide `names` on one system (deduplicated, in order). */
-export function packagesFor(names: ServiceName[], system: System): string[] {
+function packagesFor(names: ServiceName[], system: System): string[] {
   const out = new Set<string>();
   for (const n of names) {
     const r = needRecord(n);

@@ -51,7 +51,7 @@ export interface ServiceStatus extends Probed {
 }
 
 /** Package names on other systems, where they differ from Debian's (the setup command prints them). */
-export interface OtherPackages {
+interface OtherPackages {
   dnf?: string[];
   brew?: string[];
 }
