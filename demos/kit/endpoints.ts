@@ -29,6 +29,7 @@ import {
   tcpReachable,
   versionMatches,
 } from './probes.ts';
+import { cgroupProbe, namespacesProbe, netnsProbe, rootProbe } from './sandbox-probes.ts';
 import {
   GENERAL,
   hostPorts,
@@ -313,6 +314,40 @@ export const SERVICES = {
     apt: ['openssl'],
     env: {},
     probe: () => commandOnPath('openssl'),
+  }), // Kernel parts (kit/sandbox.ts): privileges, probed by trying the real thing.
+  root: service({
+    hint: 'run it as root (sudo): it makes namespaces, cgroups and mounts',
+    env: {},
+    probe: rootProbe,
+  }),
+  /** A namespace of each of the eight types, with util-linux `unshare`. */
+  namespaces: service({
+    hint: 'run as root, with util-linux `unshare` (`npm run setup` installs it)',
+    apt: ['util-linux'],
+    env: {},
+    probe: namespacesProbe,
+  }),
+  /** Named network namespaces and veth pairs, with iproute2 `ip netns`. */
+  'network-namespaces': service({
+    hint: 'run as root, with iproute2 (`npm run setup` installs it)',
+    apt: ['iproute2'],
+    env: {},
+    probe: netnsProbe,
+  }),
+  'cgroup-memory': service({
+    hint: 'run as root on a kernel with the memory cgroup controller mounted (v1 or v2)',
+    env: {},
+    probe: () => cgroupProbe('memory'),
+  }),
+  'cgroup-cpu': service({
+    hint: 'run as root on a kernel with the cpu cgroup controller mounted (v1 or v2)',
+    env: {},
+    probe: () => cgroupProbe('cpu'),
+  }),
+  'cgroup-pids': service({
+    hint: 'run as root on a kernel with the pids cgroup controller mounted (v1 or v2)',
+    env: {},
+    probe: () => cgroupProbe('pids'),
   }),
 };
 
