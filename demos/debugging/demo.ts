@@ -1,6 +1,7 @@
 import { defineDemo } from '../kit/define.ts';
 import { closeEnv, openEnv } from './env.ts';
 import { ledger } from './ledger.ts';
+import { heldSpaceStep, inodesStep } from './steps-disk.ts';
 import { loadThreadsStep } from './steps-load.ts';
 import { packetsStep } from './steps-packets.ts';
 import { portsStep } from './steps-ports.ts';
@@ -21,6 +22,8 @@ export const demo = defineDemo({
     straceVdsoStep,
     portsStep,
     procStep,
+    heldSpaceStep,
+    inodesStep,
     loadThreadsStep,
     packetsStep,
     firstMinuteStep,

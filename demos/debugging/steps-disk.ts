@@ -14,15 +14,25 @@ export const inodesStep = step<Env>(
     id: 'inodes',
     section: 'disk-full-with-free-space-inodes',
     title: 'A filesystem out of inodes: ENOSPC while df -h shows free space',
-    needs: ['sandbox'],
+    needs: ['loop-devices'],
   },
   async (t, env) => {
     const { device, mount } = await ext4(env, 'inodes', 16 << 20, ['-N', '64']);
     const before = await df(mount, true);
     const lsblk = await env.sandbox.run('lsblk', ['-rno', 'NAME,SIZE,MOUNTPOINT', device]);
-    t.block([`$ lsblk ${device}`, ...lines(lsblk.stdout).map((l) => l.replace(env.sandbox.dir, '<sandbox>'))]);
-    t.check('lsblk lists the loop device with where it is mounted', lsblk.stdout.includes(mount), lsblk.stdout);
-    t.show('df -i before', `${before.total} inodes, ${before.used} used, ${before.free} free (mkfs.ext4 -N 64 rounds up; 11 are reserved)`);
+    t.block([
+      `$ lsblk ${device}`,
+      ...lines(lsblk.stdout).map((l) => l.replace(env.sandbox.dir, '<sandbox>')),
+    ]);
+    t.check(
+      'lsblk lists the loop device with where it is mounted',
+      lsblk.stdout.includes(mount),
+      lsblk.stdout,
+    );
+    t.show(
+      'df -i before',
+      `${before.total} inodes, ${before.used} used, ${before.free} free (mkfs.ext4 -N 64 rounds up; 11 are reserved)`,
+    );
     const { created, code } = fillInodes(mount);
     const space = await df(mount);
     const inodes = await df(mount, true);
@@ -54,8 +64,9 @@ export const heldSpaceStep = step<Env>(
   {
     id: 'held-space',
     section: 'who-holds-this-file-or-mount',
-    title: 'A deleted file held open: df counts it, du cannot; umount is busy; lsof names the holder',
-    needs: ['sandbox', 'lsof'],
+    title:
+      'A deleted file held open: df counts it, du cannot; umount is busy; lsof names the holder',
+    needs: ['loop-devices', 'lsof'],
   },
   async (t, env) => {
     const { device, file: backing, mount } = await ext4(env, 'held', 32 << 20);
@@ -74,29 +85,46 @@ export const heldSpaceStep = step<Env>(
         ['rm app.log (still held)', deleted.used, du],
       ],
     );
-    t.equal('rm frees nothing while a process holds the file: df\'s used count is unchanged', deleted.used, withFile.used);
+    t.equal(
+      "rm frees nothing while a process holds the file: df's used count is unchanged",
+      deleted.used,
+      withFile.used,
+    );
     t.check(
       `du, which adds up the files it can find, misses the ${mib} MiB df still counts`,
       deleted.used - du >= mib * 1024,
       `df ${deleted.used} KiB, du ${du} KiB`,
     );
-    const l1 = await env.sandbox.run('lsof', ['-nP', '+L1', mount]);
-    t.block(['$ lsof +L1 <mount>', ...lines(l1.stdout).map((l) => l.replace(env.sandbox.dir, '<sandbox>'))]);
+    const l1 = await env.sandbox.run('lsof', ['-nP', '-a', '+L1', mount]);
+    t.block([
+      '$ lsof -a +L1 <mount>',
+      ...lines(l1.stdout).map((l) => l.replace(env.sandbox.dir, '<sandbox>')),
+    ]);
     t.check(
-      'lsof +L1 <mount> lists the holder of the deleted file (link count 0)',
-      lsofPids((await env.sandbox.run('lsof', ['-nP', '+L1', '-Fp', mount])).stdout).includes(holder.pid),
+      'lsof -a +L1 <mount> lists the holder of the deleted file (link count 0)',
+      lsofPids((await env.sandbox.run('lsof', ['-nP', '+L1', '-Fp', mount])).stdout).includes(
+        holder.pid,
+      ),
       l1.stdout,
     );
 
     const umount = await env.sandbox.run('umount', [mount]);
     t.show('umount <mount>', umount.stderr.trim().replace(env.sandbox.dir, '<sandbox>'));
-    t.equal('umount refuses while a process uses the filesystem: "target is busy", exit 32', umount.code, 32);
+    t.equal(
+      'umount refuses while a process uses the filesystem: "target is busy", exit 32',
+      umount.code,
+      32,
+    );
     const users = lsofPids((await env.sandbox.run('lsof', ['-nP', '-Fp', mount])).stdout);
-    t.check('lsof <mount> names the process that holds it (its cwd and the open file)', users.includes(holder.pid), String(users));
+    t.check(
+      'lsof <mount> names the process that holds it (its cwd and the open file)',
+      users.includes(holder.pid),
+      String(users),
+    );
     const onBacking = await env.sandbox.run('lsof', ['-nP', backing]);
     const losetup = await env.sandbox.run('losetup', ['-nO', 'BACK-FILE', device]);
     t.check(
-      'but lsof shows no process on the loop device\'s backing file: the kernel holds it, losetup names it',
+      "but lsof shows no process on the loop device's backing file: the kernel holds it, losetup names it",
       onBacking.stdout.trim() === '' && losetup.stdout.trim() === backing,
       `lsof: ${onBacking.stdout.trim() || '(nothing)'}; losetup: ${losetup.stdout.trim()}`,
     );

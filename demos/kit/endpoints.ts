@@ -29,7 +29,13 @@ import {
   tcpReachable,
   versionMatches,
 } from './probes.ts';
-import { cgroupProbe, namespacesProbe, netnsProbe, rootProbe } from './sandbox-probes.ts';
+import {
+  cgroupProbe,
+  loopProbe,
+  namespacesProbe,
+  netnsProbe,
+  rootProbe,
+} from './sandbox-probes.ts';
 import {
   GENERAL,
   hostPorts,
@@ -314,7 +320,8 @@ export const SERVICES = {
     apt: ['openssl'],
     env: {},
     probe: () => commandOnPath('openssl'),
-  }), // Kernel parts (kit/sandbox.ts): privileges, probed by trying the real thing.
+  }),
+  // Kernel parts (kit/sandbox.ts): privileges, probed by trying the real thing.
   root: service({
     hint: 'run it as root (sudo): it makes namespaces, cgroups and mounts',
     env: {},
@@ -348,6 +355,22 @@ export const SERVICES = {
     hint: 'run as root on a kernel with the pids cgroup controller mounted (v1 or v2)',
     env: {},
     probe: () => cgroupProbe('pids'),
+  }),
+  /** Block I/O throttling: blkio (v1) or io (v2), whichever this kernel mounts. */
+  'cgroup-io': service({
+    hint: 'run as root on a kernel with the blkio (v1) or io (v2) cgroup controller mounted',
+    env: {},
+    probe: async () => {
+      const v1 = await cgroupProbe('blkio');
+      return v1.ok ? v1 : cgroupProbe('io');
+    },
+  }),
+  /** Loop devices (losetup) and ext4 on them (mkfs.ext4), for filesystems of a run's own. */
+  'loop-devices': service({
+    hint: 'run as root on a kernel with loop devices (`npm run setup` installs losetup and mkfs.ext4)',
+    apt: ['mount', 'e2fsprogs'],
+    env: {},
+    probe: loopProbe,
   }),
 };
 
