@@ -2,7 +2,7 @@ import { defineDemo } from '../kit/define.ts';
 import { closeEnv, openEnv } from './env.ts';
 import { ledger } from './ledger.ts';
 import { heldSpaceStep, inodesStep } from './steps-disk.ts';
-import { loadThreadsStep } from './steps-load.ts';
+import { loadDstateStep, loadThreadsStep } from './steps-load.ts';
 import { packetsStep } from './steps-packets.ts';
 import { portsStep } from './steps-ports.ts';
 import { procStep } from './steps-proc.ts';
@@ -25,6 +25,7 @@ export const demo = defineDemo({
     heldSpaceStep,
     inodesStep,
     loadThreadsStep,
+    loadDstateStep,
     packetsStep,
     firstMinuteStep,
   ],

@@ -1,6 +1,7 @@
 // /proc/<pid> read as a person reads it: status fields, limits, and the threads' states.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:os';
 
 /** A field of /proc/<pid>/status ("State", "Threads", "VmRSS"), or undefined once it is gone. */
 export function statusField(pid: number, field: string): string | undefined {
@@ -9,6 +10,24 @@ export function statusField(pid: number, field: string): string | undefined {
     return new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim();
   } catch {
     return undefined;
+  }
+}
+
+/** Whether `signal` is pending for the process (ShdPnd) or its main thread (SigPnd). */
+export function isPending(pid: number, signal: NodeJS.Signals): boolean {
+  const bit = 1n << BigInt((constants.signals[signal] ?? 1) - 1);
+  return ['SigPnd', 'ShdPnd'].some((f) => (BigInt(`0x${statusField(pid, f) ?? '0'}`) & bit) !== 0n);
+}
+
+/** Whether `pid` runs the binary named `exe` and sits in a system call (not "running"). */
+export function blockedIn(pid: number, exe: string): boolean {
+  try {
+    return (
+      readlinkSync(`/proc/${pid}/exe`).endsWith(`/${exe}`) &&
+      !readFileSync(`/proc/${pid}/syscall`, 'utf8').startsWith('running')
+    );
+  } catch {
+    return false;
   }
 }
 

@@ -1,10 +1,29 @@
 // The load average: what it counts (runnable tasks, threads included, and tasks in
 // uninterruptible sleep), why it lags, and what to read instead (the instant counts, PSI).
 
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { step } from '../kit/define.ts';
+import type { SandboxProc } from '../kit/sandbox.ts';
+import { waitFor } from '../kit/wait.ts';
 import { type Env, startTarget } from './env.ts';
-import { loadavg, pressure, procStat, threadStates } from './proc.ts';
+import {
+  blockedIn,
+  isPending,
+  loadavg,
+  pressure,
+  procStat,
+  statusField,
+  threadStates,
+} from './proc.ts';
+import { iowaitTicks, throttledReaders } from './throttle.ts';
+import { lines } from './tools.ts';
+
+/** The C locale: iostat prints decimal points and the column layout parsed here. */
+const C = { LC_ALL: 'C' };
 
 /** The median of `n` counts taken `everyMs` apart. */
 async function medianOf(n: number, everyMs: number, count: () => number): Promise<number> {
@@ -57,6 +76,90 @@ export const loadThreadsStep = step<Env>(
     t.say(
       'The 1-minute figure is an exponentially damped average sampled every 5 s: one spike of a ' +
         'few seconds moves it little, and it takes minutes to fall. Read the instant counts.',
+    );
+  },
+);
+
+export const loadDstateStep = step<Env>(
+  {
+    id: 'load-dstate',
+    section: 'uninterruptible-sleep-iowait-and-psi',
+    title: 'Tasks in D state (throttled disk reads) raise the load with no CPU used; iowait, PSI',
+    needs: ['loop-devices', 'cgroup-io'],
+  },
+  async (t, env) => {
+    const n = 6;
+    const t0 = performance.now();
+    const start = { load: loadavg(), iowait: iowaitTicks(), psi: pressure('io') };
+    const io = await throttledReaders(env, n, 4096 * n);
+    t.defer(() => io.lift());
+    t.waiting(`${n} readers to block in the throttled block layer`);
+    // Blocked in a system call, past the shell that put it in the cgroup: then read its state.
+    await waitFor('every reader to block in a read', () =>
+      io.readers.every((r) => blockedIn(r.pid, 'dd')) ? true : undefined,
+    );
+    const states = io.readers.map((r) => statusField(r.pid, 'State') ?? 'gone');
+    const blocked = procStat('procs_blocked');
+    const first = io.readers[0] as SandboxProc;
+    const wchan = readFileSync(`/proc/${first.pid}/wchan`, 'utf8');
+    t.show('a reader', `State ${states[0]}, wchan ${wchan}`);
+    t.equal(
+      `all ${n} readers are in state D (disk sleep): their O_DIRECT reads wait in the block layer`,
+      states.filter((s) => s.startsWith('D')).length,
+      n,
+    );
+    t.check(
+      `/proc/stat procs_blocked counts them: ${blocked} ≥ ${n}`,
+      blocked >= n,
+      String(blocked),
+    );
+    const vmstat = await env.sandbox.run('vmstat', ['1', '2'], { env: C });
+    const vm = lines(vmstat.stdout);
+    const b = Number(vm.at(-1)?.trim().split(/\s+/)[1]);
+    t.block(['$ vmstat 1 2   (the first line is the average since boot)', ...vm.slice(1)]);
+    t.check(`vmstat's b column counts the tasks blocked on I/O: ${b} ≥ ${n}`, b >= n, vm.at(-1));
+    const iostat = await env.sandbox.run('iostat', ['-y', '-x', '1', '1', io.device], { env: C });
+    const row = lines(iostat.stdout).find((l) => l.startsWith(basename(io.device)));
+    const head = lines(iostat.stdout).find((l) => l.startsWith('Device'));
+    const col = (name: string) => Number(row?.split(/\s+/)[head?.split(/\s+/).indexOf(name) ?? -1]);
+    t.block([`$ iostat -y -x 1 1 ${io.device}`, ...(head && row ? [head, row] : [])]);
+    t.check("iostat -x sees the device's reads (r/s > 0)", col('r/s') > 0, row);
+
+    const rows: unknown[][] = [['start', start.load.load1, start.load.running, '-']];
+    for (let i = 1; i <= 4; i++) {
+      await delay(5000);
+      const now = loadavg();
+      rows.push([`+${5 * i} s`, now.load1, now.running, procStat('procs_blocked')]);
+    }
+    const wall = (performance.now() - t0) / 1000;
+    const psi = pressure('io');
+    const iowait = iowaitTicks() - start.iowait;
+    t.table(['', 'load1', 'runnable (4th field)', 'procs_blocked'], rows);
+    t.show(
+      'iowait over the window',
+      `${iowait} ticks of ${Math.round(wall * 100 * availableParallelism())} CPU ticks (USER_HZ 100)`,
+    );
+    if (psi && start.psi) {
+      const stalled = (psi.total - start.psi.total) / 1e6;
+      t.show('PSI io "some" over the window', `${stalled.toFixed(1)} s of ${wall.toFixed(1)} s`);
+      t.check(
+        'PSI io "some" grew by at least 40 % of the wall time: some task was stalled on I/O',
+        stalled >= 0.4 * wall,
+        `${stalled.toFixed(1)} s of ${wall.toFixed(1)} s`,
+      );
+    } else
+      t.say(
+        'No /proc/pressure here: PSI is off (boot with psi=1) or the kernel is older than 4.20.',
+      );
+
+    first.kill('SIGKILL');
+    const killedState = statusField(first.pid, 'State');
+    const pending = isPending(first.pid, 'SIGKILL');
+    const killedAt = performance.now();
+    await first.gone;
+    t.show(
+      'SIGKILL to a reader in D',
+      `right after: State ${killedState}, KILL pending ${pending}; gone ${((performance.now() - killedAt) / 1000).toFixed(1)} s later, when its read completed`,
     );
   },
 );

@@ -2,6 +2,7 @@
 // `triage` subcommand) run against problems this demo stages itself, finding each one.
 
 import { step } from '../kit/define.ts';
+import { fullInodeTable } from './disk.ts';
 import { type Env, startTarget } from './env.ts';
 import { lines } from './tools.ts';
 import { type Finding, findingLine, triage } from './triage.ts';
@@ -17,15 +18,17 @@ export const firstMinuteStep = step<Env>(
   {
     id: 'first-minute',
     section: 'the-first-minute-on-an-unknown-box',
-    title: 'The first-minute checklist finds a runaway process and a port held by a stray',
-    needs: ['sysstat'],
+    title: 'The first-minute checklist finds a runaway process, a full inode table, a stray port',
+    needs: ['sysstat', 'loop-devices'],
   },
   async (t, env) => {
     const { p: runaway } = await startTarget(env, ['burn'], /burning/);
     const { p: stray, m } = await startTarget(env, ['listen'], /listening (\d+)/);
     const port = Number(m[1]);
+    const full = await fullInodeTable(env, 'full');
     t.say(
-      `Staged: a runaway loop (pid ${runaway.pid}), a stray listener on port ${port} (pid ${stray.pid}).`,
+      `Staged: a runaway loop (pid ${runaway.pid}), a stray listener on port ${port} (pid ${stray.pid}), ` +
+        `and a filesystem whose inode table is full (${full.created} files, then ${full.code}).`,
     );
     t.waiting('2 s of CPU sampling');
     const found = await triage(2000);
@@ -62,6 +65,13 @@ export const firstMinuteStep = step<Env>(
       'pidstat -p <pid> reports the CPU share it got over the interval',
       Number(average?.split(/\s+/)[7]) > 0,
       average,
+    );
+    const inodes = finding(found, 'inodes');
+    t.check(
+      'the inodes check (df -i) names the filesystem at 100 %, which df -h alone would not flag',
+      inodes?.items?.some((i) => i.mount === full.mount && i.use === 100) === true &&
+        !finding(found, 'disk')?.items?.some((i) => i.mount === full.mount),
+      inodes?.summary,
     );
     const ports = finding(found, 'ports');
     t.check(
