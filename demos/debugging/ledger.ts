@@ -5,6 +5,27 @@ import type { LedgerEntry } from '../kit/ledger.ts';
 
 export const ledger: LedgerEntry[] = [
   {
+    id: 'iowait-definition',
+    said: 'IO wait: the time the system is idle while at least one process waits for disk I/O to finish.',
+    source: 'seed 000:257',
+    verdict: 'partly',
+    truth:
+      'That is the definition, but it is idle time: any runnable work erases it while tasks still wait, so proc(5) calls it unreliable; PSI io measures the stall.',
+    by: { step: 'load-dstate', claim: 'with the CPUs kept busy iowait stays under 5 %' },
+  },
+  {
+    id: 'var-log',
+    said: 'Look in /var/log/.',
+    source: 'seed 000:392',
+    verdict: 'holds',
+    truth:
+      'Daemons and syslog write there (FHS); on systemd hosts much of it is in the journal instead (journalctl -b -p err).',
+    by: {
+      cited: 'Filesystem Hierarchy Standard 3.0, §5.10 "/var/log"; journalctl(1)',
+      why: 'the demo writes no system logs and reads no host logs',
+    },
+  },
+  {
     id: 'dmesg-kernel-log',
     said: '`dmesg`: the kernel log.',
     source: 'seed 000:393',
@@ -15,6 +36,70 @@ export const ledger: LedgerEntry[] = [
       cited: 'dmesg(1); Documentation/admin-guide/sysctl/kernel.rst "dmesg_restrict"',
       why: 'the demo cannot put a line in the shared kernel log without leaving it behind',
     },
+  },
+  {
+    id: 'container-logs',
+    said: "The containers' logs on the host.",
+    source: 'seed 000:394',
+    verdict: 'holds',
+    truth:
+      "Docker's json-file driver keeps them in /var/lib/docker/containers/<id>/<id>-json.log; the kubelet links each pod's under /var/log/pods and /var/log/containers.",
+    by: {
+      cited: 'Docker docs "JSON File logging driver"; Kubernetes docs "Logging Architecture"',
+      why: 'no container runtime on this machine',
+    },
+  },
+  {
+    id: 'inodes',
+    said: 'Check the number of inodes.',
+    source: 'seed 000:395',
+    verdict: 'holds',
+    truth:
+      'A filesystem out of inodes refuses new files with ENOSPC while df -h shows free space; only df -i shows it.',
+    by: { step: 'inodes', claim: 'creating files fails with ENOSPC' },
+  },
+  {
+    id: 'iostat',
+    said: '`iostat`',
+    source: 'seed 000:396',
+    verdict: 'holds',
+    truth:
+      "iostat -x shows each device's reads, writes, latency (r_await) and queue; -y skips the first report, which averages since boot.",
+    by: { step: 'load-dstate', claim: "iostat -x sees the device's reads" },
+  },
+  {
+    id: 'top-000',
+    said: '`top`',
+    source: 'seed 000:397',
+    verdict: 'holds',
+    truth: "top shows what uses the CPU and each task's state; -b -n 2 makes it a script's tool.",
+    by: { step: 'first-minute', claim: 'top shows the runaway in state R' },
+  },
+  {
+    id: 'lsblk',
+    said: '`lsblk`',
+    source: 'seed 000:398',
+    verdict: 'holds',
+    truth:
+      'lsblk lists block devices (disks, partitions, loop devices) with their sizes and mount points.',
+    by: { step: 'inodes', claim: 'lsblk lists the loop device' },
+  },
+  {
+    id: 'fstab',
+    said: '`fstab`',
+    source: 'seed 000:399',
+    verdict: 'holds',
+    truth:
+      '/etc/fstab says what mounts at boot, not what is mounted now (findmnt, /proc/self/mountinfo); `findmnt --verify` checks it.',
+    by: { cited: 'fstab(5); findmnt(8)', why: 'the demo reads no host configuration' },
+  },
+  {
+    id: 'ss-p-000',
+    said: '`ss -p`',
+    source: 'seed 000:400',
+    verdict: 'holds',
+    truth: "ss -p adds the process (name, pid, fd) to each socket; as root for every user's.",
+    by: { step: 'ports', claim: 'ss -ltnp names the listening process' },
   },
   {
     id: 'top',
@@ -130,6 +215,39 @@ export const ledger: LedgerEntry[] = [
     truth:
       "The load counts tasks, and threads are tasks: N busy threads are N runnable tasks whatever the runtime (CPython's GIL lets about one run).",
     by: { step: 'load-threads', claim: '2 worker threads in a busy loop are 2 tasks in state R' },
+  },
+  {
+    id: 'lsof-unmount',
+    said: '"Why can\'t I unmount this disk?" lsof shows which process holds a file open on it.',
+    source: 'seed 001:188',
+    verdict: 'partly',
+    truth:
+      'It names processes with a cwd or open file there; a holder in the kernel (a loop device over a file, swap, a mount) is invisible to it.',
+    by: {
+      step: 'held-space',
+      claim: "but lsof shows no process on the loop device's backing file",
+    },
+  },
+  {
+    id: 'iostat-bottleneck',
+    said: 'iostat: identifying disk I/O bottlenecks.',
+    source: 'seed 001:193',
+    verdict: 'partly',
+    truth:
+      'It sees the device (r/s, r_await, aqu-sz); a wait before the device, such as a cgroup I/O limit, does not show there, while PSI io does.',
+    by: { step: 'load-dstate', claim: 'PSI io "some" grew' },
+  },
+  {
+    id: 'vmstat-swap',
+    said: 'vmstat: seeing if the system is under memory pressure (high swap usage).',
+    source: 'seed 001:194',
+    verdict: 'partly',
+    truth:
+      'si/so show swapping where there is swap; many servers and Kubernetes nodes have none, and then memory pressure shows as reclaim, OOM kills and PSI memory.',
+    by: {
+      cited: 'vmstat(8) "Swap"; Documentation/accounting/psi.rst',
+      why: 'squeezing memory belongs to the containers topic (its memory cgroup); this machine has no swap',
+    },
   },
   {
     id: 'pidstat',

@@ -31,7 +31,7 @@ export const inodesStep = step<Env>(
     );
     t.show(
       'df -i before',
-      `${before.total} inodes, ${before.used} used, ${before.free} free (mkfs.ext4 -N 64 rounds up; 11 are reserved)`,
+      `${before.total} inodes, ${before.used} used, ${before.free} free (inodes 1-10 are reserved, 11 is lost+found)`,
     );
     const { created, code } = fillInodes(mount);
     const space = await df(mount);

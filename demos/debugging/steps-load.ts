@@ -88,7 +88,7 @@ export const loadDstateStep = step<Env>(
     needs: ['loop-devices', 'cgroup-io'],
   },
   async (t, env) => {
-    const n = 6;
+    const n = Math.max(6, availableParallelism());
     const t0 = performance.now();
     const start = { load: loadavg(), iowait: iowaitTicks(), psi: pressure('io') };
     const io = await throttledReaders(env, n, 4096 * n);
@@ -151,6 +151,27 @@ export const loadDstateStep = step<Env>(
       t.say(
         'No /proc/pressure here: PSI is off (boot with psi=1) or the kernel is older than 4.20.',
       );
+
+    // iowait is idle time: give every CPU two spinning threads and it vanishes, though the
+    // readers still wait exactly as before.
+    const spinners = 2 * availableParallelism();
+    const { p: spin } = await startTarget(env, ['spin', String(spinners)], /spinning/);
+    const busy0 = { iowait: iowaitTicks(), at: performance.now() };
+    await delay(3000);
+    const busyTicks = iowaitTicks() - busy0.iowait;
+    const busyWall = (performance.now() - busy0.at) / 1000;
+    const stillBlocked = procStat('procs_blocked');
+    spin.kill();
+    const possible = Math.round(busyWall * 100 * availableParallelism());
+    t.show(
+      `iowait with ${spinners} spinning threads added`,
+      `${busyTicks} ticks of ${possible} over ${busyWall.toFixed(1)} s, with procs_blocked ${stillBlocked}`,
+    );
+    t.check(
+      `with the CPUs kept busy iowait stays under 5 % of CPU time while ${n} tasks still wait on I/O`,
+      busyTicks < 0.05 * possible && stillBlocked >= n,
+      `${busyTicks} of ${possible} ticks, procs_blocked ${stillBlocked}`,
+    );
 
     first.kill('SIGKILL');
     const killedState = statusField(first.pid, 'State');

@@ -3,6 +3,7 @@
 // the block layer's throttle, its task in D, using no CPU. Works on cgroup v1 (blkio) and v2 (io).
 
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { type Cgroup, controllerHome, type SandboxProc } from '../kit/sandbox.ts';
 import type { Env } from './env.ts';
@@ -31,8 +32,13 @@ export async function throttledReaders(env: Env, n: number, bytesPerSecond: numb
       ? cgroup.write('blkio.throttle.read_bps_device', `${devno} ${rate === 'max' ? 0 : rate}`)
       : cgroup.write('io.max', `${devno} rbps=${rate}`);
   await limit(bytesPerSecond);
-  const dd = ['if=' + device, 'of=/dev/null', 'bs=4k', 'count=100000', 'iflag=direct'];
-  const readers = Array.from({ length: n }, () => env.sandbox.start('dd', dd, { cgroup }));
+  const dd = ['dd', `if=${device}`, 'of=/dev/null', 'bs=4k', 'count=100000', 'iflag=direct'];
+  // One reader pinned to each CPU in turn: PSI counts a stall on the CPU the waiting task last
+  // ran on, so readers crowded on one CPU of many would make "some" look small.
+  const cpus = availableParallelism();
+  const readers = Array.from({ length: n }, (_, i) =>
+    env.sandbox.start('taskset', ['-c', String(i % cpus), ...dd], { cgroup }),
+  );
   return { device, cgroup, readers, lift: () => limit('max') } satisfies Throttled;
 }
 
