@@ -53,6 +53,7 @@ export const packetsStep = step<Env>(
     t.defer(() => closeServer(server));
     const immediate = await startCapture(env, 'immediate', port, true);
     const buffered = await startCapture(env, 'buffered', port, false);
+    t.say('Capturing on lo, this port only, with and without --immediate-mode.');
     const path = '/item?id=7';
     const got = await fetchOnce(port, path);
     const counts = { immediate: await immediate.stop(), buffered: await buffered.stop() };

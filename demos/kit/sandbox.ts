@@ -201,6 +201,8 @@ export class Sandbox {
 
   /** Starts a process (in a namespace, a cgroup); it is killed with its group on close(). */
   start(command: string, args: string[], options: ProcOptions = {}): SandboxProc {
+    // Refuse before spawning: a process started after close() began would outlive the run.
+    if (this.closing) throw new Error(`sandbox ${this.tag} is closed; cannot start ${command}`);
     let [cmd, argv] = [command, args];
     if (options.netns) [cmd, argv] = inNetns(options.netns, cmd, argv);
     if (options.cgroup) {
