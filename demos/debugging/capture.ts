@@ -6,7 +6,7 @@ import { runCommand, type SandboxProc } from '../kit/sandbox.ts';
 import type { Env } from './env.ts';
 import { lines } from './tools.ts';
 
-export interface Capture {
+interface Capture {
   file: string;
   proc: SandboxProc;
   /** SIGINT, as Ctrl-C; resolves with the count tcpdump reports ("N packets captured"). */

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { type Cgroup, controllerHome, type SandboxProc } from '../kit/sandbox.ts';
 import type { Env } from './env.ts';
 
-export interface Throttled {
+interface Throttled {
   device: string;
   cgroup: Cgroup;
   readers: SandboxProc[];

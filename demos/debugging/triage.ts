@@ -9,7 +9,7 @@ import { runCommand } from '../kit/sandbox.ts';
 import { loadavg, pressure } from './proc.ts';
 import { lines } from './tools.ts';
 
-export type Level = 'ok' | 'warn' | 'info';
+type Level = 'ok' | 'warn' | 'info';
 
 export interface Finding {
   /** The check: load, pressure, kernel log, memory, disk, inodes, cpu, D state, ports, units. */
