@@ -40,7 +40,7 @@ export const packetsStep = step<Env>(
     id: 'packets',
     section: 'sniffing-traffic-tcpdump-and-tshark',
     title: "tcpdump captures the demo's HTTP exchange on lo; tshark decodes the same file",
-    needs: ['tcpdump', 'tshark'],
+    needs: ['root', 'tcpdump', 'tshark'],
   },
   async (t, env) => {
     t.uses('tcpdump', await toolVersion('tcpdump'));

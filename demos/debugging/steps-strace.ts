@@ -17,7 +17,7 @@ export const straceAttachStep = step<Env>(
     id: 'strace-attach',
     section: 'strace-what-a-process-asks-the-kernel',
     title: 'strace -p on a process hung in read(), -f into its children, -c to count',
-    needs: ['strace'],
+    needs: ['root', 'strace'],
   },
   async (t, env) => {
     if (env.swept.length) t.say(`Removed what dead runs left: ${env.swept.join(', ')}.`);
