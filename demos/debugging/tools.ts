@@ -9,7 +9,8 @@ export function lines(text: string): string[] {
 
 /** The version in `command --version` (or `args`), for the stack line. */
 export async function toolVersion(command: string, args = ['--version']): Promise<string> {
-  const r = await runCommand(command, args, { timeoutMs: 5000 });
+  // tshark loads every dissector first: seconds on a busy machine, so the default 30 s bound.
+  const r = await runCommand(command, args);
   const first = lines(`${r.stdout}\n${r.stderr}`).find((l) => /\d+\.\d+/.test(l)) ?? '';
   return /\d+\.\d+(?:\.\d+)?/.exec(first)?.[0] ?? 'unknown';
 }
