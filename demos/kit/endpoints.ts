@@ -29,7 +29,13 @@ import {
   tcpReachable,
   versionMatches,
 } from './probes.ts';
-import { cgroupProbe, namespacesProbe, netnsProbe, rootProbe } from './sandbox-probes.ts';
+import {
+  cgroupProbe,
+  loopProbe,
+  namespacesProbe,
+  netnsProbe,
+  rootProbe,
+} from './sandbox-probes.ts';
 import {
   GENERAL,
   hostPorts,
@@ -277,11 +283,52 @@ export const SERVICES = {
       return { ok: problem === undefined, address: file, problem };
     },
   }),
+  /** The debugging topic's tools: strace, lsof, tcpdump, tshark, sysstat (iostat, pidstat). */
+  strace: service({
+    apt: ['strace'],
+    other: { brew: [] },
+    env: {},
+    probe: () => binary('strace', /strace -- version \d/, '-V'),
+  }),
+  lsof: service({
+    apt: ['lsof'],
+    env: {},
+    probe: () => binary('lsof', /revision: \d/, '-v'),
+  }),
+  tcpdump: service({
+    apt: ['tcpdump'],
+    env: {},
+    probe: () => binary('tcpdump', /tcpdump version \d/, '--version'),
+  }),
+  tshark: service({
+    apt: ['tshark'],
+    other: { dnf: ['wireshark-cli'], brew: ['wireshark'] },
+    env: {},
+    // `tshark --version` loads every dissector: seconds on a busy machine, past a probe's budget.
+    probe: () => commandOnPath('tshark'),
+  }),
+  sysstat: service({
+    apt: ['sysstat'],
+    other: { brew: [] },
+    env: {},
+    probe: () => binary('iostat', /sysstat version \d/, '-V'),
+  }),
+  /** Debian's Python, not a pyenv shim on PATH: the strace steps trace the interpreter itself. */
+  python3: service({
+    apt: ['python3'],
+    env: {},
+    probe: async () => {
+      const file = '/usr/bin/python3';
+      const ok = executable(file);
+      return { ok, address: file, problem: ok ? undefined : `no executable at ${file}` };
+    },
+  }),
   openssl: service({
     apt: ['openssl'],
     env: {},
     probe: () => commandOnPath('openssl'),
-  }), // Kernel parts (kit/sandbox.ts): privileges, probed by trying the real thing.
+  }),
+  // Kernel parts (kit/sandbox.ts): privileges, probed by trying the real thing.
   root: service({
     hint: 'run it as root (sudo): it makes namespaces, cgroups and mounts',
     env: {},
@@ -350,6 +397,22 @@ export const SERVICES = {
     other: { brew: [] },
     env: {},
     probe: () => binary('unbound', /^Version \d/, '-V'),
+  }),
+  /** Block I/O throttling: blkio (v1) or io (v2), whichever this kernel mounts. */
+  'cgroup-io': service({
+    hint: 'run as root on a kernel with the blkio (v1) or io (v2) cgroup controller mounted',
+    env: {},
+    probe: async () => {
+      const v1 = await cgroupProbe('blkio');
+      return v1.ok ? v1 : cgroupProbe('io');
+    },
+  }),
+  /** Loop devices (losetup) and ext4 on them (mkfs.ext4), for filesystems of a run's own. */
+  'loop-devices': service({
+    hint: 'run as root on a kernel with loop devices (`npm run setup` installs losetup and mkfs.ext4)',
+    apt: ['mount', 'e2fsprogs'],
+    env: {},
+    probe: loopProbe,
   }),
 };
 

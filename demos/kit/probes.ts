@@ -84,8 +84,8 @@ export function findBinary(command: string): string | undefined {
 }
 
 /**
- * `command` is installed and `command <flag>` reports a version matching `expected`. The flag is
- * `-v` unless given: knotd and unbound take `-V` (their `-v` means verbose, and unbound would start).
+ * `command` is installed and `command <flag>` (default `-v`; knotd and unbound take `-V`, their
+ * `-v` means verbose) prints a line matching `expected` (any line: tshark's first is a warning).
  */
 export function binary(command: string, expected: RegExp, flag = '-v'): Promise<Probed> {
   const file = findBinary(command);
@@ -96,12 +96,13 @@ export function binary(command: string, expected: RegExp, flag = '-v'): Promise<
   return new Promise((resolve) => {
     // nginx prints its version on stderr, HAProxy on stdout.
     execFile(file, [flag], { timeout: 3000 }, (_err, stdout, stderr) => {
-      const said = `${stdout}${stderr}`.trim().split('\n')[0] ?? '';
+      const said = `${stdout}${stderr}`.trim();
       const ok = expected.test(said);
+      const first = said.split('\n')[0] ?? '';
       resolve({
         ok,
         address: file,
-        problem: ok ? undefined : `\`${file} ${flag}\` said "${said}"`,
+        problem: ok ? undefined : `\`${file} ${flag}\` said "${first}"`,
       });
     });
   });

@@ -59,3 +59,12 @@ export async function cgroupProbe(controller: string): Promise<Probed> {
     return { ok: false, address: home.root, problem };
   }
 }
+
+/** A free loop device can be found (`losetup --find` attaches nothing) and mkfs.ext4 is there. */
+export async function loopProbe(): Promise<Probed> {
+  const root = await rootProbe();
+  if (!root.ok) return root;
+  const found = await tried('losetup', ['--find']);
+  if (!found.ok) return found;
+  return tried('mkfs.ext4', ['-V']);
+}

@@ -185,6 +185,11 @@ export class Sandbox {
     if (readOnly) await this.mountCommand(['-o', 'remount,bind,ro', target]);
   }
 
+  /** Mounts a block device (a loop device made by loop(), with a filesystem) on a folder of the sandbox. */
+  async mountDevice(device: string, target: string): Promise<void> {
+    await this.mount(target, [device]);
+  }
+
   private async mount(target: string, args: string[]): Promise<void> {
     if (relative(this.dir, target).startsWith('..'))
       throw new Error(`sandbox: mount point ${target} is outside ${this.dir}`);
@@ -212,6 +217,8 @@ export class Sandbox {
 
   /** Starts a process (in a namespace, a cgroup); it is killed with its group on close(). */
   start(command: string, args: string[], options: ProcOptions = {}): SandboxProc {
+    // Refuse before spawning: a process started after close() began would outlive the run.
+    if (this.closing) throw new Error(`sandbox ${this.tag} is closed; cannot start ${command}`);
     let [cmd, argv] = [command, args];
     if (options.netns) [cmd, argv] = inNetns(options.netns, cmd, argv);
     if (options.cgroup) {
