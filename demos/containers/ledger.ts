@@ -1,0 +1,2 @@
+import type { LedgerEntry } from '../kit/ledger.ts';
+export const ledger: LedgerEntry[] = [];
