@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { UsageError } from '../kit/args.ts';
 import { controllerHome, keyed } from '../kit/sandbox.ts';
 
-export interface NamespaceRow {
+interface NamespaceRow {
   type: string;
   inode: string;
   shared: boolean;
 }
 
-export interface CgroupRow {
+interface CgroupRow {
   /** `memory`, `cpu,cpuacct`, or `(v2)` for the unified line. */
   controllers: string;
   path: string;
@@ -58,7 +58,8 @@ function namespaces(pid: number | 'self'): Map<string, string> {
   return map;
 }
 
-const UNLIMITED_V1 = 9_223_372_036_854_771_712; // PAGE_COUNTER_MAX in bytes, 4 KiB pages
+// v1 reports no limit as PAGE_COUNTER_MAX pages in bytes (9223372036854771712 with 4 KiB pages).
+const UNLIMITED_V1 = 2 ** 62;
 
 function human(bytes: number): string {
   if (bytes >= UNLIMITED_V1) return 'max';

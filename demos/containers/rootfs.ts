@@ -9,7 +9,7 @@ import { onPath } from '../kit/probes.ts';
 import { mustRun } from '../kit/sandbox.ts';
 
 /** What the container's shell runs: enough to look around (ps, ls, ip, hostname) and mount /proc. */
-export const ROOTFS_COMMANDS = ['sh', 'ls', 'cat', 'ps', 'hostname', 'ip', 'mount', 'umount'];
+const ROOTFS_COMMANDS = ['sh', 'ls', 'cat', 'ps', 'hostname', 'ip', 'mount', 'umount'];
 
 export interface Rootfs {
   dir: string;

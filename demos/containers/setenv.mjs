@@ -7,7 +7,7 @@ process.env.WN_AT_EXEC = 'changed';
 process.env.WN_ADDED = 'later';
 const seen = execFileSync(process.execPath, [
   '-e',
-  'console.log(Object.keys(process.env).filter((k) => k.startsWith("WN_") && k !== "WN_SANDBOX").sort().map((k) => `${k}=${process.env[k]}`).join(" "))',
+  'console.log(Object.keys(process.env).filter((k) => k.startsWith("WN_") && k !== "WN_SANDBOX").sort().map((k) => k + "=" + process.env[k]).join(" "))',
 ]).toString();
 process.stdout.write(`child sees ${seen}`);
 process.stdin.once('data', () => process.exit(0));

@@ -48,7 +48,11 @@ export const oomStep = step<Env>(
     t.say(`cgroup v${version}: ${fact.value}`);
     const cgroup = await sb.cgroup(['memory']);
     await cgroup.limitMemory(LIMIT);
-    t.equal(`${limitFile} reads back the limit, 128 MiB`, readValue(cgroup, limitFile), LIMIT);
+    t.equal(
+      `the limit file reads back 128 MiB (${limitFile})`,
+      readValue(cgroup, limitFile),
+      LIMIT,
+    );
 
     const direct = await sb.run(process.execPath, [shipped('hog.mjs')], { cgroup });
     const lastDirect = direct.stdout.trim().split('\n').at(-1) ?? '';
@@ -83,9 +87,13 @@ export const oomStep = step<Env>(
       viaShell.stdout.trim(),
       'status 137',
     );
-    t.equal(`${oomFile} counts both kills: 1, then 2`, [afterDirect, afterShell], [1, 2]);
+    t.equal(
+      `the cgroup's OOM kill counter counts both kills: 1, then 2 (${oomFile})`,
+      [afterDirect, afterShell],
+      [1, 2],
+    );
     t.check(
-      `${peakFile} shows usage reached the limit (within one 256 KiB charge batch)`,
+      `usage peaked at the limit, within one 256 KiB charge batch (${peakFile})`,
       peak <= LIMIT && peak > LIMIT - 256 * 1024,
       `${peak}`,
     );
@@ -158,7 +166,7 @@ export const cpuPidsStep = step<Env>(
       `${cappedRun?.share}`,
     );
     t.check(
-      `${throttledFile} counts the periods it was held back (> 0)`,
+      `the throttle counter counts the periods it was held back (> 0; ${throttledFile})`,
       (cappedRun?.throttled ?? 0) > 0,
     );
 

@@ -38,8 +38,10 @@ function sections(out: string): Map<string, string[]> {
   let current: string[] = [];
   for (const line of out.split('\n')) {
     const m = /^== (.+)$/.exec(line);
-    if (m) map.set(m[1] as string, (current = []));
-    else if (line.trim()) current.push(line.trim());
+    if (m) {
+      current = [];
+      map.set(m[1] as string, current);
+    } else if (line.trim()) current.push(line.trim());
   }
   return map;
 }

@@ -2,13 +2,14 @@
 // 128 + the signal's number when a shell reports a child killed by a signal. And what
 // /proc/<pid>/environ holds: the environment at exec, not what the process set since.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { step } from '../kit/define.ts';
 import { demoDir } from '../kit/paths.ts';
 import { waitFor } from '../kit/wait.ts';
 import { type Env, sandboxFor } from './env.ts';
+import { NAMESPACE_TYPES } from './namespace-types.ts';
 
 const node = (code: string) => `"${process.execPath}" -e '${code}'`;
 const py = (code: string) => `/usr/bin/python3 -c '${code}'`;
@@ -102,6 +103,20 @@ export const exitCodesStep = step<Env>(
     await waitFor(`pid ${killed.pid} in its cgroup`, () =>
       cgroup.pids().includes(killed.pid) ? true : undefined,
     );
+    const shared = NAMESPACE_TYPES.map((n) => n.proc).filter((type) => {
+      try {
+        return (
+          readlinkSync(`/proc/${killed.pid}/ns/${type}`) === readlinkSync(`/proc/self/ns/${type}`)
+        );
+      } catch {
+        return false; // a type this kernel lacks
+      }
+    });
+    t.equal(
+      'a process in a memory cgroup still shares every namespace with the host: a cgroup limits, it does not hide',
+      shared.length,
+      readdirSync('/proc/self/ns').filter((n) => !n.endsWith('_for_children')).length,
+    );
     killed.kill('SIGKILL');
     const ran = await killed.exited;
     const oom = cgroup.readKeyed(cgroup.version === 1 ? 'memory.oom_control' : 'memory.events');
@@ -116,7 +131,7 @@ export const exitCodesStep = step<Env>(
 export const environStep = step<Env>(
   {
     id: 'environ',
-    section: 'proc-pid-environ-is-the-environment-at-exec',
+    section: 'procpidenviron-is-the-environment-at-exec',
     title: '/proc/<pid>/environ is the environment at exec, not what the process set since',
   },
   async (t, env) => {
