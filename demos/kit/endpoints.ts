@@ -206,8 +206,8 @@ export const SERVICES = {
   }),
   /** A PID namespace of one's own: root and util-linux `unshare --pid --fork --mount-proc`. */
   'pid-namespace': service({
-    hint: 'run as root, with util-linux `unshare` (`npm run setup` installs it)',
-    apt: ['util-linux'],
+    hint: 'run as root (the kernel lets only root make a PID namespace here)',
+    after: ['unshare'],
     env: {},
     probe: () =>
       new Promise((resolve) => {
@@ -219,6 +219,13 @@ export const SERVICES = {
           resolve({ ok: !err, address: 'unshare', problem });
         });
       }),
+  }),
+  /** util-linux's `unshare`: Linux only, so nothing to get on macOS. */
+  unshare: service({
+    apt: ['util-linux'],
+    other: { brew: [] },
+    env: {},
+    probe: () => commandOnPath('unshare'),
   }),
   tini: service({
     apt: ['tini'],
