@@ -126,11 +126,13 @@ describe.skipIf(!root)('sandbox (root)', () => {
   it.each([
     ['killed', 'SIGKILL'],
     ['interrupted', 'SIGINT'],
+    ['exited by process.exit before any close()', 'exit'],
   ] as const)('leaves nothing once its owner is %s', async (_how, signal) => {
+    const fixture = join(import.meta.dirname, 'fixtures', 'sandbox-owner.ts');
     const owner = spawn(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'sandbox-owner.ts')],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      ['--import', 'tsx', fixture, ...(signal === 'exit' ? ['exit'] : [])],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     const out = collect(owner);
     const closed = new Promise((resolve) => owner.once('close', resolve));
@@ -147,7 +149,8 @@ describe.skipIf(!root)('sandbox (root)', () => {
         before.some((o) => o.startsWith(kind)),
         `${kind} in ${before.join(', ')}`,
       ).toBe(true);
-    owner.kill(signal);
+    if (signal === 'exit') owner.stdin?.write('exit\n');
+    else owner.kill(signal);
     await closed;
     if (signal === 'SIGKILL') {
       const swept = await sweepSandboxes();

@@ -6,13 +6,20 @@
 // (interrupt.ts) and can be handed to `t.defer`; `sweepSandboxes()` removes what a killed run left.
 // Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN). Nothing here knows about a topic.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { atInterrupt } from './interrupt.ts';
 import { Cgroup, sweepCgroups } from './sandbox-cgroup.ts';
 import { inNetns, type Ran } from './sandbox-exec.ts';
+import {
+  deleteLinkSync,
+  deleteNetnsSync,
+  detachLoopsOfSync,
+  removeCgroupSync,
+  unmountSync,
+} from './sandbox-exit.ts';
 import {
   attachLoop,
   detachLoop,
@@ -55,6 +62,8 @@ export interface ProcOptions extends StartOptions {
 interface Held {
   what: string;
   remove: () => Promise<void> | void;
+  /** The same removal, synchronous, for process.on('exit') (idempotent). */
+  removeSync: () => void;
 }
 
 export class Sandbox {
@@ -69,7 +78,13 @@ export class Sandbox {
   constructor(readonly tag: string) {
     this.dir = join(tmpdir(), tag);
     mkdirSync(this.dir, { mode: 0o700 });
-    this.release = atInterrupt(() => this.close());
+    const releaseInterrupt = atInterrupt(() => this.close());
+    const onExit = () => this.closeSync();
+    process.on('exit', onExit);
+    this.release = () => {
+      releaseInterrupt();
+      process.off('exit', onExit);
+    };
   }
 
   /** A fresh name `<tag><kind><n>` of at most 15 characters (kind: one letter). */
@@ -78,9 +93,9 @@ export class Sandbox {
     return objectName(this.tag, kind, this.counter);
   }
 
-  private hold(what: string, remove: Held['remove']): Held {
+  private hold(what: string, remove: Held['remove'], removeSync: Held['removeSync']): Held {
     if (this.closing) throw new Error(`sandbox ${this.tag} is closed; cannot add ${what}`);
-    const held = { what, remove };
+    const held = { what, remove, removeSync };
     this.held.push(held);
     return held;
   }
@@ -89,17 +104,26 @@ export class Sandbox {
    * Records an object before it exists, so an interrupt that arrives while it is being made
    * removes it once made (never before, which would leave it behind).
    */
-  private make<T>(what: string, create: () => Promise<T>, remove: (made: T) => Promise<void>) {
+  private make<T>(
+    what: string,
+    create: () => Promise<T>,
+    remove: (made: T) => Promise<void>,
+    removeSync: () => void,
+  ) {
     if (this.closing) throw new Error(`sandbox ${this.tag} is closed; cannot add ${what}`);
     // Recorded in the same tick as the creation starts, before any await.
     const made = create();
-    this.hold(what, async () => {
-      const value = await made.then(
-        (v) => ({ v }),
-        () => undefined,
-      );
-      if (value) await remove(value.v);
-    });
+    this.hold(
+      what,
+      async () => {
+        const value = await made.then(
+          (v) => ({ v }),
+          () => undefined,
+        );
+        if (value) await remove(value.v);
+      },
+      removeSync,
+    );
     return made;
   }
 
@@ -110,6 +134,7 @@ export class Sandbox {
       `netns ${name}`,
       () => addNetns(name),
       () => deleteNetns(name),
+      () => deleteNetnsSync(name),
     );
     return name;
   }
@@ -126,6 +151,7 @@ export class Sandbox {
       `veth ${a.name}`,
       () => addVeth(a, b),
       () => deleteVeth(a),
+      () => deleteLinkSync(a.name, a.netns),
     );
     return [a.name, b.name] as [string, string];
   }
@@ -147,6 +173,7 @@ export class Sandbox {
       `cgroup ${name}`,
       () => Cgroup.create(name, controllers),
       (c) => c.remove(),
+      () => removeCgroupSync(name),
     );
   }
 
@@ -177,6 +204,7 @@ export class Sandbox {
       `mount ${target}`,
       () => this.mountCommand([...args, target]),
       () => unmount(target),
+      () => unmountSync(target),
     );
   }
 
@@ -190,7 +218,12 @@ export class Sandbox {
     const file = join(this.path('loops'), this.name('l'));
     writeFileSync(file, '');
     await truncate(file, bytes);
-    const device = await this.make(`loop over ${file}`, () => attachLoop(file), detachLoop);
+    const device = await this.make(
+      `loop over ${file}`,
+      () => attachLoop(file),
+      detachLoop,
+      () => detachLoopsOfSync(file),
+    );
     return { device, file };
   }
 
@@ -208,7 +241,11 @@ export class Sandbox {
       ? { ...options.env, WN_CGROUP_PROCS: options.cgroup.procsFiles().join(' ') }
       : options.env;
     const proc = startMarked(this.tag, cmd, argv, { ...options, env });
-    const held = this.hold(`process ${proc.pid} (${command})`, () => stopProc(proc));
+    const held = this.hold(
+      `process ${proc.pid} (${command})`,
+      () => stopProc(proc),
+      () => proc.kill('SIGKILL'),
+    );
     // A process that ended needs no cleanup: forget it, so a long run's list does not grow.
     void proc.gone.then(() => {
       const i = this.held.indexOf(held);
@@ -228,17 +265,35 @@ export class Sandbox {
     return this.closing;
   }
 
+  /** What is still held, removed synchronously: process.exit came before close() finished. */
+  private closeSync(): void {
+    killMarked(this.tag);
+    for (const h of this.held.reverse()) {
+      try {
+        h.removeSync();
+      } catch {
+        // best effort: the next run's sweep takes what is left
+      }
+    }
+    this.held.length = 0;
+    if (mountsUnder(this.dir).length === 0) rmSync(this.dir, { recursive: true, force: true });
+  }
+
   private async closeOnce(): Promise<void> {
     const problems: string[] = [];
     // A process that left its group (a daemon) is found by its mark, before anything it uses goes.
     killMarked(this.tag);
     while (this.held.length) {
-      const h = this.held.pop() as Held;
+      // Removed from the list only once done: an exit meanwhile finds it still to do.
+      const h = this.held.at(-1) as Held;
       try {
         await h.remove();
       } catch (err) {
         problems.push(`${h.what}: ${err instanceof Error ? err.message : String(err)}`);
       }
+      // (A process record may have removed itself meanwhile, when the process ended.)
+      const i = this.held.lastIndexOf(h);
+      if (i >= 0) this.held.splice(i, 1);
     }
     try {
       if (mountsUnder(this.dir).length === 0) removeFolder(this.dir);
