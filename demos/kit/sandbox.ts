@@ -6,10 +6,12 @@
 // (interrupt.ts) and can be handed to `t.defer`; `sweepSandboxes()` removes what a killed run left.
 // Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN). Nothing here knows about a topic.
 
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { atInterrupt } from './interrupt.ts';
 import { Cgroup, sweepCgroups } from './sandbox-cgroup.ts';
 import { inNetns, type Ran } from './sandbox-exec.ts';
@@ -308,7 +310,29 @@ export class Sandbox {
 
 /** Opens a sandbox owned by this run (`runName(topic)` from kit/names.ts). Root only. */
 export function openSandbox(runName: string): Sandbox {
-  return new Sandbox(sandboxTag(runName));
+  const sandbox = new Sandbox(sandboxTag(runName));
+  startReaper();
+  return sandbox;
+}
+
+let reaper: ChildProcess | undefined;
+
+/** Once per process: the reaper that sweeps this process's objects if it dies without cleaning. */
+function startReaper(): void {
+  if (reaper) return;
+  const script = fileURLToPath(new URL('./sandbox-reaper.ts', import.meta.url));
+  reaper = spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), script, String(process.pid)],
+    {
+      detached: true, // its own group: the Ctrl-C that reaches the owner does not reach it
+      stdio: ['pipe', 'ignore', 'ignore'],
+    },
+  );
+  reaper.on('error', () => {});
+  // Neither the child nor our end of its pipe keeps this process alive.
+  reaper.unref();
+  (reaper.stdin as unknown as { unref?: () => void } | null)?.unref?.();
 }
 
 /** Removes what dead runs' sandboxes left: processes, mounts, loops, cgroups, veths, namespaces. */
