@@ -13,10 +13,16 @@ export function renderNeedsTable(demos: Demo<unknown>[]): string {
       .map((d) => d.id);
   const rows = SERVICE_NAMES.map((name) => {
     const r = needRecord(name);
-    const got = r.apt?.length ? `\`apt-get install ${r.apt.join(' ')}\`` : 'started by setup';
+    // A privilege (root, a cgroup controller) is not got by setup: its hint says what it takes.
+    const privilege = !r.apt?.length && r.hint?.startsWith('run ');
+    const got = r.apt?.length
+      ? `\`apt-get install ${r.apt.join(' ')}\``
+      : privilege
+        ? `not installable: ${r.hint}`
+        : 'started by setup';
     const after = (r.after ?? []).join(', ') || '—';
     const before = SERVICE_NAMES.filter((n) => needRecord(n).after?.includes(name));
-    const by = users(name).join(', ') || `(for ${before.join(', ')})`;
+    const by = users(name).join(', ') || (before.length ? `(for ${before.join(', ')})` : '—');
     return `| \`${name}\` | ${got} | ${after} | ${by} |`;
   });
   return [

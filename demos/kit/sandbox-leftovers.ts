@@ -52,8 +52,8 @@ export async function sandboxObjects(prefix = 'wn-'): Promise<string[]> {
   for (const pid of list('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const env = readFileSync(`/proc/${pid}/environ`, 'latin1');
-      const mark = new RegExp(`(^|\\0)${SANDBOX_MARK}=${prefix}`);
-      if (mark.test(env)) found.push(`process ${pid}`);
+      const mark = new RegExp(`(?:^|\\0)${SANDBOX_MARK}=(${prefix}[^\\0]*)`).exec(env);
+      if (mark) found.push(`process ${pid} ${mark[1]}`);
     } catch {
       // gone
     }

@@ -38,12 +38,15 @@ export function objectName(tag: string, kind: string, n: number): string {
   return name;
 }
 
-/** Milliseconds since the epoch at which `pid` started, or undefined when it is gone. */
+/** Milliseconds since the epoch at which `pid` started, or undefined when it is gone (or a zombie). */
 function startedAtMs(pid: number): number | undefined {
   try {
     // Field 22 of stat, counted after the command name (which may hold spaces and parentheses).
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // A zombie has exited: only its parent has not collected its status yet.
+    if (fields[0] === 'Z') return undefined;
+    const ticks = Number(fields[19]);
     const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
     // USER_HZ is 100 on every Linux architecture Node runs on.
     return btime * 1000 + ticks * 10;

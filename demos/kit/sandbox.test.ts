@@ -16,12 +16,12 @@ import {
   openSandbox,
   runCommand,
   type Sandbox,
-  sweepSandboxes,
 } from './sandbox.ts';
 import type { ControllerHome } from './sandbox-cgroup.ts';
 import { collect } from './sandbox-exec.ts';
 import { sandboxObjects } from './sandbox-leftovers.ts';
 import { MAX_IFNAME, tagOf } from './sandbox-names.ts';
+import { waitFor } from './wait.ts';
 
 const root = process.getuid?.() === 0;
 const opened: Sandbox[] = [];
@@ -126,11 +126,13 @@ describe.skipIf(!root)('sandbox (root)', () => {
   it.each([
     ['killed', 'SIGKILL'],
     ['interrupted', 'SIGINT'],
+    ['exited by process.exit before any close()', 'exit'],
   ] as const)('leaves nothing once its owner is %s', async (_how, signal) => {
+    const fixture = join(import.meta.dirname, 'fixtures', 'sandbox-owner.ts');
     const owner = spawn(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'sandbox-owner.ts')],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      ['--import', 'tsx', fixture, ...(signal === 'exit' ? ['exit'] : [])],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     const out = collect(owner);
     const closed = new Promise((resolve) => owner.once('close', resolve));
@@ -147,11 +149,16 @@ describe.skipIf(!root)('sandbox (root)', () => {
         before.some((o) => o.startsWith(kind)),
         `${kind} in ${before.join(', ')}`,
       ).toBe(true);
-    owner.kill(signal);
+    if (signal === 'exit') owner.stdin?.write('exit\n');
+    else owner.kill(signal);
     await closed;
     if (signal === 'SIGKILL') {
-      const swept = await sweepSandboxes();
-      expect(swept.length).toBeGreaterThan(0);
+      // Nothing ran in the owner: its reaper saw the pipe close and swept.
+      await waitFor(
+        'the reaper to sweep',
+        async () => ((await sandboxObjects(tag)).length === 0 ? true : undefined),
+        { timeoutMs: 60_000, intervalMs: 200 },
+      );
     }
     expect(await sandboxObjects(tag)).toEqual([]);
   });

@@ -6,17 +6,22 @@
 // (interrupt.ts) and can be handed to `t.defer`; `sweepSandboxes()` removes what a killed run left.
 // Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN). Nothing here knows about a topic.
 
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { truncate } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { atInterrupt } from './interrupt.ts';
 import { Cgroup, sweepCgroups } from './sandbox-cgroup.ts';
 import { inNetns, type Ran } from './sandbox-exec.ts';
+import {
+  deleteLinkSync,
+  deleteNetnsSync,
+  detachLoopsOfSync,
+  removeCgroupSync,
+  unmountSync,
+} from './sandbox-exit.ts';
 import {
   attachLoop,
   detachLoop,
@@ -60,6 +65,8 @@ export interface ProcOptions extends StartOptions {
 interface Held {
   what: string;
   remove: () => Promise<void> | void;
+  /** The same removal, synchronous, for process.on('exit') (idempotent). */
+  removeSync: () => void;
 }
 
 export class Sandbox {
@@ -67,8 +74,6 @@ export class Sandbox {
   private counter = 0;
   private closing: Promise<void> | undefined;
   private readonly release: () => void;
-  /** Tells the guardian (sandbox-guard.ts) that close() removed everything. */
-  private readonly relieve: () => void;
 
   /** Its own folder, for root filesystems, mount points and backing files. */
   readonly dir: string;
@@ -76,8 +81,13 @@ export class Sandbox {
   constructor(readonly tag: string) {
     this.dir = join(tmpdir(), tag);
     mkdirSync(this.dir, { mode: 0o700 });
-    this.release = atInterrupt(() => this.close());
-    this.relieve = startGuardian();
+    const releaseInterrupt = atInterrupt(() => this.close());
+    const onExit = () => this.closeSync();
+    process.on('exit', onExit);
+    this.release = () => {
+      releaseInterrupt();
+      process.off('exit', onExit);
+    };
   }
 
   /** A fresh name `<tag><kind><n>` of at most 15 characters (kind: one letter). */
@@ -86,9 +96,9 @@ export class Sandbox {
     return objectName(this.tag, kind, this.counter);
   }
 
-  private hold(what: string, remove: Held['remove']): Held {
+  private hold(what: string, remove: Held['remove'], removeSync: Held['removeSync']): Held {
     if (this.closing) throw new Error(`sandbox ${this.tag} is closed; cannot add ${what}`);
-    const held = { what, remove };
+    const held = { what, remove, removeSync };
     this.held.push(held);
     return held;
   }
@@ -97,17 +107,26 @@ export class Sandbox {
    * Records an object before it exists, so an interrupt that arrives while it is being made
    * removes it once made (never before, which would leave it behind).
    */
-  private make<T>(what: string, create: () => Promise<T>, remove: (made: T) => Promise<void>) {
+  private make<T>(
+    what: string,
+    create: () => Promise<T>,
+    remove: (made: T) => Promise<void>,
+    removeSync: () => void,
+  ) {
     if (this.closing) throw new Error(`sandbox ${this.tag} is closed; cannot add ${what}`);
     // Recorded in the same tick as the creation starts, before any await.
     const made = create();
-    this.hold(what, async () => {
-      const value = await made.then(
-        (v) => ({ v }),
-        () => undefined,
-      );
-      if (value) await remove(value.v);
-    });
+    this.hold(
+      what,
+      async () => {
+        const value = await made.then(
+          (v) => ({ v }),
+          () => undefined,
+        );
+        if (value) await remove(value.v);
+      },
+      removeSync,
+    );
     return made;
   }
 
@@ -118,6 +137,7 @@ export class Sandbox {
       `netns ${name}`,
       () => addNetns(name),
       () => deleteNetns(name),
+      () => deleteNetnsSync(name),
     );
     return name;
   }
@@ -134,6 +154,7 @@ export class Sandbox {
       `veth ${a.name}`,
       () => addVeth(a, b),
       () => deleteVeth(a),
+      () => deleteLinkSync(a.name, a.netns),
     );
     return [a.name, b.name] as [string, string];
   }
@@ -163,6 +184,7 @@ export class Sandbox {
       `cgroup ${name}`,
       () => Cgroup.create(name, controllers),
       (c) => c.remove(),
+      () => removeCgroupSync(name),
     );
   }
 
@@ -198,6 +220,7 @@ export class Sandbox {
       `mount ${target}`,
       () => this.mountCommand([...args, target]),
       () => unmount(target),
+      () => unmountSync(target),
     );
   }
 
@@ -211,7 +234,12 @@ export class Sandbox {
     const file = join(this.path('loops'), this.name('l'));
     writeFileSync(file, '');
     await truncate(file, bytes);
-    const device = await this.make(`loop over ${file}`, () => attachLoop(file), detachLoop);
+    const device = await this.make(
+      `loop over ${file}`,
+      () => attachLoop(file),
+      detachLoop,
+      () => detachLoopsOfSync(file),
+    );
     return { device, file };
   }
 
@@ -231,7 +259,11 @@ export class Sandbox {
       ? { ...options.env, WN_CGROUP_PROCS: options.cgroup.procsFiles().join(' ') }
       : options.env;
     const proc = startMarked(this.tag, cmd, argv, { ...options, env });
-    const held = this.hold(`process ${proc.pid} (${command})`, () => stopProc(proc));
+    const held = this.hold(
+      `process ${proc.pid} (${command})`,
+      () => stopProc(proc),
+      () => proc.kill('SIGKILL'),
+    );
     // A process that ended needs no cleanup: forget it, so a long run's list does not grow.
     void proc.gone.then(() => {
       const i = this.held.indexOf(held);
@@ -251,17 +283,35 @@ export class Sandbox {
     return this.closing;
   }
 
+  /** What is still held, removed synchronously: process.exit came before close() finished. */
+  private closeSync(): void {
+    killMarked(this.tag);
+    for (const h of this.held.reverse()) {
+      try {
+        h.removeSync();
+      } catch {
+        // best effort: the next run's sweep takes what is left
+      }
+    }
+    this.held.length = 0;
+    if (mountsUnder(this.dir).length === 0) rmSync(this.dir, { recursive: true, force: true });
+  }
+
   private async closeOnce(): Promise<void> {
     const problems: string[] = [];
     // A process that left its group (a daemon) is found by its mark, before anything it uses goes.
     killMarked(this.tag);
     while (this.held.length) {
-      const h = this.held.pop() as Held;
+      // Removed from the list only once done: an exit meanwhile finds it still to do.
+      const h = this.held.at(-1) as Held;
       try {
         await h.remove();
       } catch (err) {
         problems.push(`${h.what}: ${err instanceof Error ? err.message : String(err)}`);
       }
+      // (A process record may have removed itself meanwhile, when the process ended.)
+      const i = this.held.lastIndexOf(h);
+      if (i >= 0) this.held.splice(i, 1);
     }
     try {
       if (mountsUnder(this.dir).length === 0) removeFolder(this.dir);
@@ -271,32 +321,34 @@ export class Sandbox {
     }
     this.release();
     if (problems.length) throw new Error(`sandbox ${this.tag} cleanup: ${problems.join('; ')}`);
-    this.relieve();
   }
-}
-
-/**
- * Starts the guardian that sweeps if this process dies before close() ends (SIGKILL skips every
- * handler); returns the function that tells it all is removed, after which it exits.
- */
-function startGuardian(): () => void {
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
-  const guard = fileURLToPath(new URL('./sandbox-guard.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', tsx, guard, String(process.pid)], {
-    // Its own session: a Ctrl-C to the terminal's process group does not reach it.
-    detached: true,
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  child.unref();
-  child.stdin?.on('error', () => {});
-  // Neither the process nor the pipe may keep this process alive.
-  (child.stdin as Socket | null)?.unref();
-  return () => child.stdin?.end('closed\n');
 }
 
 /** Opens a sandbox owned by this run (`runName(topic)` from kit/names.ts). Root only. */
 export function openSandbox(runName: string): Sandbox {
-  return new Sandbox(sandboxTag(runName));
+  const sandbox = new Sandbox(sandboxTag(runName));
+  startReaper();
+  return sandbox;
+}
+
+let reaper: ChildProcess | undefined;
+
+/** Once per process: the reaper that sweeps this process's objects if it dies without cleaning. */
+function startReaper(): void {
+  if (reaper) return;
+  const script = fileURLToPath(new URL('./sandbox-reaper.ts', import.meta.url));
+  reaper = spawn(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), script, String(process.pid)],
+    {
+      detached: true, // its own group: the Ctrl-C that reaches the owner does not reach it
+      stdio: ['pipe', 'ignore', 'ignore'],
+    },
+  );
+  reaper.on('error', () => {});
+  // Neither the child nor our end of its pipe keeps this process alive.
+  reaper.unref();
+  (reaper.stdin as unknown as { unref?: () => void } | null)?.unref?.();
 }
 
 /** Removes what dead runs' sandboxes left: processes, mounts, loops, cgroups, veths, namespaces. */
