@@ -7,6 +7,7 @@ import type { SetupInfo } from '../kit/define.ts';
 import { isStale, runName } from '../kit/names.ts';
 import { brokerVersion } from './broker-version.ts';
 import { checkKafka, createKafka } from './client.ts';
+import { type OwnCluster, sweepOwnClusters } from './own-cluster.ts';
 
 export interface Env {
   kafka: Kafka;
@@ -18,7 +19,9 @@ export interface Env {
   topics: Set<string>;
   groups: Set<string>;
   /** Leftovers of dead runs removed when the run opened, told by the first step that runs. */
-  swept: { topics: string[]; groups: string[]; told: boolean };
+  swept: { topics: string[]; groups: string[]; clusters: number; told: boolean };
+  /** The cluster of this run's own that the crash steps kill brokers of, once one started it. */
+  own?: Promise<OwnCluster>;
 }
 
 export async function openEnv(info: SetupInfo): Promise<Env> {
@@ -46,7 +49,8 @@ async function sweep(admin: Admin): Promise<Env['swept']> {
   const { groups: listed } = await admin.listGroups();
   const candidates = listed.map((g) => g.groupId).filter(stale);
   const groups = candidates.length ? await deleteEmptyGroups(admin, candidates) : [];
-  return { topics, groups, told: false };
+  const clusters = await sweepOwnClusters();
+  return { topics, groups, clusters, told: false };
 }
 
 /** deleteGroups, returning the ids it deleted (one with live members answers an error). */
@@ -64,6 +68,8 @@ async function deleteEmptyGroups(admin: Admin, ids: string[]): Promise<string[]>
 
 export async function closeEnv(env: Env): Promise<void> {
   try {
+    // A start that failed has already stopped what it started.
+    await (await env.own?.catch(() => undefined))?.close();
     if (env.groups.size) {
       // Only groups that exist can be deleted; a step that failed early may not have made its own.
       const { groups } = await env.admin.listGroups();

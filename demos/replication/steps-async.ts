@@ -78,12 +78,30 @@ export const asyncStep = step<Env>(
       lsn(row.replay_lsn) < lsn(commit) && lsn(at.replay) < lsn(commit),
       `replay ${row.replay_lsn}, commit ${commit}`,
     );
+    // replay_lag is recomputed at each standby reply (walsender.c, LagTrackerRead): with replay
+    // stuck it is the age of the oldest unreplayed WAL, so it grows. More WAL makes the standby
+    // reply again (after its write and its flush).
+    await env.primary.query(`INSERT INTO ${table} VALUES (2, 'more WAL')`);
+    const second = await currentLsn(env.primary);
+    await waitForRow(env.primary, env.standbyName, 'to reply after flushing more WAL', (r) =>
+      r ? lsn(r.flush_lsn) >= lsn(second) && r.reply_at > row.reply_at : false,
+    );
+    const later = await replicationRow(env.primary, env.standbyName);
+    t.show(
+      'replay_lag at the reply after the commit, and at a later reply',
+      `${row.replay_lag} → ${later?.replay_lag} (${Math.round((later?.reply_at ?? 0) - row.reply_at)} ms later)`,
+    );
+    t.check(
+      'with replay paused, replay_lag grows from one standby reply to the next',
+      (later?.replay_lag_ms ?? 0) > (row.replay_lag_ms ?? Number.POSITIVE_INFINITY),
+      `${row.replay_lag_ms} ms, then ${later?.replay_lag_ms} ms`,
+    );
     await resumeReplay(env.standby);
     t.check(
       'after pg_wal_replay_resume() the standby replays up to the commit LSN',
       await replayedWithin(env.standby, commit, SETTLE_MS),
     );
-    t.equal('and the row is there: 1 row', await count(env.standby, table), 1);
+    t.equal('and the rows are there: 2 rows', await count(env.standby, table), 2);
   },
 );
 
