@@ -128,7 +128,10 @@ export const ledger: LedgerEntry[] = [
     verdict: 'partly',
     truth:
       'With passive checks a real request must fail first (one per worker without a `zone`); a refused connect sent nothing, so nginx passes any method on to the next server, slower but answered. Only active checks (HAProxy `check`) find it first.',
-    by: { step: 'workers-max-fails', claim: 'without a zone, the dead server was tried once by each' },
+    by: {
+      step: 'workers-max-fails',
+      claim: 'without a zone, the dead server was tried once by each',
+    },
   },
   {
     id: 'retries-everything',
