@@ -9,11 +9,13 @@ import {
   Partitioners,
   type PartitionMetadata,
 } from 'kafkajs';
+import { quietKafkajsTimeouts } from '../../services/kafka-probe.ts';
 import { endpoints } from '../kit/endpoints.ts';
 import { MissingServices } from '../kit/run.ts';
 import { waitFor } from '../kit/wait.ts';
 
 export function createKafka(clientId: string): Kafka {
+  quietKafkajsTimeouts();
   return new Kafka({
     clientId,
     brokers: endpoints.kafkaBrokers,
@@ -32,6 +34,7 @@ export function createKafka(clientId: string): Kafka {
  * short fuse, so something that is not a Kafka broker fails the demo in seconds, with exit 2.
  */
 export async function checkKafka(): Promise<void> {
+  quietKafkajsTimeouts();
   const brokers = endpoints.kafkaBrokers;
   const admin = new Kafka({
     clientId: 'wirenotes-probe',
