@@ -3,6 +3,7 @@
 // standby sees the old value until it waits for the commit's LSN (or reads from the primary).
 
 import { step } from '../kit/define.ts';
+import { expectedFor } from '../kit/versions.ts';
 import { type Env, replicatedTable } from './env.ts';
 import {
   count,
@@ -17,6 +18,7 @@ import {
   standbyLsns,
   waitForRow,
 } from './pg.ts';
+import { WAIT_FOR_LSN } from './versions.ts';
 
 /** How long a read-your-writes client waits for the standby before it reads from the primary. */
 const RYW_DEADLINE_MS = 300;
@@ -126,6 +128,17 @@ export const readYourWritesStep = step<Env>(
     const token = await currentLsn(env.primary);
     const stale = await nameOn('standby');
     const reached = await replayedWithin(env.standby, token, RYW_DEADLINE_MS);
+    const builtIn = await env.standby
+      .query(`WAIT FOR LSN '${token}' WITH (TIMEOUT '${RYW_DEADLINE_MS}')`)
+      .then(
+        () => 'returned',
+        (e: { code?: string; message?: string }) =>
+          e.code === '42601'
+            ? 'syntax error: there is no WAIT FOR'
+            : /time(d)? ?out/i.test(e.message ?? '')
+              ? 'times out: the LSN is not replayed'
+              : `${e.code}: ${e.message}`,
+      );
     const fromPrimary = await nameOn('primary');
     await resumeReplay(env.standby);
     const reachedLater = await replayedWithin(env.standby, token, SETTLE_MS);
@@ -160,6 +173,8 @@ export const readYourWritesStep = step<Env>(
       'while replay is paused, waiting for the standby to replay the token LSN hits the deadline',
       !reached,
     );
+    const fact = expectedFor(WAIT_FOR_LSN, env.standbyVersion);
+    t.equal(`built in, \`WAIT FOR LSN\` (${fact.when}): ${fact.value}`, builtIn, fact.value);
     t.equal('the fallback read from the primary sees the write', fromPrimary, 'Ada Lovelace');
     t.check('once replay resumes, the standby passes the token LSN', reachedLater);
     t.equal('and then the standby read sees the write', fresh, 'Ada Lovelace');
