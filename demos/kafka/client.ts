@@ -9,7 +9,7 @@ import {
   Partitioners,
   type PartitionMetadata,
 } from 'kafkajs';
-import { quietKafkajsTimeouts } from '../../services/kafka-probe.ts';
+import { quietKafkajsTimeouts } from '../../services/kafkajs-warnings.ts';
 import { endpoints } from '../kit/endpoints.ts';
 import { MissingServices } from '../kit/run.ts';
 import { waitFor } from '../kit/wait.ts';

@@ -12,7 +12,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { down, startNode, up } from '../../services/api.ts';
 import { isolatedLayout } from '../../services/isolated.ts';
 import { nodePid } from '../../services/kafka-native.ts';
-import { quietKafkajsTimeouts } from '../../services/kafka-probe.ts';
+import { quietKafkajsTimeouts } from '../../services/kafkajs-warnings.ts';
 import { type KafkaNode, kafkaLibsDir, kafkaNodes, type Layout } from '../../services/layout.ts';
 import { isStale } from '../kit/names.ts';
 import { waitFor } from '../kit/wait.ts';

@@ -30,7 +30,7 @@ const cited = (fact: string, part: string, rows: [string, string, string][]): Ve
   cases: rows.map(([when, value, seen]) => ({ when, applies: () => false, value, seen })),
 });
 
-export const SHARE_GROUPS = cited('several members of one group read the same partition', 'kafka', [
+const SHARE_GROUPS = cited('several members of one group read the same partition', 'kafka', [
   [
     'Kafka ≤ 4.1',
     'no: consumer groups only (share groups: early access in 4.0, preview in 4.1)',
@@ -43,7 +43,7 @@ export const SHARE_GROUPS = cited('several members of one group read the same pa
   ],
 ]);
 
-export const IDEMPOTENCE_DEFAULT = cited('Java producer idempotent by default', 'kafka clients', [
+const IDEMPOTENCE_DEFAULT = cited('Java producer idempotent by default', 'kafka clients', [
   [
     '3.0.0, 3.1.0',
     'no: the default was not applied (KAFKA-13598)',
@@ -56,7 +56,7 @@ export const IDEMPOTENCE_DEFAULT = cited('Java producer idempotent by default', 
   ],
 ]);
 
-export const SESSION_TIMEOUT = cited("a consumer's session timeout", 'kafka', [
+const SESSION_TIMEOUT = cited("a consumer's session timeout", 'kafka', [
   [
     'classic protocol',
     "the client's session.timeout.ms (Java 45 s since 3.0, KIP-735; kafkajs 30 s)",
@@ -69,7 +69,7 @@ export const SESSION_TIMEOUT = cited("a consumer's session timeout", 'kafka', [
   ],
 ]);
 
-export const OFFSET_RESET = cited('auto.offset.reset values', 'kafka clients', [
+const OFFSET_RESET = cited('auto.offset.reset values', 'kafka clients', [
   ['Kafka 3.x clients', 'earliest, latest, none', 'cited (consumer configs)'],
   [
     'Kafka 4.x clients',

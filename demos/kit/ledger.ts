@@ -14,7 +14,7 @@ export interface DecidedBy {
 }
 
 /** No live proof is possible here (no kubelet, no second host): the source that says so. */
-export interface CitedBy {
+interface CitedBy {
   cited: string;
   /** Why this machine cannot show it. */
   why: string;
