@@ -3,6 +3,7 @@
 // sweeps what dead runs left behind on the shared cluster.
 
 import type { Admin, Kafka } from 'kafkajs';
+import { withLease } from '../../services/lease.ts';
 import type { SetupInfo } from '../kit/define.ts';
 import { isStale, runName } from '../kit/names.ts';
 import { brokerVersion } from './broker-version.ts';
@@ -25,20 +26,31 @@ export interface Env {
 }
 
 export async function openEnv(info: SetupInfo): Promise<Env> {
-  await checkKafka();
   const version = brokerVersion();
   if (version) info.uses('kafka', version);
   const run = runName('kafka');
   const kafka = createKafka(run);
   const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const swept = await sweep(admin);
-    return { kafka, admin, run, version, topics: new Set(), groups: new Set(), swept };
-  } catch (err) {
-    await admin.disconnect();
-    throw err;
-  }
+  // Shared, like every step: another run's failover must not stop a broker under the sweep.
+  return withLease('kafka', async () => {
+    await checkKafka();
+    await admin.connect();
+    try {
+      const swept = await sweep(admin);
+      return {
+        kafka,
+        admin,
+        run,
+        version,
+        topics: new Set<string>(),
+        groups: new Set<string>(),
+        swept,
+      };
+    } catch (err) {
+      await admin.disconnect();
+      throw err;
+    }
+  });
 }
 
 /** Deletes the topics and groups of dead runs (isStale); a group still in use is left alone. */
