@@ -2,10 +2,12 @@
 // given brokers tells which node ids are registered and unfenced right now.
 
 import { Kafka, logLevel } from 'kafkajs';
+import { quietKafkajsTimeouts } from './kafkajs-warnings.ts';
 import type { KafkaNode } from './layout.ts';
 import { waitFor } from './proc.ts';
 
 async function askOne(address: string, timeoutMs: number): Promise<number[] | undefined> {
+  quietKafkajsTimeouts();
   const kafka = new Kafka({
     clientId: 'wirenotes-services',
     brokers: [address],

@@ -11,8 +11,9 @@ import {
   retryTriesStep,
 } from './steps-failure.ts';
 import { consistentHashStep, ipHashStep, nginxStickyStep, stickyCookieStep } from './steps-hash.ts';
-import { leastConnStep, roundRobinStep, workersStep } from './steps-spread.ts';
+import { leastConnStep, roundRobinStep, workersMaxFailsStep, workersStep } from './steps-spread.ts';
 import { haproxyReuseStep, keepaliveStep } from './steps-upstream.ts';
+import { versions } from './versions.ts';
 
 export const demo = defineDemo<Env>({
   id: 'balancing',
@@ -25,6 +26,7 @@ export const demo = defineDemo<Env>({
   steps: [
     roundRobinStep,
     workersStep,
+    workersMaxFailsStep,
     leastConnStep,
     ipHashStep,
     consistentHashStep,
@@ -39,4 +41,5 @@ export const demo = defineDemo<Env>({
   ],
   teardown: closeEnv,
   ledger,
+  versions,
 });

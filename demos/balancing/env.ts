@@ -8,15 +8,18 @@ import { nginxBinary, nginxVersion } from './nginx.ts';
 
 export interface Env {
   run: RunDir;
+  /** The nginx binary's version, for the facts that changed in 1.29.6 and 1.29.7. */
+  nginxVersion: string;
   /** Leftovers of dead runs removed at open: directories, and processes stopped in them. */
   swept: { dirs: number; processes: number };
 }
 
 export async function openEnv(info: SetupInfo): Promise<Env> {
-  info.uses('nginx', nginxVersion(nginxBinary()));
+  const version = nginxVersion(nginxBinary());
+  info.uses('nginx', version);
   info.uses('haproxy', haproxyVersion(haproxyBinary()));
   const swept = sweepStaleRuns();
-  return { run: new RunDir(), swept };
+  return { run: new RunDir(), nginxVersion: version, swept };
 }
 
 export async function closeEnv(env: Env): Promise<void> {

@@ -46,7 +46,7 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:108',
     verdict: 'partly',
     truth:
-      'It is persistence, not an algorithm: HAProxy routes by the cookie while that server is up, balances normally otherwise, and re-pins the client when its server goes down (its in-memory session is lost); open-source nginx has no `sticky`.',
+      'It is persistence, not an algorithm: HAProxy routes by the cookie while that server is up, balances normally otherwise, and re-pins the client when its server goes down (its in-memory session is lost); open-source nginx has `sticky` only since 1.29.6.',
     by: { step: 'sticky-cookie', claim: 'a request still carrying SRV=' },
   },
   {
@@ -98,10 +98,10 @@ export const ledger: LedgerEntry[] = [
     id: 'nginx-sticky',
     said: 'nginx supports sticky sessions with the `sticky` directive',
     source: 'lore',
-    verdict: 'wrong',
+    verdict: 'depends on version',
     truth:
-      '`sticky` is NGINX Plus only; open-source nginx rejects it, and offers `hash $cookie_<name> consistent` (the application sets the cookie) or `ip_hash`.',
-    by: { step: 'nginx-sticky', claim: 'nginx -t refuses `sticky cookie …`' },
+      'Only since nginx 1.29.6 (2026-03-10); before, `sticky` was NGINX Plus only and open-source nginx rejects it (here, 1.22.1), offering `hash $cookie_<name> consistent` (the application sets the cookie) or `ip_hash`.',
+    by: { step: 'nginx-sticky', claim: '`nginx -t` on `sticky cookie …`' },
   },
   {
     id: 'sticky-survives-failure',
@@ -127,8 +127,11 @@ export const ledger: LedgerEntry[] = [
     source: 'lore',
     verdict: 'partly',
     truth:
-      'With passive checks a real request must fail first (one per worker without a `zone`); nginx retries it if its method allows, so it is slower but answered. Only active checks (HAProxy `check`) find it first.',
-    by: { step: 'passive-health', claim: 'with the defaults (max_fails=1), exactly one request' },
+      'With passive checks a real request must fail first (one per worker without a `zone`); a refused connect sent nothing, so nginx passes any method on to the next server, slower but answered. Only active checks (HAProxy `check`) find it first.',
+    by: {
+      step: 'workers-max-fails',
+      claim: 'without a zone, the dead server was tried once by each',
+    },
   },
   {
     id: 'retries-everything',
@@ -145,16 +148,16 @@ export const ledger: LedgerEntry[] = [
     source: 'lore',
     verdict: 'wrong',
     truth:
-      'Each server is tried at most once per request, and `proxy_next_upstream_tries` (and `_timeout`) bound it further; then the client gets 502.',
+      'Each server is tried at most once per request, and `proxy_next_upstream_tries` (and `_timeout`) bound it further; then the client gets the last failure: 502 for errors and resets (504 if the last try timed out).',
     by: { step: 'retry-tries', claim: 'by default (tries 0) nginx tries every server once' },
   },
   {
     id: 'keepalive-directive',
     said: '`keepalive N` in the upstream block turns on keep-alive to the backends',
     source: 'lore',
-    verdict: 'wrong',
+    verdict: 'depends on version',
     truth:
-      'Alone it changes nothing: nginx still proxies with HTTP/1.0 and `Connection: close`; it also needs `proxy_http_version 1.1` and `proxy_set_header Connection ""`.',
-    by: { step: 'keepalive', claim: '`keepalive 8` alone changes nothing' },
+      'Before nginx 1.29.7 alone it changes nothing (here, 1.22.1): nginx still proxies with HTTP/1.0 and `Connection: close`, and also needs `proxy_http_version 1.1` and `proxy_set_header Connection ""`. Since 1.29.7 upstream keep-alive (`keepalive 32 local`, HTTP/1.1) is the default, with or without the line.',
+    by: { step: 'keepalive', claim: '`keepalive 8` alone (' },
   },
 ];

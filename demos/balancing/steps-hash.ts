@@ -4,6 +4,7 @@
 
 import { Agent } from 'node:http';
 import { step } from '../kit/define.ts';
+import { expectedFor } from '../kit/versions.ts';
 import { ipHashPick, moduloHashPick } from './algorithms.ts';
 import type { Backend } from './backends.ts';
 import { send } from './client.ts';
@@ -12,6 +13,7 @@ import { serverLines } from './haproxy.ts';
 import { backends, haproxy, nginx } from './lab.ts';
 import { location, nginxRejects, upstream } from './nginx.ts';
 import { countsOf, spread } from './spread.ts';
+import { NGINX_STICKY } from './versions.ts';
 
 /** The backend that answers each client address (3 requests each: they must agree). */
 async function placements(url: string, clients: string[]): Promise<Map<string, string>> {
@@ -267,7 +269,8 @@ export const nginxStickyStep = step<Env>(
   {
     id: 'nginx-sticky',
     section: 'sticky-sessions',
-    title: 'Open-source nginx has no `sticky`; a hash on the session cookie does the job',
+    title:
+      'nginx `sticky` (open source only since 1.29.6); a hash on the session cookie works on any',
   },
   async (t, env) => {
     const bs = await backends(t, 3);
@@ -278,10 +281,15 @@ export const nginxStickyStep = step<Env>(
       locations: location('/', 'app'),
     });
     t.show('nginx -t', refused ?? '(accepted)');
-    t.match(
-      'nginx -t refuses `sticky cookie …`: unknown directive (it is NGINX Plus only)',
-      refused ?? '',
-      /^unknown directive "sticky"/,
+    const fact = expectedFor(NGINX_STICKY, env.nginxVersion);
+    t.equal(
+      `\`nginx -t\` on \`sticky cookie …\` (${fact.when}): ${fact.value}`,
+      refused === undefined
+        ? 'accepted'
+        : /^unknown directive "sticky"/.test(refused)
+          ? 'rejected: unknown directive "sticky" (NGINX Plus only)'
+          : `rejected: ${refused}`,
+      fact.value,
     );
     const ng = await nginx(t, env, 'cookie-hash', {
       upstreams: upstream('app', servers, ['hash $cookie_sid consistent']),

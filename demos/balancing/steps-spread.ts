@@ -2,6 +2,7 @@
 // state that makes its counts exact (one per worker unless a zone shares it), least connections.
 
 import { step } from '../kit/define.ts';
+import { freePort } from '../kit/net.ts';
 import { smoothRoundRobin } from './algorithms.ts';
 import type { Backend } from './backends.ts';
 import { type Reply, send } from './client.ts';
@@ -78,6 +79,13 @@ export const roundRobinStep = step<Env>(
       "HAProxy's cycle is a different interleaving of the same weights",
       atHaproxy.order.slice(0, 5).join(' ') !== atNginx.order.slice(0, 5).join(' '),
     );
+    // The note quotes HAProxy's cycle; its fwrr scheduler is not re-implemented here, so the
+    // claim is the observed first cycle against the note's sentence (periodic above: it repeats).
+    t.equal(
+      "HAProxy's cycle is b1 b1 b2 b1 b3",
+      atHaproxy.order.slice(0, 5).join(' '),
+      'b1 b1 b2 b1 b3',
+    );
   },
 );
 
@@ -143,6 +151,66 @@ export const workersStep = step<Env>(
       'with `zone`, the workers share one position: one cycle over all 500, exactly 300/100/100',
       shared.s.order,
       cycle(N),
+    );
+  },
+);
+
+export const workersMaxFailsStep = step<Env>(
+  {
+    id: 'workers-max-fails',
+    section: 'several-workers-and-zone',
+    title: 'Four nginx workers, one dead server: without a zone each worker learns it separately',
+  },
+  async (t, env) => {
+    const bs = await backends(t, 2);
+    const dead = `127.0.0.1:${await freePort()}`;
+    const n = 100;
+    const measure = async (name: string, directives: string[]) => {
+      const ng = await nginx(t, env, name, {
+        workers: 4,
+        listen: 'reuseport',
+        // The dead server first: each worker's first pick (equal weights) is it. A long
+        // fail_timeout: a worker must not try it again because the run outlasted the default 10 s.
+        upstreams: upstream(
+          'app',
+          [`${dead} max_fails=1 fail_timeout=1h`, ...bs.map((b) => b.address)],
+          directives,
+        ),
+        locations: location('/', 'app'),
+      });
+      const s = await spread(ng.url, n);
+      const log = await ng.accessLog(n);
+      const workers = new Set(log.map((a) => a.worker));
+      const tried = log.filter((a) => a.upstreams.includes(dead));
+      return { s, workers: workers.size, triedBy: new Set(tried.map((a) => a.worker)), tried };
+    };
+    const separate = await measure('maxfails', []);
+    const shared = await measure('maxfails-zone', ['zone app 64k']);
+    t.figure({
+      kind: 'matrix',
+      title: `${n} GETs to [dead, b1, b2], max_fails=1 fail_timeout=1h, worker_processes 4`,
+      columns: ['workers that served', 'requests that tried the dead server'],
+      rows: [
+        { label: 'no zone', cells: [separate.workers, separate.tried.length].map(String) },
+        { label: 'zone app 64k', cells: [shared.workers, shared.tried.length].map(String) },
+      ],
+    });
+    t.equal(
+      'every GET was answered: the failed connect was retried on a live server',
+      separate.s.failures.size + shared.s.failures.size,
+      0,
+    );
+    t.check(
+      `without a zone, the dead server was tried once by each of the ${separate.workers} workers that served`,
+      separate.workers > 1 &&
+        separate.tried.length === separate.workers &&
+        separate.triedBy.size === separate.workers,
+      `${separate.tried.length} tries from ${separate.triedBy.size} of ${separate.workers} workers`,
+    );
+    t.equal(
+      `with \`zone\`, the ${shared.workers} workers share the failure: the dead server was tried once`,
+      shared.tried.length,
+      1,
     );
   },
 );

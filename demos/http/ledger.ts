@@ -462,6 +462,15 @@ export const ledger: LedgerEntry[] = [
     },
   },
   {
+    id: 'client-headers-list',
+    said: 'The headers a client sends in an HTTP request: Host, User-Agent, Accept.',
+    source: 'seed 000:242',
+    verdict: 'partly',
+    truth:
+      'Only Host is required in HTTP/1.1 (RFC 9112 §3.2); User-Agent and Accept are optional, and a server answers without them.',
+    by: { step: 'client-headers', claim: 'node:http sent no User-Agent and no Accept' },
+  },
+  {
     id: 'fetch-same-headers',
     said: "Node's fetch is undici, so it sends what the undici package sends.",
     source: 'lore',

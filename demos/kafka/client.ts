@@ -9,10 +9,13 @@ import {
   Partitioners,
   type PartitionMetadata,
 } from 'kafkajs';
+import { quietKafkajsTimeouts } from '../../services/kafkajs-warnings.ts';
 import { endpoints } from '../kit/endpoints.ts';
 import { MissingServices } from '../kit/run.ts';
+import { waitFor } from '../kit/wait.ts';
 
 export function createKafka(clientId: string): Kafka {
+  quietKafkajsTimeouts();
   return new Kafka({
     clientId,
     brokers: endpoints.kafkaBrokers,
@@ -31,6 +34,7 @@ export function createKafka(clientId: string): Kafka {
  * short fuse, so something that is not a Kafka broker fails the demo in seconds, with exit 2.
  */
 export async function checkKafka(): Promise<void> {
+  quietKafkajsTimeouts();
   const brokers = endpoints.kafkaBrokers;
   const admin = new Kafka({
     clientId: 'wirenotes-probe',
@@ -108,4 +112,37 @@ export async function coordinatorOf(admin: Admin, groupId: string): Promise<numb
   const p = partitions[abs % partitions.length];
   if (!p) throw new Error('__consumer_offsets has no partitions');
   return p.leader;
+}
+
+/**
+ * Waits until every broker's own metadata names a leader for each of the `count` partitions of
+ * `topic`. CreateTopics returns once the controller has committed the topic, but each broker
+ * applies the metadata log on its own, and kafkajs sends a Metadata request to any broker it is
+ * connected to: one that has not applied the topic yet answers UNKNOWN_TOPIC_OR_PARTITION
+ * ("This server does not host this topic-partition"), which fails the send or the lookup. An
+ * admin whose only seed is that broker asks that broker (it connects to no other for metadata).
+ */
+export async function knownByEveryBroker(admin: Admin, topic: string, count: number) {
+  const { brokers } = await admin.describeCluster();
+  await Promise.all(
+    brokers.map(async (b) => {
+      const one = new Kafka({
+        clientId: 'wirenotes-metadata',
+        brokers: [`${b.host}:${b.port}`],
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: 1000,
+        requestTimeout: 5000,
+        retry: { retries: 0 },
+      }).admin();
+      await one.connect();
+      try {
+        await waitFor(`broker ${b.nodeId} to know ${topic}`, async () => {
+          const parts = await partitionsOf(one, topic);
+          return parts.length === count && parts.every((p) => p.leader >= 0) ? true : undefined;
+        });
+      } finally {
+        await one.disconnect();
+      }
+    }),
+  );
 }

@@ -5,7 +5,7 @@
 import type { Admin, Producer, ProducerConfig } from 'kafkajs';
 import type { StepContext } from '../kit/define.ts';
 import { waitFor } from '../kit/wait.ts';
-import { partitionsOf, producerOptions } from './client.ts';
+import { knownByEveryBroker, partitionsOf, producerOptions } from './client.ts';
 import type { Env } from './env.ts';
 import { Group } from './group.ts';
 import { holdBrokers, type LeaseMode } from './lease.ts';
@@ -17,11 +17,12 @@ import { holdBrokers, type LeaseMode } from './lease.ts';
 export async function useCluster(t: StepContext, env: Env, mode: LeaseMode): Promise<void> {
   if (!env.swept.told) {
     env.swept.told = true;
-    const { topics, groups } = env.swept;
+    const { topics, groups, clusters } = env.swept;
     const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
     t.say(
       `swept ${count(topics.length, 'topic')} and ${count(groups.length, 'group')} left by dead ` +
-        'runs (wn_kafka_… names whose process is gone or that are over 10 minutes old)',
+        'runs (wn_kafka_… names whose process is gone or that are over 10 minutes old)' +
+        (clusters ? `, and stopped ${count(clusters, 'own cluster')} of dead runs` : ''),
     );
   }
   await holdBrokers(t, mode);
@@ -38,50 +39,61 @@ interface TopicSpec {
   config?: Record<string, string>;
 }
 
-type CreateTopicsOptions = Parameters<Admin['createTopics']>[0];
+type TopicConfig = Parameters<Admin['createTopics']>[0]['topics'][number];
 
-/** createTopics, with kafkajs's "Topic creation errors" aggregate spelled out. */
-async function createTopic(env: Env, options: CreateTopicsOptions): Promise<void> {
+/**
+ * Creates one topic and returns once every broker can serve it. kafkajs's own `waitForLeaders`
+ * is not that: it asks one broker for metadata and gives up (not retried) when that broker has
+ * not applied the new topic yet, which under load fails the step with "This server does not
+ * host this topic-partition". So: create without it, then wait for each leader to answer
+ * ListOffsets and for every broker's metadata to name the leaders.
+ */
+export async function createTopic(admin: Admin, config: TopicConfig, count: number): Promise<void> {
   try {
-    await env.admin.createTopics(options);
+    await admin.createTopics({ waitForLeaders: false, topics: [config] });
   } catch (err) {
+    // kafkajs's "Topic creation errors" aggregate, spelled out.
     const inner = (err as { errors?: { type?: string; message?: string }[] }).errors;
     if (!inner?.length) throw err;
     const what = inner.map((e) => `${e.type ?? 'error'}: ${e.message}`).join('; ');
     throw new Error(`createTopics failed: ${what}`);
   }
+  await servedEverywhere(admin, config.topic, count);
 }
 
-/** Creates this run's topic `what` (once) with RF 3, and waits until every partition has a leader. */
+/** Waits until `topic` has `count` partitions whose leaders serve them, known to every broker. */
+export async function servedEverywhere(admin: Admin, topic: string, count: number): Promise<void> {
+  await waitFor(`leaders for ${count} partitions of ${topic}`, async () => {
+    const parts = await partitionsOf(admin, topic);
+    if (parts.length !== count || parts.some((p) => p.leader < 0)) return undefined;
+    // The metadata may name a leader that has not applied the new partition yet (a broker just
+    // restarted answers UNKNOWN_TOPIC_OR_PARTITION): ListOffsets goes to each leader itself.
+    await admin.fetchTopicOffsets(topic);
+    return true;
+  });
+  await knownByEveryBroker(admin, topic, count);
+}
+
+/** Creates this run's topic `what` (once) with RF 3, and waits until every broker serves it. */
 export async function ensureTopic(env: Env, what: string, spec: TopicSpec = {}): Promise<string> {
   const topic = name(env, what);
   if (env.topics.has(topic)) return topic;
   env.topics.add(topic);
   const configEntries = Object.entries(spec.config ?? {}).map(([n, value]) => ({ name: n, value }));
-  await createTopic(env, {
-    waitForLeaders: true,
-    topics: [
-      spec.assignment
-        ? {
-            topic,
-            replicaAssignment: spec.assignment.map((replicas, partition) => ({
-              partition,
-              replicas,
-            })),
-            configEntries,
-          }
-        : { topic, numPartitions: spec.partitions ?? 3, replicationFactor: 3, configEntries },
-    ],
-  });
-  const count = spec.assignment?.length ?? spec.partitions ?? 3;
-  await waitFor(`leaders for ${count} partitions of ${topic}`, async () => {
-    const parts = await partitionsOf(env.admin, topic);
-    if (parts.length !== count || parts.some((p) => p.leader < 0)) return undefined;
-    // The metadata may name a leader that has not applied the new partition yet (a broker just
-    // restarted answers UNKNOWN_TOPIC_OR_PARTITION): ListOffsets goes to each leader itself.
-    await env.admin.fetchTopicOffsets(topic);
-    return true;
-  });
+  await createTopic(
+    env.admin,
+    spec.assignment
+      ? {
+          topic,
+          replicaAssignment: spec.assignment.map((replicas, partition) => ({
+            partition,
+            replicas,
+          })),
+          configEntries,
+        }
+      : { topic, numPartitions: spec.partitions ?? 3, replicationFactor: 3, configEntries },
+    spec.assignment?.length ?? spec.partitions ?? 3,
+  );
   return topic;
 }
 

@@ -1,6 +1,7 @@
 import { defineDemo } from '../kit/define.ts';
 import { closeEnv, type Env, openEnv } from './env.ts';
 import { ledger } from './ledger.ts';
+import { leaderCrashStep, twoDownStep } from './steps-crash.ts';
 import { assignmentStep, crashStep, idleStep, rebalanceStep } from './steps-groups.ts';
 import { offsetsStep, resetStep } from './steps-offsets.ts';
 import { failoverStep, minIsrStep } from './steps-replication.ts';
@@ -27,6 +28,8 @@ export const demo = defineDemo<Env>({
     resetStep,
     failoverStep,
     minIsrStep,
+    leaderCrashStep,
+    twoDownStep,
   ],
   teardown: closeEnv,
   ledger,

@@ -3,10 +3,12 @@
 // sweeps what dead runs left behind on the shared cluster.
 
 import type { Admin, Kafka } from 'kafkajs';
+import { withLease } from '../../services/lease.ts';
 import type { SetupInfo } from '../kit/define.ts';
 import { isStale, runName } from '../kit/names.ts';
 import { brokerVersion } from './broker-version.ts';
 import { checkKafka, createKafka } from './client.ts';
+import { type OwnCluster, sweepOwnClusters } from './own-cluster.ts';
 
 export interface Env {
   kafka: Kafka;
@@ -18,24 +20,37 @@ export interface Env {
   topics: Set<string>;
   groups: Set<string>;
   /** Leftovers of dead runs removed when the run opened, told by the first step that runs. */
-  swept: { topics: string[]; groups: string[]; told: boolean };
+  swept: { topics: string[]; groups: string[]; clusters: number; told: boolean };
+  /** The cluster of this run's own that the crash steps kill brokers of, once one started it. */
+  own?: Promise<OwnCluster>;
 }
 
 export async function openEnv(info: SetupInfo): Promise<Env> {
-  await checkKafka();
   const version = brokerVersion();
   if (version) info.uses('kafka', version);
   const run = runName('kafka');
   const kafka = createKafka(run);
   const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const swept = await sweep(admin);
-    return { kafka, admin, run, version, topics: new Set(), groups: new Set(), swept };
-  } catch (err) {
-    await admin.disconnect();
-    throw err;
-  }
+  // Shared, like every step: another run's failover must not stop a broker under the sweep.
+  return withLease('kafka', async () => {
+    await checkKafka();
+    await admin.connect();
+    try {
+      const swept = await sweep(admin);
+      return {
+        kafka,
+        admin,
+        run,
+        version,
+        topics: new Set<string>(),
+        groups: new Set<string>(),
+        swept,
+      };
+    } catch (err) {
+      await admin.disconnect();
+      throw err;
+    }
+  });
 }
 
 /** Deletes the topics and groups of dead runs (isStale); a group still in use is left alone. */
@@ -46,7 +61,8 @@ async function sweep(admin: Admin): Promise<Env['swept']> {
   const { groups: listed } = await admin.listGroups();
   const candidates = listed.map((g) => g.groupId).filter(stale);
   const groups = candidates.length ? await deleteEmptyGroups(admin, candidates) : [];
-  return { topics, groups, told: false };
+  const clusters = await sweepOwnClusters();
+  return { topics, groups, clusters, told: false };
 }
 
 /** deleteGroups, returning the ids it deleted (one with live members answers an error). */
@@ -64,6 +80,8 @@ async function deleteEmptyGroups(admin: Admin, ids: string[]): Promise<string[]>
 
 export async function closeEnv(env: Env): Promise<void> {
   try {
+    // A start that failed has already stopped what it started.
+    await (await env.own?.catch(() => undefined))?.close();
     if (env.groups.size) {
       // Only groups that exist can be deleted; a step that failed early may not have made its own.
       const { groups } = await env.admin.listGroups();

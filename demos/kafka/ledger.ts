@@ -1,5 +1,19 @@
 import type { LedgerEntry } from '../kit/ledger.ts';
 
+/** Judged in the replication note too (seed 000:145, "AP: Cassandra, Kafka"): one verdict. */
+export const capAp: LedgerEntry = {
+  id: 'cap-ap',
+  said: 'Kafka is an AP system (CAP).',
+  source: 'seed 000:145',
+  verdict: 'partly',
+  truth:
+    'It depends on the configuration, set per topic and producer: with the broker default ' +
+    'min.insync.replicas=1 acks=all keeps accepting writes with one replica in sync, while with ' +
+    'RF 3, min.insync.replicas=2, acks=all and unclean election off (its default) Kafka refuses ' +
+    'writes it cannot replicate enough rather than accept them.',
+  by: { step: 'min-isr', claim: 'acks=all now fails: NOT_ENOUGH_REPLICAS' },
+};
+
 export const ledger: LedgerEntry[] = [
   {
     id: 'topics-partitions',
@@ -121,8 +135,10 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:193',
     verdict: 'holds',
     truth:
-      'Each partition has exactly one owner per group at a time; after a crash the next owner may ' +
-      'read again what the previous one processed but had not committed.',
+      'Each partition has exactly one owner per consumer group at a time; after a crash the next ' +
+      'owner may read again what the previous one processed but had not committed. (Share ' +
+      'groups, production-ready in Kafka 4.2, are another kind of group: their members share ' +
+      'partitions.)',
     by: {
       step: 'assignment',
       claim: 'each of the 3 partitions has exactly one owner in the group',
@@ -145,19 +161,12 @@ export const ledger: LedgerEntry[] = [
     said: 'More consumers in a group always means more throughput.',
     source: 'lore',
     verdict: 'wrong',
-    truth: 'Beyond the partition count the extra members read nothing.',
+    truth:
+      'Beyond the partition count the extra members of a consumer group read nothing (a share ' +
+      'group, Kafka 4.2, is the exception: its members share partitions).',
     by: { step: 'idle-member', claim: 'the idle ' },
   },
-  {
-    id: 'cap-ap',
-    said: 'Kafka is an AP system (CAP).',
-    source: 'seed 000:145',
-    verdict: 'wrong',
-    truth:
-      'The trade-off is set per topic and producer: with RF 3, min.insync.replicas=2 and ' +
-      'acks=all Kafka refuses writes it cannot replicate enough rather than accept them.',
-    by: { step: 'min-isr', claim: 'acks=all now fails: NOT_ENOUGH_REPLICAS' },
-  },
+  capAp,
   {
     id: 'acks-all-every-replica',
     said: 'acks=all means every replica has the record.',
@@ -182,11 +191,13 @@ export const ledger: LedgerEntry[] = [
     id: 'failover-loss',
     said: 'When a leader dies, acknowledged writes can be lost.',
     source: 'lore',
-    verdict: 'wrong',
+    verdict: 'partly',
     truth:
-      'With acks=all and unclean election off, the new leader comes from the ISR, which has ' +
-      'every acknowledged record.',
-    by: { step: 'failover', claim: 'every acknowledged record is readable after the failover' },
+      'True of acks=1 writes, which only the leader had: a SIGKILLed leader lost some it had ' +
+      'acknowledged. With acks=all, min.insync.replicas of 2 or more and unclean election off, ' +
+      "one broker's crash loses none (Kafka acknowledges before fsync, so losing every replica " +
+      'at once still can, KIP-966).',
+    by: { step: 'leader-crash', claim: 'acks=1: writes the leader acknowledged' },
   },
   {
     id: 'topic-order',

@@ -60,7 +60,9 @@ class MemberProcess {
         );
       }
     };
-    return this.events.until(what, ready, { check });
+    // A new Node process compiles its imports with tsx before it can join: on a loaded 2-core
+    // machine the start alone took over 10 s, so the usual 20 s leaves too little for the join.
+    return this.events.until(what, ready, { check, timeoutMs: 60_000 });
   }
 
   /** SIGKILL, as a crash: no LeaveGroup, no commit. Resolves when the process is gone. */

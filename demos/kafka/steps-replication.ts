@@ -202,7 +202,8 @@ export const failoverStep = step<Env>(
   },
 );
 
-function rootCause(err: unknown): { type?: string; code?: number; name?: string } {
+/** The Kafka error under kafkajs's wrappers (retries, connection errors): type, code, name. */
+export function rootCause(err: unknown): { type?: string; code?: number; name?: string } {
   let e = err as {
     type?: string;
     code?: number;

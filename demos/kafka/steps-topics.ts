@@ -4,7 +4,14 @@ import { type ICustomPartitioner, Partitioners } from 'kafkajs';
 import { step } from '../kit/define.ts';
 import { waitFor } from '../kit/wait.ts';
 import { partitionsOf } from './client.ts';
-import { brokerIds, ensureTopic, group, producer, useCluster } from './cluster.ts';
+import {
+  brokerIds,
+  ensureTopic,
+  group,
+  producer,
+  servedEverywhere,
+  useCluster,
+} from './cluster.ts';
 import type { Env } from './env.ts';
 import { javaPartition, keyPerPartition, librdkafkaPartition } from './partitioners.ts';
 
@@ -24,7 +31,7 @@ export const topicsStep = step<Env>(
     const brokers = await brokerIds(env);
     t.show('brokers in the cluster', brokers.join(', '));
     const topic = await ensureTopic(env, 'layout', { partitions: 3 });
-    t.say('createTopics: 3 partitions, replication factor 3, waitForLeaders');
+    t.say('createTopics: 3 partitions, replication factor 3; every broker serves it');
     const parts = await partitionsOf(env.admin, topic);
     t.table(
       ['partition', 'leader', 'replicas', 'isr'],
@@ -155,10 +162,7 @@ export const keysStep = step<Env>(
 
     await env.admin.createPartitions({ topicPartitions: [{ topic, count: 6 }] });
     t.say('createPartitions: the topic now has 6 partitions');
-    await waitFor('6 partitions with leaders', async () => {
-      const parts = await partitionsOf(env.admin, topic);
-      return parts.length === 6 && parts.every((x) => x.leader >= 0) ? true : undefined;
-    });
+    await servedEverywhere(env.admin, topic, 6);
     // Each broker learns of the new partitions from the metadata log on its own schedule, so a
     // producer may still be told 3. Watch what the partitioner is given, and refresh until it
     // is 6 (each refresh sends one keyless record).

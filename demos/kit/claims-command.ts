@@ -9,7 +9,7 @@ import type { CliIO } from './cli.ts';
 import type { ClaimResult } from './context.ts';
 import type { Demo } from './define.ts';
 import { describeMissing } from './endpoints.ts';
-import { isDecided, type LedgerEntry, proofText, renderMistakes } from './ledger.ts';
+import { isDecided, isDecidedIn, type LedgerEntry, proofText, renderMistakes } from './ledger.ts';
 import { renderNeedsTable } from './needs-table.ts';
 import { replaceMarkedBlock } from './notes.ts';
 import { notePath, ROOT } from './paths.ts';
@@ -41,6 +41,8 @@ interface EntryReport {
   proof: string;
   status: EntryStatus;
   claim?: ClaimResult;
+  /** Decided in another topic's ledger: its status is that entry's, when that topic ran too. */
+  decidedIn?: string;
 }
 
 interface TopicReport {
@@ -76,6 +78,7 @@ async function decide(demo: Demo<unknown>): Promise<TopicReport> {
       truth: e.truth,
       proof: proofText(e.by),
     };
+    if (isDecidedIn(e.by)) return { ...base, status: 'cited', decidedIn: e.by.topic };
     if (!isDecided(e.by)) return { ...base, status: 'cited' };
     const prefix = e.by.claim;
     const claim = claims.get(e.by.step)?.find((c) => c.text.startsWith(prefix));
@@ -83,6 +86,17 @@ async function decide(demo: Demo<unknown>): Promise<TopicReport> {
     return { ...base, status: claim.ok ? 'confirmed' : 'contradicted', claim };
   });
   return problem ? { topic: demo.id, entries, problem } : { topic: demo.id, entries };
+}
+
+/** An entry decided in another topic takes that entry's live status when that topic ran. */
+function adoptDecidedIn(reports: TopicReport[]): void {
+  for (const e of reports.flatMap((r) => r.entries)) {
+    if (!e.decidedIn) continue;
+    const owner = reports.find((r) => r.topic === e.decidedIn)?.entries.find((o) => o.id === e.id);
+    if (!owner) continue;
+    e.status = owner.status;
+    if (owner.claim) e.claim = owner.claim;
+  }
 }
 
 function writeNotes(demos: Demo<unknown>[], io: CliIO): number {
@@ -169,6 +183,7 @@ export async function claimsCommand(argv: string[], io: CliIO): Promise<number> 
   if (values['write-notes']) return writeNotes(demos, io);
   const reports: TopicReport[] = [];
   for (const demo of demos) reports.push(await decide(demo));
+  adoptDecidedIn(reports);
   const entries = reports.flatMap((r) => r.entries);
   const count = (s: EntryStatus) => entries.filter((e) => e.status === s).length;
   const ok = count('contradicted') === 0 && count('not run') === 0;

@@ -14,10 +14,20 @@ export interface DecidedBy {
 }
 
 /** No live proof is possible here (no kubelet, no second host): the source that says so. */
-export interface CitedBy {
+interface CitedBy {
   cited: string;
   /** Why this machine cannot show it. */
   why: string;
+}
+
+/**
+ * Decided in another topic's ledger: lore two notes judge ("Kafka is AP" in kafka and in
+ * replication) gets one entry, one verdict; the other note renders that entry, and its proof
+ * is the owning topic's.
+ */
+export interface DecidedIn {
+  topic: string;
+  entry: LedgerEntry;
 }
 
 export interface LedgerEntry {
@@ -30,11 +40,20 @@ export interface LedgerEntry {
   verdict: Verdict;
   /** One sentence of truth. */
   truth: string;
-  by: DecidedBy | CitedBy;
+  by: DecidedBy | CitedBy | DecidedIn;
 }
 
-export function isDecided(by: DecidedBy | CitedBy): by is DecidedBy {
+export function isDecided(by: LedgerEntry['by']): by is DecidedBy {
   return 'step' in by;
+}
+
+export function isDecidedIn(by: LedgerEntry['by']): by is DecidedIn {
+  return 'topic' in by;
+}
+
+/** `entry` of `topic`'s ledger, for another topic's ledger: the same said, verdict and truth. */
+export function decidedIn(topic: string, entry: LedgerEntry): LedgerEntry {
+  return { ...entry, by: { topic, entry } };
 }
 
 const VERDICT_WORD: Record<Verdict, string> = {
@@ -45,7 +64,8 @@ const VERDICT_WORD: Record<Verdict, string> = {
 };
 
 /** Where an entry's proof lives, as the note says it. */
-export function proofText(by: DecidedBy | CitedBy): string {
+export function proofText(by: LedgerEntry['by']): string {
+  if (isDecidedIn(by)) return `decided in notes/${by.topic}.md, entry \`${by.entry.id}\``;
   return isDecided(by) ? `shown by step \`${by.step}\`` : `cited: ${by.cited} (${by.why})`;
 }
 

@@ -8,6 +8,7 @@ import { ledger } from './ledger.ts';
 import { asyncStep, readYourWritesStep } from './steps-async.ts';
 import { capAsyncStep, capSyncStep, promoteStep, readOnlyStep } from './steps-failover.ts';
 import { syncDownStep, syncLevelsStep } from './steps-sync.ts';
+import { versions } from './versions.ts';
 
 export const demo = defineDemo<Env>({
   id: 'replication',
@@ -30,4 +31,5 @@ export const demo = defineDemo<Env>({
   ],
   teardown: closeEnv,
   ledger,
+  versions,
 });

@@ -22,6 +22,8 @@ export interface Env {
   standby: pg.Client;
   /** The standby's application_name in pg_stat_replication (its cluster_name). */
   standbyName: string;
+  /** The standby's server_version, for the facts that changed in later releases. */
+  standbyVersion: string;
   /** Tables this run created (dropped at closeEnv). */
   tables: Set<string>;
   /** What openEnv removed that dead runs had left: tables, throwaway standbys (and slots). */
@@ -98,6 +100,7 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
     const env: Env = {
       layout,
       primary,
+      standbyVersion: String(s.rows[0]?.v),
       standby,
       standbyName,
       tables: new Set(),

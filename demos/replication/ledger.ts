@@ -2,7 +2,8 @@
 // own writes", BASE, PgBouncer and replicas; 002: read replicas) and interview lore say about
 // replication and consistency, each decided by a claim of a step or cited.
 
-import type { LedgerEntry } from '../kit/ledger.ts';
+import { capAp } from '../kafka/ledger.ts';
+import { decidedIn, type LedgerEntry } from '../kit/ledger.ts';
 
 export const ledger: LedgerEntry[] = [
   {
@@ -52,18 +53,16 @@ export const ledger: LedgerEntry[] = [
     },
   },
   {
-    id: 'cap-ap-list',
-    said: 'AP: Cassandra, Kafka',
+    id: 'cap-ap-cassandra',
+    said: 'AP: Cassandra',
     source: 'seed 000:145',
     verdict: 'partly',
     truth:
-      "Cassandra's consistency is chosen per request (ONE answers from any replica, QUORUM reads and writes overlap). Kafka with acks=all, min.insync.replicas of 2 or more and unclean leader election off (its default) refuses writes while too few replicas are in sync rather than diverge.",
-    by: {
-      cited:
-        'Apache Cassandra docs, "Tunable consistency"; Kafka docs, min.insync.replicas and unclean.leader.election.enable (notes/kafka.md)',
-      why: "no Cassandra here; the Kafka refusal is the kafka topic's step, and topics do not share steps",
-    },
+      "Cassandra's consistency is chosen per request: ONE answers from any replica, QUORUM reads and writes overlap.",
+    by: { cited: 'Apache Cassandra docs, "Tunable consistency"', why: 'no Cassandra here' },
   },
+  // The same seed line's Kafka half: one verdict, the kafka topic's.
+  decidedIn('kafka', capAp),
   {
     id: 'consistency-two-models',
     said: 'Consistency levels in distributed databases: strong, eventual',

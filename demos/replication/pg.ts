@@ -90,6 +90,9 @@ interface ReplicationRow {
   write_lag: string | null;
   flush_lag: string | null;
   replay_lag: string | null;
+  /** replay_lag in milliseconds, and when the standby's last reply arrived (epoch ms). */
+  replay_lag_ms: number | null;
+  reply_at: number;
 }
 
 /** The primary's pg_stat_replication row for standby `name`, if it is connected. */
@@ -99,7 +102,9 @@ export async function replicationRow(
 ): Promise<ReplicationRow | undefined> {
   const { rows } = await primary.query<ReplicationRow>(
     `SELECT application_name, state, sync_state, sent_lsn, write_lsn, flush_lsn, replay_lsn,
-            write_lag::text, flush_lag::text, replay_lag::text
+            write_lag::text, flush_lag::text, replay_lag::text,
+            (extract(epoch FROM replay_lag) * 1000)::float8 AS replay_lag_ms,
+            (extract(epoch FROM reply_time) * 1000)::float8 AS reply_at
        FROM pg_stat_replication WHERE application_name = $1`,
     [name],
   );

@@ -3,6 +3,7 @@
 // standby sees the old value until it waits for the commit's LSN (or reads from the primary).
 
 import { step } from '../kit/define.ts';
+import { expectedFor } from '../kit/versions.ts';
 import { type Env, replicatedTable } from './env.ts';
 import {
   count,
@@ -17,6 +18,7 @@ import {
   standbyLsns,
   waitForRow,
 } from './pg.ts';
+import { WAIT_FOR_LSN } from './versions.ts';
 
 /** How long a read-your-writes client waits for the standby before it reads from the primary. */
 const RYW_DEADLINE_MS = 300;
@@ -78,12 +80,30 @@ export const asyncStep = step<Env>(
       lsn(row.replay_lsn) < lsn(commit) && lsn(at.replay) < lsn(commit),
       `replay ${row.replay_lsn}, commit ${commit}`,
     );
+    // replay_lag is recomputed at each standby reply (walsender.c, LagTrackerRead): with replay
+    // stuck it is the age of the oldest unreplayed WAL, so it grows. More WAL makes the standby
+    // reply again (after its write and its flush).
+    await env.primary.query(`INSERT INTO ${table} VALUES (2, 'more WAL')`);
+    const second = await currentLsn(env.primary);
+    await waitForRow(env.primary, env.standbyName, 'to reply after flushing more WAL', (r) =>
+      r ? lsn(r.flush_lsn) >= lsn(second) && r.reply_at > row.reply_at : false,
+    );
+    const later = await replicationRow(env.primary, env.standbyName);
+    t.show(
+      'replay_lag at the reply after the commit, and at a later reply',
+      `${row.replay_lag} → ${later?.replay_lag} (${Math.round((later?.reply_at ?? 0) - row.reply_at)} ms later)`,
+    );
+    t.check(
+      'with replay paused, replay_lag grows from one standby reply to the next',
+      (later?.replay_lag_ms ?? 0) > (row.replay_lag_ms ?? Number.POSITIVE_INFINITY),
+      `${row.replay_lag_ms} ms, then ${later?.replay_lag_ms} ms`,
+    );
     await resumeReplay(env.standby);
     t.check(
       'after pg_wal_replay_resume() the standby replays up to the commit LSN',
       await replayedWithin(env.standby, commit, SETTLE_MS),
     );
-    t.equal('and the row is there: 1 row', await count(env.standby, table), 1);
+    t.equal('and the rows are there: 2 rows', await count(env.standby, table), 2);
   },
 );
 
@@ -108,6 +128,17 @@ export const readYourWritesStep = step<Env>(
     const token = await currentLsn(env.primary);
     const stale = await nameOn('standby');
     const reached = await replayedWithin(env.standby, token, RYW_DEADLINE_MS);
+    const builtIn = await env.standby
+      .query(`WAIT FOR LSN '${token}' WITH (TIMEOUT '${RYW_DEADLINE_MS}')`)
+      .then(
+        () => 'returned',
+        (e: { code?: string; message?: string }) =>
+          e.code === '42601'
+            ? 'syntax error: there is no WAIT FOR'
+            : /time(d)? ?out/i.test(e.message ?? '')
+              ? 'times out: the LSN is not replayed'
+              : `${e.code}: ${e.message}`,
+      );
     const fromPrimary = await nameOn('primary');
     await resumeReplay(env.standby);
     const reachedLater = await replayedWithin(env.standby, token, SETTLE_MS);
@@ -142,6 +173,8 @@ export const readYourWritesStep = step<Env>(
       'while replay is paused, waiting for the standby to replay the token LSN hits the deadline',
       !reached,
     );
+    const fact = expectedFor(WAIT_FOR_LSN, env.standbyVersion);
+    t.equal(`built in, \`WAIT FOR LSN\` (${fact.when}): ${fact.value}`, builtIn, fact.value);
     t.equal('the fallback read from the primary sees the write', fromPrimary, 'Ada Lovelace');
     t.check('once replay resumes, the standby passes the token LSN', reachedLater);
     t.equal('and then the standby read sees the write', fresh, 'Ada Lovelace');

@@ -7,6 +7,7 @@ import { nginxStep } from './steps-nginx.ts';
 import { pid1Step, zombiesStep } from './steps-pid1.ts';
 import { postgresStep } from './steps-postgres.ts';
 import { defaultsStep, exitStatusStep, stopContStep } from './steps-signals.ts';
+import { versions } from './versions.ts';
 
 export const demo = defineDemo({
   id: 'signals',
@@ -29,4 +30,5 @@ export const demo = defineDemo({
   ],
   teardown: closeEnv,
   ledger,
+  versions,
 });

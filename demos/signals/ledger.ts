@@ -39,6 +39,15 @@ export const ledger: LedgerEntry[] = [
     by: { step: 'pid1', claim: 'Linux ' },
   },
   {
+    id: 'namespace-list',
+    said: 'Namespace types: PID, Network, Mount, UTS, IPC, User.',
+    source: 'seed 001:205',
+    verdict: 'partly',
+    truth:
+      'All six exist, but the list misses two: cgroup (Linux 4.6) and time (Linux 5.6); there are eight (namespaces(7)).',
+    by: { step: 'pid1', claim: 'Linux ' },
+  },
+  {
     id: 'kill-9-kernel',
     said: '`kill -9 <PID>` goes to the kernel.',
     source: 'seed 000:443',
@@ -61,7 +70,7 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:444',
     verdict: 'partly',
     truth:
-      'TERM is catchable and only asks; the timeout belongs to whoever sends it (Kubernetes 30 s, docker stop 10 s, systemd 90 s), which then sends KILL.',
+      'TERM is catchable and only asks; the timeout belongs to whoever sends it, which then sends KILL (shown with a 1 s grace; the defaults are cited: Kubernetes `terminationGracePeriodSeconds` 30 s, `docker stop` 10 s, systemd `DefaultTimeoutStopSec` 90 s).',
     by: {
       step: 'kubernetes',
       claim: 'a process that ignores TERM is KILLed when the grace period ends',

@@ -2,12 +2,15 @@
 // in-flight request, to an idle keep-alive connection and to a new one, and what keeps the
 // process alive afterwards.
 
+import { Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { step } from '../kit/define.ts';
+import { expectedFor } from '../kit/versions.ts';
 import { type Env, shipped } from './env.ts';
 import { exitWithin, type Proc } from './harness.ts';
 import { type Connection, describeOutcome, type Outcome, open } from './http-client.ts';
 import { describeExit } from './targets.ts';
+import { KEEP_ALIVE_TIMEOUT } from './versions.ts';
 
 const MODES = ['close', 'close-idle', 'close-all'] as const;
 type Mode = (typeof MODES)[number];
@@ -123,6 +126,12 @@ export const httpStep = step<Env>(
       close?.reuse !== undefined &&
         describeOutcome(close.reuse) === '200' &&
         close.heldAfterResponse,
+    );
+    const fact = expectedFor(KEEP_ALIVE_TIMEOUT, process.versions.node);
+    t.equal(
+      `the server's keepAliveTimeout, which bounds how long that socket may hold it (${fact.when}): ${fact.value}`,
+      `${new Server().keepAliveTimeout} ms`,
+      fact.value,
     );
     t.equal(
       'once the client closes that connection, the process exits 0 by itself',
