@@ -22,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   binary,
   executable,
+  findBinary,
   leaseEntries,
   onPath,
   type Probed,
@@ -224,6 +225,31 @@ export const SERVICES = {
       return { ok: problem === undefined, address: file, problem };
     },
   }),
+  /** Debian's Python with the FastAPI stack the serving demo runs (not pyenv's python3). */
+  fastapi: service({
+    hint: 'install it with `apt-get install python3-fastapi python3-uvicorn python3-httpx python3-redis python3-prometheus-client python3-circuitbreaker`',
+    env: {},
+    probe: () => pythonModules(['fastapi', 'uvicorn', 'httpx', 'redis', 'prometheus_client', 'circuitbreaker']),
+  }),
+  /** The redis-server binary, for demos that start an instance of their own (never a shared one). */
+  'redis-server': service({
+    hint: 'install it with `apt-get install redis-server`',
+    env: {},
+    probe: () => binary('redis-server', /Redis server v=\d/),
+  }),
+  /** The Prometheus binary, for demos that start a server of their own. */
+  prometheus: service({
+    hint: 'install it with `apt-get install prometheus`',
+    env: {},
+    probe: async () => {
+      const file = findBinary('prometheus');
+      // It knows --version only (-v is an unknown flag to it).
+      const problem = file
+        ? await versionMatches(file, /prometheus, version \d/)
+        : 'prometheus is not on PATH or in /usr/sbin';
+      return { ok: problem === undefined, address: file ?? 'PATH', problem };
+    },
+  }),
   openssl: service({
     hint: 'install it with `apt-get install openssl`',
     env: {},
@@ -296,6 +322,26 @@ export const endpoints = {
     return serviceEnv('chromium').CHROMIUM_PATH;
   },
 };
+
+/**
+ * Debian's /usr/bin/python3 finds every module named (pyenv's python3 cannot see them). It looks
+ * them up without importing them: importing FastAPI takes seconds on a loaded machine.
+ */
+function pythonModules(modules: string[]): Promise<Probed> {
+  const python = '/usr/bin/python3';
+  const script = `import importlib.util as u; print(' '.join(m for m in ${JSON.stringify(modules)} if u.find_spec(m) is None))`;
+  return new Promise((resolve) => {
+    execFile(python, ['-c', script], { timeout: 4000 }, (err, stdout) => {
+      const missing = String(stdout).trim();
+      const problem = err
+        ? `\`${python}\` did not run: ${err.killed ? 'no answer within 4 s' : err.message}`
+        : missing
+          ? `${python} has no module ${missing.split(' ').join(', ')}`
+          : undefined;
+      resolve({ ok: problem === undefined, address: python, problem });
+    });
+  });
+}
 
 /** Checks one service in well under 5 seconds: a TCP connect, or a file on disk. */
 export async function probe(name: ServiceName): Promise<ServiceStatus> {

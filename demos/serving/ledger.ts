@@ -1,0 +1,3 @@
+import type { LedgerEntry } from '../kit/ledger.ts';
+
+export const ledger: LedgerEntry[] = [];
