@@ -229,7 +229,15 @@ export const SERVICES = {
   fastapi: service({
     hint: 'install it with `apt-get install python3-fastapi python3-uvicorn python3-httpx python3-redis python3-prometheus-client python3-circuitbreaker`',
     env: {},
-    probe: () => pythonModules(['fastapi', 'uvicorn', 'httpx', 'redis', 'prometheus_client', 'circuitbreaker']),
+    probe: () =>
+      pythonModules([
+        'fastapi',
+        'uvicorn',
+        'httpx',
+        'redis',
+        'prometheus_client',
+        'circuitbreaker',
+      ]),
   }),
   /** The redis-server binary, for demos that start an instance of their own (never a shared one). */
   'redis-server': service({

@@ -263,6 +263,11 @@ def breaker(name):
     return BREAKERS[name]
 
 
+@app.get("/boom")
+async def boom():
+    raise RuntimeError("an unhandled error in one request")
+
+
 @app.get("/dep/plain")
 def dep_plain(url: str):
     try:

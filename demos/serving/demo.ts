@@ -11,7 +11,7 @@ export const demo = defineDemo({
   id: 'serving',
   title: 'Serving many requests: event loops, thread pools, caches, limits, breakers, metrics',
   summary:
-    'A FastAPI app under Debian\'s uvicorn, a Node app, a Redis and a Prometheus of the run\'s own, ' +
+    "A FastAPI app under Debian's uvicorn, a Node app, a Redis and a Prometheus of the run's own, " +
     'on loopback: who runs a handler, what a cache stampede costs, what 429 and a breaker do, ' +
     'and what a p99 and Little\'s law say about "10K requests per second".',
   needs: ['fastapi', 'redis-server'],

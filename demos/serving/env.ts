@@ -9,8 +9,8 @@ import type { SetupInfo } from '../kit/define.ts';
 import { isStale, runName } from '../kit/names.ts';
 import { CHECKOUT_CACHE } from '../kit/paths.ts';
 import { getJson } from './client.ts';
-import { type Prometheus, startPrometheus } from './prometheus.ts';
 import { killMarked, markedRuns, Processes } from './procs.ts';
+import { type Prometheus, startPrometheus } from './prometheus.ts';
 import { type Started, startFastApi, startNodeApp, startRedis } from './servers.ts';
 
 export interface Env {

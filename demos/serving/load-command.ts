@@ -16,7 +16,7 @@ const HELP = [
   '',
   'Sends GET requests to <url> from C workers (each sends its next request as soon as the last',
   'one answered, over keep-alive connections) until N requests are done or D seconds are up,',
-  'then prints throughput X, latency percentiles, status counts, and X × W (Little\'s law: the',
+  "then prints throughput X, latency percentiles, status counts, and X × W (Little's law: the",
   'mean number in flight, which should equal C). Only for loopback or a service you own.',
   '',
   `  -c, --concurrency C   workers (default 10, at most ${MAX_CONCURRENCY})`,
@@ -43,7 +43,9 @@ function parse(argv: string[]): Parsed | undefined {
   });
   if (values.help) return undefined;
   if (positionals.length !== 1) {
-    throw new UsageError(`load: give one URL, e.g. http://127.0.0.1:8000/; got ${positionals.length} arguments`);
+    throw new UsageError(
+      `load: give one URL, e.g. http://127.0.0.1:8000/; got ${positionals.length} arguments`,
+    );
   }
   const raw = positionals[0] as string;
   let url: URL;

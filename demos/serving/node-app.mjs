@@ -15,9 +15,7 @@ function observe(route, seconds) {
   const r = routes.get(route) ?? { count: 0, sum: 0, buckets: BUCKETS.map(() => 0) };
   r.count += 1;
   r.sum += seconds;
-  BUCKETS.forEach((le, i) => {
-    if (seconds <= le) r.buckets[i] += 1;
-  });
+  for (const [i, le] of BUCKETS.entries()) if (seconds <= le) r.buckets[i] += 1;
   routes.set(route, r);
 }
 
@@ -30,9 +28,11 @@ function exposition() {
     '# TYPE http_request_duration_seconds histogram',
   ];
   for (const [route, r] of routes) {
-    BUCKETS.forEach((le, i) =>
-      lines.push(`http_request_duration_seconds_bucket{route="${route}",le="${le}"} ${r.buckets[i]}`),
-    );
+    for (const [i, le] of BUCKETS.entries()) {
+      lines.push(
+        `http_request_duration_seconds_bucket{route="${route}",le="${le}"} ${r.buckets[i]}`,
+      );
+    }
     lines.push(`http_request_duration_seconds_bucket{route="${route}",le="+Inf"} ${r.count}`);
     lines.push(`http_request_duration_seconds_sum{route="${route}"} ${r.sum}`);
     lines.push(`http_request_duration_seconds_count{route="${route}"} ${r.count}`);

@@ -16,14 +16,15 @@ export interface Prometheus {
   query(expr: string): Promise<Sample[]>;
 }
 
-export interface Sample {
+interface Sample {
   labels: Record<string, string>;
   value: number;
 }
 
 function config(targets: Record<string, number>): string {
   const jobs = Object.entries(targets).map(
-    ([job, port]) => `  - job_name: ${job}\n    static_configs:\n      - targets: ['127.0.0.1:${port}']`,
+    ([job, port]) =>
+      `  - job_name: ${job}\n    static_configs:\n      - targets: ['127.0.0.1:${port}']`,
   );
   return [
     'global:',
@@ -67,7 +68,10 @@ export async function startPrometheus(
         data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
       };
       if (body.status !== 'success') throw new Error(`query ${expr}: ${body.error}`);
-      return (body.data?.result ?? []).map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
+      return (body.data?.result ?? []).map((r) => ({
+        labels: r.metric,
+        value: Number(r.value[1]),
+      }));
     },
   };
 }

@@ -10,7 +10,7 @@ import { findBinary } from '../kit/probes.ts';
 import type { Processes, Server } from './procs.ts';
 
 /** Debian's Python: the one that sees python3-fastapi and friends (pyenv's does not). */
-export const PYTHON = '/usr/bin/python3';
+const PYTHON = '/usr/bin/python3';
 
 export interface Started {
   server: Server;
@@ -65,7 +65,9 @@ export async function startFastApi(procs: Processes, redisUrl: string): Promise<
 }
 
 export async function startNodeApp(procs: Processes): Promise<Started> {
-  const server = procs.start('node app', process.execPath, [join(demoDir('serving'), 'node-app.mjs')]);
+  const server = procs.start('node app', process.execPath, [
+    join(demoDir('serving'), 'node-app.mjs'),
+  ]);
   const port = Number((await server.waitFor(/listening (\d+)/))[1]);
   return { server, port, url: `http://127.0.0.1:${port}` };
 }

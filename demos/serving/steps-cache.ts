@@ -53,7 +53,11 @@ export const cacheAsideStep = step<Env>(
       ],
     );
     t.equal('10 reads of one key: the backend is called once', calls, 1);
-    t.equal('Redis counted 9 hits and 1 miss', [stats.keyspace_hits, stats.keyspace_misses], [9, 1]);
+    t.equal(
+      'Redis counted 9 hits and 1 miss',
+      [stats.keyspace_hits, stats.keyspace_misses],
+      [9, 1],
+    );
     // Read after the counts: TTL and PTTL are themselves counted as hits.
     const pttl = Number(await redisCli(env.redis.port, 'PTTL', key));
     const since = Date.now() - firstSent;
@@ -117,7 +121,11 @@ export const stampedeStep = step<Env>(
       t.equal(`${mode}: all ${N} requests got the product`, ok, N);
     }
     t.table(['fix', 'requests', 'answered 200', 'backend calls', 'Redis misses'], rows);
-    t.equal(`without a fix, ${N} requests on an expired key make ${N} backend calls`, calls.plain, N);
+    t.equal(
+      `without a fix, ${N} requests on an expired key make ${N} backend calls`,
+      calls.plain,
+      N,
+    );
     t.equal('with a Redis lock (SET NX PX), one backend call', calls.lock, 1);
     t.equal('with request coalescing in the process, one backend call', calls.coalesce, 1);
   },

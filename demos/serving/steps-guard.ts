@@ -5,10 +5,10 @@
 import { createServer } from 'node:http';
 import { step } from '../kit/define.ts';
 import { closeServer, listen } from '../kit/net.ts';
+import { expectedFor } from '../kit/versions.ts';
 import { waitFor } from '../kit/wait.ts';
 import { fetchOnce, getJson } from './client.ts';
 import type { Env } from './env.ts';
-import { expectedFor } from '../kit/versions.ts';
 import { asyncBreakerFact } from './versions.ts';
 
 export const rateLimitStep = step<Env>(
@@ -32,7 +32,9 @@ export const rateLimitStep = step<Env>(
       replies.map((r) => r.status),
       [200, 200, 200, 200, 200, 429, 429, 429],
     );
-    const waits = replies.filter((r) => r.status === 429).map((r) => String(r.headers['retry-after']));
+    const waits = replies
+      .filter((r) => r.status === 429)
+      .map((r) => String(r.headers['retry-after']));
     t.check(
       'each 429 carries Retry-After in delay-seconds (RFC 9110 §10.2.3), at most the 12 s refill',
       waits.every((w) => /^\d+$/.test(w) && Number(w) >= 1 && Number(w) <= 12),
@@ -85,12 +87,21 @@ export const breakerStep = step<Env>(
       plain.push(JSON.parse((await fetchOnce(`${env.api.url}/dep/plain?url=${dependency}`)).body));
     }
     const plainMs = performance.now() - plainStart;
-    t.show('without a breaker', `5 calls: ${plain.map((p) => p.outcome).join(', ')} (${Math.round(plainMs)} ms)`);
-    t.equal('without a breaker, every call reaches the hung dependency and waits for the timeout', dep.received(), 5);
+    t.show(
+      'without a breaker',
+      `5 calls: ${plain.map((p) => p.outcome).join(', ')} (${Math.round(plainMs)} ms)`,
+    );
+    t.equal(
+      'without a breaker, every call reaches the hung dependency and waits for the timeout',
+      dep.received(),
+      5,
+    );
 
     const name = `b${process.pid}${Date.now()}`;
     const call = async () =>
-      JSON.parse((await fetchOnce(`${env.api.url}/dep/breaker?url=${dependency}&name=${name}`)).body) as Call;
+      JSON.parse(
+        (await fetchOnce(`${env.api.url}/dep/breaker?url=${dependency}&name=${name}`)).body,
+      ) as Call;
     const before = dep.received();
     const calls: Call[] = [];
     for (let i = 0; i < 6; i++) calls.push(await call());
@@ -128,6 +139,18 @@ export const breakerStep = step<Env>(
       'the state sequence: closed → open (3rd failure) → half_open (after 2 s) → closed (a success)',
       sequence,
       ['closed', 'open', 'half_open', 'closed'],
+    );
+
+    const boom = await fetchOnce(`${env.api.url}/boom`);
+    const next = await fetchOnce(`${env.api.url}/health`);
+    t.show(
+      'an unhandled exception in one handler, then the next request',
+      `${boom.status}, then ${next.status}`,
+    );
+    t.equal(
+      'an unhandled exception answers that one request with 500; the worker serves the next',
+      [boom.status, next.status],
+      [500, 200],
     );
 
     const version = env.versions.circuitbreaker ?? 'unknown';

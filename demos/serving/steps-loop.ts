@@ -2,8 +2,8 @@
 // `async def` on the event loop; a blocking call there holds the loop. Node runs every handler on
 // its one thread. The claims come from the servers' own records of each request's start and end.
 
-import { step } from '../kit/define.ts';
 import type { StepContext } from '../kit/define.ts';
+import { step } from '../kit/define.ts';
 import { burst, getJson, type Handled, peakInFlight, spanMs, threadCount } from './client.ts';
 import type { Env } from './env.ts';
 
@@ -31,7 +31,12 @@ async function measure(base: string, c: Case): Promise<Measured> {
   const failed = replies.filter((r) => r.status !== 200);
   if (failed.length) throw new Error(`${c.path}: ${failed.length} answers were not 200`);
   const handled = await getJson<Handled[]>(`${base}/trace?tag=${tag}`);
-  return { peak: peakInFlight(handled), threads: threadCount(handled), span: spanMs(handled), n: handled.length };
+  return {
+    peak: peakInFlight(handled),
+    threads: threadCount(handled),
+    span: spanMs(handled),
+    n: handled.length,
+  };
 }
 
 function tabulate(t: StepContext, cases: Case[], results: Measured[]): void {
@@ -63,9 +68,13 @@ export const fastapiLoopStep = step<Env>(
     for (const c of cases) results.push(await measure(env.api.url, c));
     tabulate(t, cases, results);
     const [def, block, wait] = results as [Measured, Measured, Measured];
-    t.equal("AnyIO's default thread limiter (FastAPI's pool for `def` endpoints) holds 40 tokens", pool.total_tokens, 40);
     t.equal(
-      'a plain `def` endpoint is not one request at a time: 40 of 50 ran at once, the pool\'s size',
+      "AnyIO's default thread limiter (FastAPI's pool for `def` endpoints) holds 40 tokens",
+      pool.total_tokens,
+      40,
+    );
+    t.equal(
+      "a plain `def` endpoint is not one request at a time: 40 of 50 ran at once, the pool's size",
       def.peak,
       pool.total_tokens,
     );
@@ -80,7 +89,7 @@ export const fastapiLoopStep = step<Env>(
       block.span >= BLOCK.n * BLOCK.ms,
     );
     t.equal('`async def` awaiting asyncio.sleep: all 50 in flight at once', wait.peak, AWAIT.n);
-    t.equal('…on one thread, the event loop\'s', wait.threads, 1);
+    t.equal("…on one thread, the event loop's", wait.threads, 1);
   },
 );
 

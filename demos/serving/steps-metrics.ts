@@ -51,7 +51,11 @@ export const metricsStep = step<Env>(
     await fetchOnce(`${env.api.url}/work?ms=1`);
     await scraped(prom, COUNT, 1);
     await burst(`${env.api.url}/work?ms=5`, 40);
-    t.equal('the counter Prometheus scraped is exactly the requests sent', await scraped(prom, COUNT, 41), 41);
+    t.equal(
+      'the counter Prometheus scraped is exactly the requests sent',
+      await scraped(prom, COUNT, 41),
+      41,
+    );
     const rate = (await scalar(prom, RATE)) ?? Number.NaN;
     const before = (await scalar(prom, P99)) ?? Number.NaN;
     await burst(`${env.api.url}/work?ms=300`, 20);
@@ -66,7 +70,11 @@ export const metricsStep = step<Env>(
       ],
     );
     t.block([`p99 query: ${P99}`]);
-    t.check('rate() of the request counter is above zero while requests come in', rate > 0, `${rate}`);
+    t.check(
+      'rate() of the request counter is above zero while requests come in',
+      rate > 0,
+      `${rate}`,
+    );
     t.check(
       'the p99 rose once slow requests came in',
       after > before,
