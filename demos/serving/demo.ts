@@ -5,6 +5,7 @@ import { cacheAsideStep, stampedeStep } from './steps-cache.ts';
 import { breakerStep, rateLimitStep } from './steps-guard.ts';
 import { fastapiLoopStep, nodeLoopStep } from './steps-loop.ts';
 import { littlesLawStep, metricsStep } from './steps-metrics.ts';
+import { poolStep } from './steps-pool.ts';
 import { versions } from './versions.ts';
 
 export const demo = defineDemo({
@@ -19,6 +20,7 @@ export const demo = defineDemo({
   steps: [
     fastapiLoopStep,
     nodeLoopStep,
+    poolStep,
     cacheAsideStep,
     stampedeStep,
     rateLimitStep,

@@ -73,12 +73,17 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 002:397',
     verdict: 'holds',
     truth:
-      'SQLAlchemy keeps pool_size connections open and opens up to max_overflow more under load; a request beyond that waits for one (pool_timeout, 30 s by default) and then fails.',
-    by: {
-      cited:
-        'SQLAlchemy docs, "Connection Pooling" (QueuePool pool_size, max_overflow, pool_timeout)',
-      why: 'Debian 12 has no async SQLAlchemy driver here (no asyncpg); the pooling topic measures pools',
-    },
+      "A pool keeps its connections open and hands them out in turn; a request beyond its size waits in the pool's queue (SQLAlchemy: up to max_overflow more, then pool_timeout, 30 s by default).",
+    by: { step: 'pool', claim: 'the pool opened 4 connections and reused them' },
+  },
+  {
+    id: 'pool-queue',
+    said: 'Connection exhaustion is handled with connection pooling and queueing requests.',
+    source: 'seed 002:739',
+    verdict: 'holds',
+    truth:
+      "Requests beyond the pool size queue for a connection, and the wait is part of their latency: size the pool (and the database's max_connections) for the concurrency you need.",
+    by: { step: 'pool', claim: '8 of 12 requests waited in the pool' },
   },
   {
     id: 'on-event-startup',

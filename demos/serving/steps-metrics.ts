@@ -109,7 +109,7 @@ export const metricsStep = step<Env>(
 
 /** One load run and what Little's law says of it. */
 async function measureLoad(url: string, concurrency: number) {
-  return runLoad(url, { concurrency, requests: 40 * concurrency });
+  return runLoad(url, { concurrency, requests: 30 * concurrency });
 }
 
 export const littlesLawStep = step<Env>(
@@ -120,7 +120,7 @@ export const littlesLawStep = step<Env>(
   },
   async (t, env) => {
     const url = `${env.api.url}/async-await?ms=20`;
-    t.waiting('200 requests at concurrency 5, then 800 at concurrency 20 (keep-alive)');
+    t.waiting('150 requests at concurrency 5, then 600 at concurrency 20 (keep-alive)');
     const runs = [await measureLoad(url, 5), await measureLoad(url, 20)];
     t.table(
       ['concurrency C', 'requests', 'X req/s', 'W mean latency', 'X × W', 'C ÷ 20 ms'],
@@ -147,7 +147,7 @@ export const littlesLawStep = step<Env>(
         `W ${r.meanLatency}, X ${r.throughput}`,
       );
     }
-    const empty = await runLoad(`${env.api.url}/health`, { concurrency: 50, requests: 2000 });
+    const empty = await runLoad(`${env.api.url}/health`, { concurrency: 50, requests: 1000 });
     t.show(
       'one uvicorn worker, an empty handler, 50 connections',
       `${empty.throughput.toFixed(0)} req/s, mean latency ${(empty.meanLatency * 1000).toFixed(1)} ms`,
