@@ -93,6 +93,15 @@ async def work(ms: int):
     return {"ok": True}
 
 
+@app.get("/cpu")
+async def cpu(ms: int):
+    """CPU-bound work: spins for `ms` of this thread's CPU time, and says which process did it."""
+    spent = time.thread_time() + ms / 1000
+    while time.thread_time() < spent:
+        pass
+    return {"pid": os.getpid()}
+
+
 # ------------------------------------------------------------------ metrics (step 7)
 
 REQUESTS = Counter("http_requests_total", "Requests served", ["route", "status"])

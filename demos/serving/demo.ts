@@ -6,6 +6,7 @@ import { breakerStep, rateLimitStep } from './steps-guard.ts';
 import { fastapiLoopStep, nodeLoopStep } from './steps-loop.ts';
 import { littlesLawStep, metricsStep } from './steps-metrics.ts';
 import { poolStep } from './steps-pool.ts';
+import { workersStep } from './steps-workers.ts';
 import { versions } from './versions.ts';
 
 export const demo = defineDemo({
@@ -20,6 +21,7 @@ export const demo = defineDemo({
   steps: [
     fastapiLoopStep,
     nodeLoopStep,
+    workersStep,
     poolStep,
     cacheAsideStep,
     stampedeStep,

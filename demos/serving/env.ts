@@ -11,7 +11,7 @@ import { CHECKOUT_CACHE } from '../kit/paths.ts';
 import { getJson } from './client.ts';
 import { killMarked, markedRuns, Processes } from './procs.ts';
 import { type Prometheus, startPrometheus } from './prometheus.ts';
-import { type Started, startFastApi, startNodeApp, startRedis } from './servers.ts';
+import { type Started, startFastApi, startNode, startRedis } from './servers.ts';
 
 export interface Env {
   /** `wn_serving_…`: marks this run's folder and processes. */
@@ -50,7 +50,10 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
   mkdirSync(dir, { recursive: true });
   const procs = new Processes(run);
   try {
-    const [redis, node] = await Promise.all([startRedis(procs, dir), startNodeApp(procs)]);
+    const [redis, node] = await Promise.all([
+      startRedis(procs, dir),
+      startNode(procs, 'node-app.mjs'),
+    ]);
     const api = await startFastApi(procs, redis.url);
     const prom = info.available.has('prometheus')
       ? await startPrometheus(procs, dir, { fastapi: api.port, node: node.port })

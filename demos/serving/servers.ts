@@ -41,8 +41,14 @@ export async function startRedis(procs: Processes, dir: string): Promise<Started
   return { server, port, url: `redis://127.0.0.1:${port}` };
 }
 
-export async function startFastApi(procs: Processes, redisUrl: string): Promise<Started> {
+/** uvicorn serving app.py; with `workers` > 1, a supervisor and that many worker processes. */
+export async function startFastApi(
+  procs: Processes,
+  redisUrl: string,
+  workers = 1,
+): Promise<Started> {
   const port = await freePort();
+  const many = workers > 1 ? ['--workers', String(workers)] : [];
   const server = procs.start(
     'uvicorn',
     PYTHON,
@@ -57,17 +63,22 @@ export async function startFastApi(procs: Processes, redisUrl: string): Promise<
       '--port',
       String(port),
       '--no-access-log',
+      ...many,
     ],
     { REDIS_URL: redisUrl },
   );
-  await server.waitFor(/Uvicorn running on/);
+  // Each worker process says so once its app is up.
+  await server.waitFor(new RegExp(`(Application startup complete[\\s\\S]*){${workers}}`));
   return { server, port, url: `http://127.0.0.1:${port}` };
 }
 
-export async function startNodeApp(procs: Processes): Promise<Started> {
-  const server = procs.start('node app', process.execPath, [
-    join(demoDir('serving'), 'node-app.mjs'),
-  ]);
+/** A Node program of this folder that prints `listening <port>` once it serves. */
+export async function startNode(
+  procs: Processes,
+  file: string,
+  args: string[] = [],
+): Promise<Started> {
+  const server = procs.start(file, process.execPath, [join(demoDir('serving'), file), ...args]);
   const port = Number((await server.waitFor(/listening (\d+)/))[1]);
   return { server, port, url: `http://127.0.0.1:${port}` };
 }
