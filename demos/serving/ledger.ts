@@ -181,6 +181,18 @@ export const ledger: LedgerEntry[] = [
     by: { step: 'metrics', claim: 'the counter Prometheus scraped is exactly the requests sent' },
   },
   {
+    id: 'label-raw-path',
+    said: 'Label the latency histogram with `endpoint=request.url.path`.',
+    source: 'seed 002:575',
+    verdict: 'partly',
+    truth:
+      'The raw path carries ids, so every id becomes its own counter and a set of histogram buckets; label by the route template (`/users/{id}`).',
+    by: {
+      cited: 'Prometheus docs, "Metric and label naming" (labels with high cardinality)',
+      why: "the demo's apps label by route template; the reference measured 50 ids → 51 counters and 765 bucket series",
+    },
+  },
+  {
     id: 'circuit-async',
     said: '`@circuit(failure_threshold=5, recovery_timeout=60)` on an `async def` stops calling a failing service.',
     source: 'seed 002:597',
@@ -206,6 +218,18 @@ export const ledger: LedgerEntry[] = [
     truth:
       "An unhandled exception in a handler becomes a 500 for that request (Starlette's ServerErrorMiddleware); the process goes on serving.",
     by: { step: 'breaker', claim: 'an unhandled exception answers that one request with 500' },
+  },
+  {
+    id: 'readiness-deps',
+    said: '/ready returns 503 when the database or Redis is unavailable.',
+    source: 'seed 002:635',
+    verdict: 'partly',
+    truth:
+      'Kubernetes then takes the pod out of its Services; when the shared database or Redis fails, every pod fails readiness at once and the service has no endpoints left to even answer with an error.',
+    by: {
+      cited: 'kubernetes/website pod-lifecycle.md ("Container probes", readinessProbe)',
+      why: 'no kubelet on this machine',
+    },
   },
   {
     id: 'worker-1000-concurrent',
