@@ -255,7 +255,7 @@ async def db_calls(round: str):
 # ------------------------------------------------------------------ circuit breaker (step 6)
 
 DEPENDENCY = httpx.Client()  # one client per process: building one loads the CA bundle
-TIMEOUT_SECONDS = 0.3
+TIMEOUT_SECONDS = 0.5
 BREAKERS = {}
 
 
