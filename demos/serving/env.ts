@@ -9,7 +9,7 @@ import type { SetupInfo } from '../kit/define.ts';
 import { isStale, runName } from '../kit/names.ts';
 import { CHECKOUT_CACHE } from '../kit/paths.ts';
 import { getJson } from './client.ts';
-import { killMarked, markedRuns, Processes } from './procs.ts';
+import { killListedGroups, killMarked, markedRuns, Processes } from './procs.ts';
 import { type Prometheus, startPrometheus } from './prometheus.ts';
 import { type Started, startFastApi, startNode, startRedis } from './servers.ts';
 
@@ -36,10 +36,11 @@ const ROOT = join(CHECKOUT_CACHE, 'serving');
 /** Kills the processes and removes the folders of serving runs that are over. */
 function sweep(): Env['swept'] {
   mkdirSync(ROOT, { recursive: true });
-  const dead = markedRuns().filter((r) => isStale(r, 'serving'));
-  const processes = killMarked(dead);
   const dirs = readdirSync(ROOT).filter((n) => isStale(n, 'serving'));
-  for (const n of dirs) rmSync(join(ROOT, n), { recursive: true, force: true });
+  let processes = 0;
+  for (const n of dirs) processes += killListedGroups(join(ROOT, n));
+  processes += killMarked(markedRuns().filter((r) => isStale(r, 'serving')));
+  for (const n of dirs) rmSync(join(ROOT, n), { recursive: true, force: true, maxRetries: 3 });
   return { dirs: dirs.length, processes };
 }
 
@@ -48,7 +49,7 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
   const run = runName('serving');
   const dir = join(ROOT, run);
   mkdirSync(dir, { recursive: true });
-  const procs = new Processes(run);
+  const procs = new Processes(run, dir);
   try {
     const [redis, node] = await Promise.all([
       startRedis(procs, dir),
@@ -75,6 +76,8 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
 }
 
 export async function closeEnv(env: Env): Promise<void> {
+  // stopAll signals every server before its first await; the folder goes once they have exited
+  // (Prometheus writes into it until then).
   await env.procs.stopAll();
-  rmSync(env.dir, { recursive: true, force: true });
+  rmSync(env.dir, { recursive: true, force: true, maxRetries: 3 });
 }

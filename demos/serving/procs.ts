@@ -1,9 +1,12 @@
 // The servers a run starts (uvicorn, redis-server, Prometheus, the Node app): each leads its own
 // process group and carries the run's name in its environment, so teardown, Ctrl-C (the kit runs
-// teardown) and the next run's sweep find it and everything it forked (uvicorn's workers).
+// teardown) and the next run's sweep find it and everything it forked (uvicorn's workers). The
+// groups are also listed in the run's folder: redis-server overwrites its environment with its
+// process title, so for it the mark cannot be read back.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** The environment variable that marks a process (and its descendants) as one run's. */
@@ -28,7 +31,11 @@ function tail(text: string): string {
 export class Processes {
   private readonly started: Server[] = [];
 
-  constructor(readonly run: string) {}
+  /** `dir`: the run's folder, where the group of each server is listed for the sweep. */
+  constructor(
+    readonly run: string,
+    private readonly dir: string,
+  ) {}
 
   start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Server {
     const child = spawn(command, args, {
@@ -41,6 +48,7 @@ export class Processes {
       child.once('error', () => {});
       throw new Error(`could not start ${command}: not found or not executable`);
     }
+    appendFileSync(join(this.dir, GROUPS), `${child.pid} ${startTime(child.pid)}\n`);
     let out = '';
     let ended = false;
     const waiters = new Set<() => void>();
@@ -94,11 +102,47 @@ export class Processes {
     return server;
   }
 
-  /** Stops every server of this run, and any process still carrying the run's mark. */
-  async stopAll(): Promise<void> {
-    await Promise.all(this.started.map((s) => s.stop()));
+  /**
+   * Stops every server of this run, and any process still carrying the run's mark. The signals
+   * all go out before the first await (a run killed during its teardown leaves nothing running);
+   * the promise resolves once the servers have exited.
+   */
+  stopAll(): Promise<void> {
+    const exits = this.started.map((s) => s.stop());
     killMarked([this.run]);
+    return Promise.all(exits).then(() => undefined);
   }
+}
+
+const GROUPS = 'groups';
+
+/** When a process started (field 22 of /proc/<pid>/stat), to tell it from a later reuse of its pid. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Kills the process groups a run listed in its folder whose leaders are still those processes. */
+export function killListedGroups(dir: string): number {
+  let text = '';
+  try {
+    text = readFileSync(join(dir, GROUPS), 'utf8');
+  } catch {
+    return 0;
+  }
+  let killed = 0;
+  for (const line of text.split('\n').filter(Boolean)) {
+    const [pid, started] = line.split(' ');
+    if (started && startTime(Number(pid)) === started) {
+      killGroup(Number(pid));
+      killed += 1;
+    }
+  }
+  return killed;
 }
 
 function killGroup(pgid: number): void {

@@ -60,6 +60,11 @@ export const fastapiLoopStep = step<Env>(
     title: 'FastAPI: `def` runs in a thread pool, `async def` on the event loop',
   },
   async (t, env) => {
+    if (env.swept.dirs || env.swept.processes) {
+      t.say(
+        `swept what dead runs left: ${env.swept.dirs} folders, ${env.swept.processes} processes`,
+      );
+    }
     const pool = await getJson<{ total_tokens: number; threads: number }>(`${env.api.url}/pool`);
     t.show("AnyIO's default thread limiter", `${pool.total_tokens} tokens`);
     t.waiting('50 + 10 + 50 requests, each on its own connection');
