@@ -163,7 +163,7 @@ export const breakerStep = step<Env>(
     );
     const expected = expectedFor(asyncBreakerFact, version);
     t.equal(
-      `with circuitbreaker ${expected.when}, the seed's breaker on an async def after 8 failures is`,
+      `with circuitbreaker ${expected.when}, the seed's @circuit on an async def, after 8 failures, is still: ${expected.value}`,
       `${seed.state}, failure_count ${seed.failures}`,
       expected.value,
     );
