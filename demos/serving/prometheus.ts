@@ -54,7 +54,7 @@ export async function startPrometheus(
     `--web.listen-address=127.0.0.1:${port}`,
   ]);
   const version = (await server.waitFor(/version=([\d.]+)/))[1] as string;
-  await server.waitFor(/Server is ready to receive web requests/);
+  await server.waitFor(/Server is ready to receive web requests/, 60_000);
   const url = `http://127.0.0.1:${port}`;
   return {
     server,

@@ -9,6 +9,9 @@ import { demoDir } from '../kit/paths.ts';
 import { findBinary } from '../kit/probes.ts';
 import type { Processes, Server } from './procs.ts';
 
+/** How long a server may take to say it is ready (a bound, not a wait: readiness ends it). */
+const STARTUP_BOUND_MS = 60_000;
+
 /** Debian's Python: the one that sees python3-fastapi and friends (pyenv's does not). */
 const PYTHON = '/usr/bin/python3';
 
@@ -37,7 +40,7 @@ export async function startRedis(procs: Processes, dir: string): Promise<Started
     '--daemonize',
     'no',
   ]);
-  await server.waitFor(/Ready to accept connections/);
+  await server.waitFor(/Ready to accept connections/, STARTUP_BOUND_MS);
   return { server, port, url: `redis://127.0.0.1:${port}` };
 }
 
@@ -67,8 +70,12 @@ export async function startFastApi(
     ],
     { REDIS_URL: redisUrl },
   );
-  // Each worker process says so once its app is up.
-  await server.waitFor(new RegExp(`(Application startup complete[\\s\\S]*){${workers}}`));
+  // Each worker process says so once its app is up. Each is a fresh Python importing FastAPI: on a
+  // loaded 2-core machine that took over 15 s, so the bound is generous.
+  await server.waitFor(
+    new RegExp(`(Application startup complete[\\s\\S]*){${workers}}`),
+    STARTUP_BOUND_MS,
+  );
   return { server, port, url: `http://127.0.0.1:${port}` };
 }
 
@@ -79,7 +86,7 @@ export async function startNode(
   args: string[] = [],
 ): Promise<Started> {
   const server = procs.start(file, process.execPath, [join(demoDir('serving'), file), ...args]);
-  const port = Number((await server.waitFor(/listening (\d+)/))[1]);
+  const port = Number((await server.waitFor(/listening (\d+)/, STARTUP_BOUND_MS))[1]);
   return { server, port, url: `http://127.0.0.1:${port}` };
 }
 
