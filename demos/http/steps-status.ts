@@ -44,6 +44,11 @@ export const informationalStep = step<Env>(
       [big.status, big.informational.length],
       [413, 0],
     );
+    t.equal(
+      'Node still names 413 by its old reason phrase, not RFC 9110\'s "Content Too Large"',
+      big.tap.text('<').split('\r\n')[0],
+      'HTTP/1.1 413 Payload Too Large',
+    );
     t.check(
       'the client never sent the body: under 1 KB left it, not 5 MB',
       big.tap.text('>').length < 1024,

@@ -176,6 +176,8 @@ export const ANOMALIES: Anomaly[] = [
     name: 'observed transaction vanishes',
     section: 'otv-observed-transaction-vanishes',
     title: 'OTV observed transaction vanishes: a committed write seen, then overwritten',
+    // What the test detects is C reading B's uncommitted value: a dirty read.
+    ansi: { phenomenon: 'P1', forbiddenFrom: RC },
     showcase: { postgres: RC, mariadb: RU },
     expect: {
       postgres: ['no', 'no', 'no', 'no'],
@@ -288,6 +290,7 @@ export const ANOMALIES: Anomaly[] = [
       {
         id: 'P4-incr',
         name: 'lost update with value = value + 1',
+        ansi: { phenomenon: 'P2', forbiddenFrom: RR },
         showcase: { postgres: RC, mariadb: RR },
         expect: {
           postgres: ['lock', 'lock', '40001', '40001'],
@@ -344,6 +347,7 @@ export const ANOMALIES: Anomaly[] = [
       {
         id: 'G-single-write',
         name: 'read skew, then a write',
+        ansi: { phenomenon: 'P2', forbiddenFrom: RR },
         showcase: { postgres: RR, mariadb: RR },
         expect: {
           postgres: ['no', 'no', '40001', '40001'],

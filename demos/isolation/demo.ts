@@ -15,15 +15,10 @@ import {
   pmpWriteStep,
 } from './steps-anomalies.ts';
 import { defaultsStep, mariadbVersionsStep, postgresVersionsStep } from './steps-levels.ts';
+import { lockTimeoutStep } from './steps-lock-timeout.ts';
 import { matrixStep } from './steps-matrix.ts';
 import { phantomsStep, rcDefaultStep, rrLocksStep } from './steps-mistakes.ts';
-import {
-  forUpdateStep,
-  lockTimeoutStep,
-  refusalsStep,
-  retryStep,
-  snapshotStep,
-} from './steps-refusals.ts';
+import { forUpdateStep, refusalsStep, retryStep, snapshotStep } from './steps-refusals.ts';
 import { versions } from './versions.ts';
 
 export const demo = defineDemo({

@@ -1,5 +1,5 @@
-// Steps: how each engine refuses, what a lock wait timeout undoes, MariaDB's
-// innodb_snapshot_isolation, the retry loop, and SELECT … FOR UPDATE as the fix.
+// Steps: how each engine refuses, MariaDB's innodb_snapshot_isolation, the retry loop, and
+// SELECT … FOR UPDATE as the fix. (What a lock wait timeout undoes: steps-lock-timeout.ts.)
 
 import { type StepContext, step } from '../kit/define.ts';
 import { TESTS, test } from './anomalies.ts';
@@ -7,21 +7,11 @@ import type { Kind, Level, Outcome, Session } from './engines.ts';
 import type { Env, Server, Snapshot } from './env.ts';
 import { G2_ITEM_FOR_UPDATE, P4_FOR_UPDATE } from './fixes.ts';
 import { type Attempt, barrier, bothRows, increment, withRetry } from './retry.ts';
-import {
-  after,
-  type Entry,
-  find,
-  INITIAL_ROWS,
-  type Run,
-  rowsOf,
-  type SessionName,
-  type Statement,
-  valueAt,
-} from './runner.ts';
-import { cellOf, describeOutcome, errorTexts, PHRASE, timelineFigure, wrapTo } from './show.ts';
+import { after, find, INITIAL_ROWS, type Run, rowsOf, type Statement, valueAt } from './runner.ts';
+import { cellOf, describeOutcome, PHRASE, wrapTo } from './show.ts';
 import { showRun } from './steps-anomalies.ts';
 
-const isError = (o: Outcome | undefined, code: string, message?: RegExp): boolean =>
+export const isError = (o: Outcome | undefined, code: string, message?: RegExp): boolean =>
   o?.kind === 'error' && o.code === code && (!message || message.test(o.message));
 
 const answer = (st: Statement | undefined) =>
@@ -118,100 +108,12 @@ export const refusalsStep = step<Env>(
 );
 
 /** Resets the table to the initial rows and ends whatever the sessions had open. */
-async function fresh(server: Server, sessions: Session[]): Promise<void> {
+export async function fresh(server: Server, sessions: Session[]): Promise<void> {
   const { engine, table } = server;
   await engine.admin.raw(`DELETE FROM ${table}`);
   await engine.admin.raw(`INSERT INTO ${table} (id, value) VALUES ${INITIAL_ROWS}`);
   for (const s of sessions) await s.reset();
 }
-
-/** A lock wait that times out on one server: what the waiting transaction still has afterwards. */
-async function lockTimeout(t: StepContext, server: Server): Promise<void> {
-  const { engine, table, sessions } = server;
-  const { A, B } = sessions;
-  await fresh(server, [A, B]);
-  const maria = engine.kind === 'mariadb';
-  // The shortest bound each server accepts: MariaDB counts whole seconds, PostgreSQL milliseconds.
-  const bound = maria ? 'SET SESSION innodb_lock_wait_timeout = 1' : "SET lock_timeout = '100ms'";
-  const begin = (s: Session) =>
-    engine.begin('READ COMMITTED').map((sql): [Session, string] => [s, sql]);
-  const script: [Session, string][] = [
-    ...begin(A),
-    [A, `UPDATE ${table} SET value = 11 WHERE id = 1`],
-    [B, bound],
-    ...begin(B),
-    [B, `UPDATE ${table} SET value = 21 WHERE id = 2`],
-    [B, `UPDATE ${table} SET value = 12 WHERE id = 1`],
-  ];
-  const log: Entry[] = [];
-  const shown = (sql: string) => sql.replaceAll(table, 'test');
-  let timedOut: Outcome | undefined;
-  for (const [s, sql] of script) {
-    timedOut = await s.run(sql);
-    log.push({ s: s.name as SessionName, sql: shown(sql), outcome: timedOut });
-  }
-  const [open] = maria
-    ? await B.raw<{ open: number }>('SELECT @@in_transaction AS open')
-    : [{ open: -1 }];
-  const own = await B.run(`SELECT * FROM ${table} WHERE id = 2`);
-  const commit = await B.run('COMMIT');
-  await A.run('ROLLBACK');
-  await B.raw(maria ? 'SET SESSION innodb_lock_wait_timeout = 4' : "SET lock_timeout = '4s'");
-  const [final] = await engine.admin.raw<{ value: number }>(
-    `SELECT value FROM ${table} WHERE id = 2`,
-  );
-  log.push({ s: 'B', sql: 'SELECT * FROM test WHERE id = 2', outcome: own });
-  log.push({ s: 'B', sql: 'COMMIT', outcome: commit });
-  t.say(`${engine.label}: B updates row 2, then waits for A's lock on row 1 until the bound:`);
-  t.figure(timelineFigure(log, ['A', 'B'], `${engine.label}, a lock wait that times out`));
-  for (const [code, message] of errorTexts(log)) t.show(`ERROR ${code}`, message);
-  if (maria) {
-    const [r] = await engine.admin.raw<{ r: number }>('SELECT @@innodb_rollback_on_timeout AS r');
-    t.check(
-      `${engine.label}: the wait ends with 1205 "Lock wait timeout exceeded" (innodb_rollback_on_timeout=${r?.r ? 'ON' : 'OFF'})`,
-      isError(timedOut, '1205', /Lock wait timeout exceeded/),
-      timedOut && describeOutcome(timedOut),
-    );
-    t.check(
-      `${engine.label}: 1205 rolls back only the statement: the transaction is still open`,
-      Number(open?.open) === 1 && own.kind === 'rows' && own.rows[0]?.value === 21,
-      `@@in_transaction=${open?.open}, B reads ${describeOutcome(own)}`,
-    );
-    t.equal(
-      `${engine.label}: COMMIT after 1205 commits B's earlier UPDATE (row 2 is 21)`,
-      Number(final?.value),
-      21,
-    );
-  } else {
-    t.check(
-      `${engine.label}: the wait ends with 55P03 "canceling statement due to lock timeout"`,
-      isError(timedOut, '55P03', /lock timeout/),
-      timedOut && describeOutcome(timedOut),
-    );
-    t.check(
-      `${engine.label}: unlike 1205, 55P03 aborts the whole transaction: B's next read is 25P02`,
-      own.kind === 'error' && own.code === '25P02',
-      describeOutcome(own),
-    );
-    t.equal(
-      `${engine.label}: COMMIT after 55P03 rolls back B's earlier UPDATE (row 2 stays 20)`,
-      Number(final?.value),
-      20,
-    );
-  }
-}
-
-export const lockTimeoutStep = step<Env>(
-  {
-    id: 'lock-timeout',
-    section: 'lock-wait-timeouts',
-    title:
-      'A lock wait timeout: MariaDB 1205 undoes the statement, PostgreSQL 55P03 the transaction',
-  },
-  async (t, env) => {
-    for (const kind of ['postgres', 'mariadb'] as Kind[]) await lockTimeout(t, first(env, kind));
-  },
-);
 
 async function snapshotOnServer(t: StepContext, env: Env, server: Server): Promise<void> {
   const { engine } = server;

@@ -167,9 +167,9 @@ export const claimsStep = step<Env>(
       message: 'missing required "exp" claim',
     });
     const justExpired = await signed({ exp: epoch(now) - 3 });
-    const tolerated = await verify(justExpired, { clockTolerance: 5 });
+    const tolerated = await verify(justExpired);
     t.equal(
-      'expired 3 s ago is accepted with a 5 s clock tolerance (clock skew between servers)',
+      "expired 3 s ago is accepted: the policy's 5 s clock tolerance (clock skew between servers)",
       tolerated.sub,
       'alice',
     );

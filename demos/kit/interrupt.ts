@@ -9,6 +9,25 @@ import { join } from 'node:path';
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const SAME_CTRL_C_MS = 1000;
 
+/** Cleanups of kernel objects and the like (kit/sandbox.ts), run after the handler's own. */
+const registered = new Set<() => Promise<unknown>>();
+
+/**
+ * Adds a cleanup that an interrupt runs after `onInterrupt`'s own, before the process exits
+ * (whoever owns the object may already have cleaned it: make it idempotent). Returns the function
+ * that removes it again.
+ */
+export function atInterrupt(cleanup: () => Promise<unknown>): () => void {
+  registered.add(cleanup);
+  return () => registered.delete(cleanup);
+}
+
+async function runRegistered(): Promise<void> {
+  const failures: unknown[] = [];
+  for (const fn of [...registered].reverse()) await fn().catch((err) => failures.push(err));
+  if (failures.length) throw failures[0];
+}
+
 /** Installs the handlers; the returned function removes them (call it when the work is done). */
 export function onInterrupt(
   cleanup: () => Promise<unknown>,
@@ -25,13 +44,17 @@ export function onInterrupt(
     if (seen > 1 && Date.now() - firstAt < SAME_CTRL_C_MS) return;
     if (seen > 1) process.exit(status);
     say(`${signal}: cleaning up before exit (send it again to exit at once)`);
-    cleanup().then(
-      () => process.exit(status),
-      (err: unknown) => {
-        say(`cleanup after ${signal} failed: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(status);
-      },
-    );
+    cleanup()
+      .finally(runRegistered)
+      .then(
+        () => process.exit(status),
+        (err: unknown) => {
+          say(
+            `cleanup after ${signal} failed: ${err instanceof Error ? err.message : String(err)}`,
+          );
+          process.exit(status);
+        },
+      );
   };
   for (const s of SIGNALS) process.on(s, handler);
   return () => {

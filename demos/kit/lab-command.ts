@@ -79,6 +79,12 @@ function copyFiles(lab: Lab, from: string, to: string): void {
   }
 }
 
+/** `--check` as the view runs it: the workspace must exist; the claims and hint are printed. */
+export function checkAndReport(lab: Lab, ws: string, io: CliIO): Promise<LabVerdict> {
+  needWorkspace(lab, ws);
+  return runCheck(lab, ws, io, false);
+}
+
 function needWorkspace(lab: Lab, ws: string): void {
   if (!lab.files.every((f) => existsSync(join(ws, f))))
     throw new UsageError(

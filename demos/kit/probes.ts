@@ -83,8 +83,11 @@ export function findBinary(command: string): string | undefined {
   return onPath(command) ?? (executable(sbin) ? sbin : undefined);
 }
 
-/** `command` is installed and `command -v` reports a version matching `expected`. */
-export function binary(command: string, expected: RegExp): Promise<Probed> {
+/**
+ * `command` is installed and `command <flag>` (default `-v`; knotd and unbound take `-V`, their
+ * `-v` means verbose) prints a line matching `expected` (any line: tshark's first is a warning).
+ */
+export function binary(command: string, expected: RegExp, flag = '-v'): Promise<Probed> {
   const file = findBinary(command);
   if (!file) {
     const problem = `${command} is not on PATH or in /usr/sbin`;
@@ -92,10 +95,15 @@ export function binary(command: string, expected: RegExp): Promise<Probed> {
   }
   return new Promise((resolve) => {
     // nginx prints its version on stderr, HAProxy on stdout.
-    execFile(file, ['-v'], { timeout: 3000 }, (_err, stdout, stderr) => {
-      const said = `${stdout}${stderr}`.trim().split('\n')[0] ?? '';
+    execFile(file, [flag], { timeout: 3000 }, (_err, stdout, stderr) => {
+      const said = `${stdout}${stderr}`.trim();
       const ok = expected.test(said);
-      resolve({ ok, address: file, problem: ok ? undefined : `\`${file} -v\` said "${said}"` });
+      const first = said.split('\n')[0] ?? '';
+      resolve({
+        ok,
+        address: file,
+        problem: ok ? undefined : `\`${file} ${flag}\` said "${first}"`,
+      });
     });
   });
 }

@@ -10,7 +10,7 @@ import { codeOf } from './errors.ts';
 import { flightsFigure, type Observed, observe } from './observe.ts';
 import { derOf } from './pki.ts';
 import type { ServerView } from './servers.ts';
-import { defaultGroupFact } from './versions.ts';
+import { defaultGroupFact, handshakeFailureFact } from './versions.ts';
 import { handshakeTypes } from './wire.ts';
 
 /** A validity date as days from today, so the transcript reads the same on every run. */
@@ -162,9 +162,10 @@ export const handshakeStep = step<Env>(
       [with13.facts.protocol, with13.server.group],
       ['TLSv1.3', group.value],
     );
+    const alert = expectedFor(handshakeFailureFact, process.versions.openssl);
     await t
       .rejects(
-        `TLS 1.2 with only ${rsaOnly} fails: RSA key transport needs an RSA key`,
+        `TLS 1.2 with only ${rsaOnly} fails: RSA key transport needs an RSA key (${alert.when}: ${alert.value})`,
         () =>
           handshake({
             port: env.sni.port,
@@ -173,7 +174,7 @@ export const handshakeStep = step<Env>(
             ciphers: rsaOnly,
             maxVersion: 'TLSv1.2',
           }),
-        /HANDSHAKE_FAILURE|NO_SHARED_CIPHER/,
+        { code: alert.value },
       )
       .then((err) => t.show('the error', codeOf(err)));
   },

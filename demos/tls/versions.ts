@@ -10,15 +10,24 @@ const openssl30 = (v: string) => atLeast(v, '3.0') && !atLeast(v, '3.1');
 const OPENSSL_30 = 'Node 20.20.2 (OpenSSL 3.0.19)';
 const OPENSSL_35 = 'Node 22.23.5, 24.22.3, 26.12.1 (OpenSSL 3.5.9); 24.19.0, 24.20.0 (3.5.7)';
 
-/** A fact decided by Node's bundled OpenSSL: one value on 3.0, another from 3.5 on. */
-function byOpenssl(id: string, fact: string, on30: string, from35: string): VersionFact {
+/**
+ * A fact decided by Node's bundled OpenSSL: one value on 3.0, another from 3.5 on. `seen35` names
+ * the 3.5 stacks it was measured on when they are not all of OPENSSL_35.
+ */
+function byOpenssl(
+  id: string,
+  fact: string,
+  on30: string,
+  from35: string,
+  seen35 = OPENSSL_35,
+): VersionFact {
   return {
     id,
     fact,
     part: 'node openssl',
     cases: [
       { when: 'OpenSSL 3.0', applies: openssl30, value: on30, seen: OPENSSL_30 },
-      { when: 'OpenSSL ≥ 3.5', applies: (v) => atLeast(v, '3.5'), value: from35, seen: OPENSSL_35 },
+      { when: 'OpenSSL ≥ 3.5', applies: (v) => atLeast(v, '3.5'), value: from35, seen: seen35 },
     ],
   };
 }
@@ -49,6 +58,16 @@ export const mlkemFact = byOpenssl(
   "ecdhCurve: 'X25519MLKEM768'",
   'refused: Failed to set ECDH curve',
   'accepted',
+);
+
+// OpenSSL renamed the reason strings of received alerts ("sslv3 alert handshake failure" became
+// "ssl/tls alert handshake failure", ssl/ssl_err.c), and Node builds its error code from that text.
+export const handshakeFailureFact = byOpenssl(
+  'handshake-failure-code',
+  "Node's error code for a handshake_failure alert from the server",
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE',
+  'Node 22.23.5, 24.22.3, 26.12.1 (OpenSSL 3.5.9)',
 );
 
 export const keyInfoFact: VersionFact = {
@@ -126,6 +145,7 @@ export const versions: VersionFact[] = [
   supportedGroupsFact,
   defaultGroupFact,
   mlkemFact,
+  handshakeFailureFact,
   keyInfoFact,
   sniChainFact,
   sClientGroupFact,

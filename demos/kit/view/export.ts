@@ -5,6 +5,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Demo } from '../define.ts';
+import { loadLabs } from '../lab.ts';
 import type { Stack } from '../run.ts';
 import { esc, page, stackHtml } from './html.ts';
 import { notePageBody, type PanelContent } from './note-page.ts';
@@ -57,7 +58,14 @@ export async function exportSite(
       stackHtml(stack, `${when} UTC`),
       problem ? `<p class="stack missing">Not recorded: ${esc(problem)}</p>` : '',
     ].join('');
-    const body = notePageBody(demo, { recorded: panels, banner, home: 'index.html', live: false });
+    const labs = await loadLabs(demo.id);
+    const body = notePageBody(demo, {
+      recorded: panels,
+      banner,
+      home: 'index.html',
+      live: false,
+      labs,
+    });
     writeFileSync(
       join(dir, `${demo.id}.html`),
       page({ title: demo.title, body, assets: 'assets', live: false }),

@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import { Marked, type Token } from 'marked';
 import { getHeadingList, gfmHeadingId, resetHeadings } from 'marked-gfm-heading-id';
 import type { Demo } from '../define.ts';
+import type { Lab } from '../lab.ts';
 import { notePath } from '../paths.ts';
 import { esc } from './html.ts';
+import { labList, labPanel } from './lab-panels.ts';
 
 const marked = new Marked(gfmHeadingId());
 
@@ -62,6 +64,8 @@ export interface NotePageOptions {
   /** The link back to the list of topics. */
   home: string;
   live: boolean;
+  /** The topic's labs: listed at the top, each with its panel beside the section it practises. */
+  labs?: Lab[];
 }
 
 export function notePageBody(demo: Demo<unknown>, o: NotePageOptions): string {
@@ -71,9 +75,10 @@ export function notePageBody(demo: Demo<unknown>, o: NotePageOptions): string {
     shown.set(s.section, [...(shown.get(s.section) ?? []), i]);
   });
   const body = rows(markdown).map((row) => {
-    const panels = (row.slug ? (shown.get(row.slug) ?? []) : [])
-      .map((i) => panel(demo, i, o))
-      .join('\n');
+    const panels = [
+      ...(row.slug ? (shown.get(row.slug) ?? []) : []).map((i) => panel(demo, i, o)),
+      ...(o.labs ?? []).filter((l) => l.section === row.slug).map((l) => labPanel(l, o.live)),
+    ].join('\n');
     const cls = panels ? 'row with-panel' : 'row';
     return `<section class="${cls}"><div class="prose">${row.html}</div>${panels}</section>`;
   });
@@ -82,6 +87,7 @@ export function notePageBody(demo: Demo<unknown>, o: NotePageOptions): string {
     : '';
   return `<nav class="top"><a href="${o.home}">wirenotes</a> / ${esc(demo.id)} ${runAll}</nav>
 ${o.banner ?? ''}
+${labList(o.labs ?? [])}
 <main data-topic="${esc(demo.id)}">
 ${body.join('\n')}
 </main>`;

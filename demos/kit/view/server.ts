@@ -6,11 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Demo, Step } from '../define.ts';
 import { describeMissing, probeAll } from '../endpoints.ts';
+import { loadLabs } from '../lab.ts';
 import { closeServer, listen } from '../net.ts';
 import { DemoSession, MissingServices, type Reporter, SetupFailed, type Stack } from '../run.ts';
 import { esc, eventHtml, page, stepEndHtml } from './html.ts';
+import { checkForView } from './lab-panels.ts';
 import { notePageBody } from './note-page.ts';
 
 const require = createRequire(import.meta.url);
@@ -93,8 +96,15 @@ export interface ViewServer {
   close(): Promise<void>;
 }
 
-/** Starts the view on 127.0.0.1 (port 0 picks a free one). */
-export async function startView(demos: Demo<unknown>[], port = 0): Promise<ViewServer> {
+/**
+ * Starts the view on 127.0.0.1 (port 0 picks a free one). Labs are checked in
+ * `<labsRoot>/<topic>/<name>/`, the folder `npx tsx demos/<topic> lab <name>` uses by default.
+ */
+export async function startView(
+  demos: Demo<unknown>[],
+  port = 0,
+  labsRoot = join(process.cwd(), 'wirenotes-labs'),
+): Promise<ViewServer> {
   const byId = new Map(demos.map((d) => [d.id, d]));
   // One run at a time per demo: its setup binds servers and names things in shared services.
   const queues = new Map<string, Promise<void>>();
@@ -122,7 +132,20 @@ export async function startView(demos: Demo<unknown>[], port = 0): Promise<ViewS
         'not found',
       );
     if (parts.length === 1) {
-      return html(200, notePageBody(demo, { home: '/', live: true }), demo.title);
+      const labs = await loadLabs(demo.id);
+      return html(200, notePageBody(demo, { home: '/', live: true, labs }), demo.title);
+    }
+    if (parts[1] === 'lab-check' && parts.length === 2) {
+      const lab = (await loadLabs(demo.id)).find((l) => l.id === url.searchParams.get('lab'));
+      if (!lab) {
+        res.writeHead(400, { 'content-type': 'text/plain' });
+        return res.end(`unknown lab "${url.searchParams.get('lab') ?? ''}"`);
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      const send = (m: ViewMessage) => res.write(`data: ${JSON.stringify(m)}\n\n`);
+      await checkForView(lab, join(labsRoot, lab.topic, lab.id), send);
+      send({ type: 'done' });
+      return res.end();
     }
     if (parts[1] === 'run' && parts.length === 2) {
       const step = url.searchParams.get('step');

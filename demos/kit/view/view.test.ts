@@ -20,6 +20,10 @@ import { exportSite } from './export.ts';
 import { startView, type ViewServer } from './server.ts';
 
 const demos = await loadDemos();
+// Labs are checked in a folder of this test's own, with progress kept in a state folder of its own.
+const scratch = mkdtempSync(join(tmpdir(), 'wirenotes-view-'));
+process.env.WIRENOTES_STATE_DIR = join(scratch, 'state');
+const labsRoot = join(scratch, 'labs');
 const [chromium] = await probeAll(['chromium']);
 const ARTIFACTS = join(CHECKOUT_CACHE, 'view-artifacts');
 
@@ -54,12 +58,33 @@ describe('the browser view', () => {
   beforeAll(async () => {
     if (skipLocally) return;
     browser = await launchChromium();
-    view = await startView(demos);
+    view = await startView(demos, 0, labsRoot);
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => {
     await view?.close();
     await browser?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('a lab panel beside its section: Check streams the claims and the first hint', async () => {
+    const jwt = demos.find((d) => d.id === 'jwt') as (typeof demos)[number];
+    const ws = join(labsRoot, 'jwt', 'pin-algorithms');
+    expect(await runCli(jwt, ['lab', 'pin-algorithms', '--dir', ws], [], captureIO())).toBe(0);
+    const page = await open(`${view.url}/jwt`);
+    expect(await page.locator('section.labs a[href="#lab-pin-algorithms"]').count()).toBe(1);
+    const panel = page.locator('#lab-pin-algorithms');
+    await panel.getByRole('button', { name: 'Check' }).click();
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>('#lab-pin-algorithms')?.dataset.state === 'failed',
+      undefined,
+      { timeout: 60_000 },
+    );
+    const text = (await panel.textContent()) ?? '';
+    expect(text).toMatch(/✗ alg "none" is refused/);
+    expect(text).toMatch(/hint 1\/3: /);
+    await panel.screenshot({ path: join(ARTIFACTS, 'lab-panel.png') });
+    await page.close();
   });
 
   test('lists every topic with its readiness', async () => {

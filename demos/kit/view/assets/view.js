@@ -20,10 +20,10 @@
     return draw(out);
   };
 
-  const run = (query, buttons, firstPanel) => {
+  const run = (query, buttons, firstPanel, path = 'run') => {
     const topic = document.querySelector('main').dataset.topic;
     for (const b of buttons) b.disabled = true;
-    const source = new EventSource(`/${topic}/run?${query}`);
+    const source = new EventSource(`/${topic}/${path}?${query}`);
     let last = firstPanel;
     source.onmessage = (message) => {
       const m = JSON.parse(message.data);
@@ -57,6 +57,9 @@
     if (button.dataset.run) {
       const panel = button.closest('.panel');
       run(`step=${encodeURIComponent(button.dataset.run)}`, [button], panel);
+    } else if (button.dataset.lab) {
+      const panel = button.closest('.panel');
+      run(`lab=${encodeURIComponent(button.dataset.lab)}`, [button], panel, 'lab-check');
     } else if (button.dataset.runAll) {
       run('all=1', [...document.querySelectorAll('button.run, button.run-all')], undefined);
     }

@@ -1,0 +1,39 @@
+// What the steps share: the run's sandbox (kit/sandbox.ts), which owns every process, loop
+// device, mount and cgroup the steps make and removes them at teardown, on Ctrl-C, or, after a
+// killed run, at the next run's start (openEnv sweeps first and says what it removed).
+
+import { join } from 'node:path';
+import type { SetupInfo } from '../kit/define.ts';
+import { runName } from '../kit/names.ts';
+import { demoDir } from '../kit/paths.ts';
+import { openSandbox, type Sandbox, sweepSandboxes } from '../kit/sandbox.ts';
+
+export interface Env {
+  sandbox: Sandbox;
+  /** This run's scratch folder (inside the sandbox's): captures, traces, the files steps open. */
+  dir: string;
+  /** What openEnv removed of dead runs, said by the first step. */
+  swept: string[];
+}
+
+/** A file shipped in demos/debugging (the target program). */
+export function shipped(file: string): string {
+  return join(demoDir('debugging'), file);
+}
+
+export async function openEnv(_info: SetupInfo): Promise<Env> {
+  const swept = await sweepSandboxes();
+  const sandbox = openSandbox(runName('debugging'));
+  return { sandbox, dir: sandbox.path('scratch'), swept };
+}
+
+export async function closeEnv(env: Env): Promise<void> {
+  await env.sandbox.close();
+}
+
+/** Starts target.mjs with `args` and waits for its ready line; returns the process and the match. */
+export async function startTarget(env: Env, args: string[], ready: RegExp, cwd?: string) {
+  const p = env.sandbox.start(process.execPath, [shipped('target.mjs'), ...args], { cwd });
+  const m = await p.waitFor(ready);
+  return { p, m };
+}

@@ -1,0 +1,5 @@
+import { main } from '../kit/cli.ts';
+import { demo } from './demo.ts';
+import { whyCommand } from './why-command.ts';
+
+main(demo, [whyCommand]);

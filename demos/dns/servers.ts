@@ -1,0 +1,166 @@
+// The demo's own DNS, inside its namespace (whose only interface is `lo`, so no query can leave):
+// knot answers authoritatively for the zones in zones.ts on 127.0.0.1:5300, and unbound, the
+// caching resolver the namespace's resolv.conf names, forwards everything to it on 127.0.0.1:53.
+// Counting is done where each server keeps it: knot's mod-stats (queries that reached the
+// authority) and unbound's query log (what the client asked, one line per question).
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '../kit/wait.ts';
+import { type Netns, runIn, startIn } from './netns.ts';
+import { zoneFiles } from './zones.ts';
+
+const KNOT_PORT = 5300;
+
+export interface Dns {
+  knotConf: string;
+  unboundConf: string;
+  unboundLog: string;
+  versions: { knot: string; unbound: string };
+}
+
+function knotConf(dir: string): string {
+  const zones = Object.keys(zoneFiles()).map((z) =>
+    z === '.'
+      ? // The default template names a file after the zone; the root's name would be "." itself.
+        `  - domain: .\n    file: ${dir}/zones/root.zone`
+      : `  - domain: ${z}`,
+  );
+  return [
+    'server:',
+    `  listen: 127.0.0.1@${KNOT_PORT}`,
+    `  rundir: ${dir}/run`,
+    '  user: root:root',
+    'log:',
+    `  - target: ${dir}/knot.log`,
+    '    any: info',
+    'database:',
+    `  storage: ${dir}/db`,
+    'mod-stats:',
+    '  - id: counts',
+    '    server-operation: on',
+    '    response-code: on',
+    'template:',
+    '  - id: default',
+    `    storage: ${dir}/zones`,
+    '    global-module: mod-stats/counts',
+    'zone:',
+    ...zones,
+    '',
+  ].join('\n');
+}
+
+function unboundConf(dir: string): string {
+  return [
+    'server:',
+    '  interface: 127.0.0.1',
+    '  port: 53',
+    '  do-daemonize: no',
+    '  username: ""',
+    '  chroot: ""',
+    `  directory: "${dir}"`,
+    `  pidfile: "${dir}/unbound.pid"`,
+    `  logfile: "${dir}/unbound.log"`,
+    '  log-queries: yes',
+    '  log-replies: yes',
+    '  do-ip6: no',
+    '  access-control: 127.0.0.0/8 allow',
+    // No DNSSEC validation: the made-up root has no keys.
+    '  module-config: "iterator"',
+    // unbound.conf(5): by default it refuses to send queries to localhost, where knot is.
+    '  do-not-query-localhost: no',
+    'remote-control:',
+    '  control-enable: yes',
+    `  control-interface: "${dir}/unbound.ctl"`,
+    // Everything goes to knot: no root priming, no query to any server outside the namespace.
+    'forward-zone:',
+    '  name: "."',
+    `  forward-addr: 127.0.0.1@${KNOT_PORT}`,
+    '',
+  ].join('\n');
+}
+
+/** Writes the configuration under `dir`, starts knot and unbound in the namespace, waits until both answer. */
+export async function startDns(ns: Netns, dir: string): Promise<Dns> {
+  for (const sub of ['zones', 'run', 'db']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const [zone, text] of Object.entries(zoneFiles())) {
+    writeFileSync(join(dir, 'zones', zone === '.' ? 'root.zone' : `${zone}.zone`), `${text}\n`);
+  }
+  const dns: Dns = {
+    knotConf: join(dir, 'knot.conf'),
+    unboundConf: join(dir, 'unbound.conf'),
+    unboundLog: join(dir, 'unbound.log'),
+    versions: { knot: '', unbound: '' },
+  };
+  writeFileSync(dns.knotConf, knotConf(dir));
+  writeFileSync(dns.unboundConf, unboundConf(dir));
+  startIn(ns, 'knotd', ['-c', dns.knotConf]);
+  startIn(ns, 'unbound', ['-c', dns.unboundConf]);
+  const zones = Object.keys(zoneFiles()).length;
+  await waitFor(
+    `knot to load its ${zones} zones`,
+    async () => {
+      const r = await runIn(ns, 'knotc', ['-c', dns.knotConf, 'zone-status']);
+      return (r.stdout.match(/serial: 1\b/g) ?? []).length === zones ? true : undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 200 },
+  );
+  await waitFor(
+    'unbound to answer on its control socket',
+    async () => ((await unboundControl(ns, dns, ['status'])).code === 0 ? true : undefined),
+    { timeoutMs: 20_000, intervalMs: 200 },
+  );
+  dns.versions.knot = /(\d+\.\d+\.\d+)/.exec((await runIn(ns, 'knotd', ['-V'])).stdout)?.[1] ?? '?';
+  const status = (await unboundControl(ns, dns, ['status'])).stdout;
+  dns.versions.unbound = /version: (\S+)/.exec(status)?.[1] ?? '?';
+  return dns;
+}
+
+function unboundControl(ns: Netns, dns: Dns, args: string[]) {
+  return runIn(ns, 'unbound-control', ['-c', dns.unboundConf, ...args]);
+}
+
+/** Empties unbound's cache (answers and "no such name"s), so the next count starts cold. */
+export async function flushCache(ns: Netns, dns: Dns): Promise<void> {
+  for (const args of [['flush_zone', '.'], ['flush_negative']]) {
+    const r = await unboundControl(ns, dns, args);
+    if (r.code !== 0) throw new Error(`unbound-control ${args.join(' ')}: ${r.stderr.trim()}`);
+  }
+}
+
+/** What has reached knot since it started (mod-stats): queries, and NXDOMAIN answers among them. */
+export async function authorityCounts(
+  ns: Netns,
+  dns: Dns,
+): Promise<{ queries: number; nxdomain: number }> {
+  const stats = async (section: string) =>
+    (await runIn(ns, 'knotc', ['-c', dns.knotConf, 'stats', `mod-stats.${section}`])).stdout;
+  return {
+    queries: Number(/\[query\] = (\d+)/.exec(await stats('server-operation'))?.[1] ?? 0),
+    nxdomain: Number(/\[NXDOMAIN\] = (\d+)/.exec(await stats('response-code'))?.[1] ?? 0),
+  };
+}
+
+/** What a client asked unbound and what it answered, from its query log. */
+export interface QueryLog {
+  /** The questions logged since the mark: "name. TYPE". */
+  since(): string[];
+  /** The answers' response codes logged since the mark (NOERROR, NXDOMAIN, SERVFAIL…). */
+  rcodes(): string[];
+}
+
+/** Marks the end of unbound's query log now; the QueryLog reads what is logged after it. */
+export function markQueries(dns: Dns): QueryLog {
+  const start = readFileSync(dns.unboundLog).length;
+  const lines = () => readFileSync(dns.unboundLog).subarray(start).toString('utf8').split('\n');
+  return {
+    // A question: "info: 127.0.0.1 name. A IN"; its reply line adds the rcode, time and size.
+    since: () =>
+      lines().flatMap((line) => {
+        const m = /info: 127\.0\.0\.1 (\S+) (\S+) IN$/.exec(line);
+        return m ? [`${m[1]} ${m[2]}`] : [];
+      }),
+    rcodes: () =>
+      lines().flatMap((line) => /info: 127\.0\.0\.1 \S+ \S+ IN ([A-Z]+) /.exec(line)?.[1] ?? []),
+  };
+}
