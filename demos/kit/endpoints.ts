@@ -23,6 +23,7 @@ import {
   binary,
   commandOnPath,
   executable,
+  findBinary,
   leaseEntries,
   type Probed,
   tcp,
@@ -283,6 +284,46 @@ export const SERVICES = {
       return { ok: problem === undefined, address: file, problem };
     },
   }),
+  /** Debian's Python with the FastAPI stack the serving demo runs (not pyenv's python3). */
+  fastapi: service({
+    apt: [
+      'python3-fastapi',
+      'python3-uvicorn',
+      'python3-httpx',
+      'python3-redis',
+      'python3-prometheus-client',
+      'python3-circuitbreaker',
+    ],
+    env: {},
+    probe: () =>
+      pythonModules([
+        'fastapi',
+        'uvicorn',
+        'httpx',
+        'redis',
+        'prometheus_client',
+        'circuitbreaker',
+      ]),
+  }),
+  /** The redis-server binary, for demos that start an instance of their own (never a shared one). */
+  'redis-server': service({
+    apt: ['redis-server'],
+    env: {},
+    probe: () => binary('redis-server', /Redis server v=\d/),
+  }),
+  /** The Prometheus binary, for demos that start a server of their own. */
+  prometheus: service({
+    apt: ['prometheus'],
+    env: {},
+    probe: async () => {
+      const file = findBinary('prometheus');
+      // It knows --version only (-v is an unknown flag to it).
+      const problem = file
+        ? await versionMatches(file, /prometheus, version \d/)
+        : 'prometheus is not on PATH or in /usr/sbin';
+      return { ok: problem === undefined, address: file ?? 'PATH', problem };
+    },
+  }),
   /** The debugging topic's tools: strace, lsof, tcpdump, tshark, sysstat (iostat, pidstat). */
   strace: service({
     apt: ['strace'],
@@ -474,6 +515,26 @@ export const endpoints = {
     return serviceEnv('chromium').CHROMIUM_PATH;
   },
 };
+
+/**
+ * Debian's /usr/bin/python3 finds every module named (pyenv's python3 cannot see them). It looks
+ * them up without importing them: importing FastAPI takes seconds on a loaded machine.
+ */
+function pythonModules(modules: string[]): Promise<Probed> {
+  const python = '/usr/bin/python3';
+  const script = `import importlib.util as u; print(' '.join(m for m in ${JSON.stringify(modules)} if u.find_spec(m) is None))`;
+  return new Promise((resolve) => {
+    execFile(python, ['-c', script], { timeout: 4000 }, (err, stdout) => {
+      const missing = String(stdout).trim();
+      const problem = err
+        ? `\`${python}\` did not run: ${err.killed ? 'no answer within 4 s' : err.message}`
+        : missing
+          ? `${python} has no module ${missing.split(' ').join(', ')}`
+          : undefined;
+      resolve({ ok: problem === undefined, address: python, problem });
+    });
+  });
+}
 
 /** How to get a need: its own hint, or the setup command and the Debian packages it installs. */
 export function hintFor(name: ServiceName): string {

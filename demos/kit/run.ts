@@ -88,6 +88,7 @@ export class DemoSession<Env> {
   private opened = false;
   private opening: Promise<void> | undefined;
   private cleaning: Promise<string | undefined> | undefined;
+  private closing: Promise<void> | undefined;
   /** The cleanups of the step that is running, so an interrupt can run them. */
   private pending: (() => unknown)[] = [];
   readonly stack: Stack = baseStack();
@@ -180,10 +181,19 @@ export class DemoSession<Env> {
     return result;
   }
 
-  async close(): Promise<void> {
-    if (!this.opened) return;
-    this.opened = false;
-    await this.demo.teardown?.(this.env as Env);
+  /**
+   * Runs the teardown once. A second caller (the steps' loop ending while an interrupt tears down)
+   * waits for the same teardown: returning early would let the CLI drop its signal handlers and
+   * exit with the teardown half done.
+   */
+  close(): Promise<void> {
+    if (this.opened) {
+      this.opened = false;
+      this.closing = (async () => {
+        await this.demo.teardown?.(this.env as Env);
+      })();
+    }
+    return this.closing ?? Promise.resolve();
   }
 
   /**

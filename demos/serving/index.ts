@@ -1,0 +1,5 @@
+import { main } from '../kit/cli.ts';
+import { demo } from './demo.ts';
+import { loadCommand } from './load-command.ts';
+
+main(demo, [loadCommand]);
