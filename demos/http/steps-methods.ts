@@ -3,6 +3,7 @@
 import { step } from '../kit/define.ts';
 import type { Env } from './env.ts';
 import { startHttpbin } from './httpbin.ts';
+import { callTwice } from './idempotence.ts';
 import { rawExchange, request } from './wire.ts';
 
 /** RFC 9110 §9.2.1 (safe) and §9.2.2 (idempotent), and RFC 5789 for PATCH. */
@@ -24,16 +25,8 @@ export const safeStep = step<Env>(
     title: 'Methods: HEAD mirrors GET; safe and idempotent, observed on a real collection',
   },
   async (t, { bin }) => {
-    const state = async () => (await request(`${bin.url}/items`)).body;
-    const twice = async (method: string, path: string, body?: string) => {
-      const before = await state();
-      const headers = body ? { 'Content-Type': 'application/json' } : {};
-      const first = await request(`${bin.url}${path}`, { method, headers, body });
-      const afterFirst = await state();
-      const second = await request(`${bin.url}${path}`, { method, headers, body });
-      const afterSecond = await state();
-      return { before, first, afterFirst, second, afterSecond };
-    };
+    const twice = (method: string, path: string, body?: string) =>
+      callTwice(bin.url, method, path, body);
     const post = await twice('POST', '/items', '{"name":"pen"}');
     t.say('POST /items twice: each call creates an item.');
     t.figure(post.first.tap.figure());

@@ -70,11 +70,18 @@ function contextFor(issued: Issued): SecureContext {
 }
 
 /** A TLS server with one certificate and options; for the failure catalogue. */
-export async function startSingleCertServer(
+export function startSingleCertServer(
   issued: Issued,
   options: TlsOptions = {},
 ): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = createServer({ key: issued.keyPem, cert: fullChain(issued), ...options });
+  return startTlsServer({ key: issued.keyPem, cert: fullChain(issued), ...options });
+}
+
+/** A TLS server that completes handshakes and ignores what follows; throws on bad options. */
+export async function startTlsServer(
+  options: TlsOptions,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = createServer(options);
   server.on('tlsClientError', () => {});
   server.on('secureConnection', (socket) => {
     socket.on('error', () => {});

@@ -9,7 +9,6 @@ import {
   checkServerIdentity,
   createServer as createTlsServer,
   type PeerCertificate,
-  connect as tlsConnect,
 } from 'node:tls';
 import { step } from '../kit/define.ts';
 import { closeServer, listen } from '../kit/net.ts';
@@ -17,6 +16,7 @@ import { expectedFor } from '../kit/versions.ts';
 import { handshake } from './client.ts';
 import type { Env } from './env.ts';
 import { codeOf, MEANINGS } from './errors.ts';
+import { clientRun, startMtlsServer } from './mtls.ts';
 import { observe } from './observe.ts';
 import { fullChain, type Issued } from './pki.ts';
 import { startSingleCertServer } from './servers.ts';
@@ -389,26 +389,16 @@ export const mtlsStep = step<Env>(
     title: 'Mutual TLS: the server asks for a client certificate and checks it against its CA',
   },
   async (t, { pki }) => {
-    const accepted: { authorized: boolean; cn?: string }[] = [];
-    const refused: string[] = [];
-    const server = createTlsServer(
-      {
-        key: pki.alpha.keyPem,
-        cert: fullChain(pki.alpha),
-        requestCert: true,
-        rejectUnauthorized: true,
-        ca: pki.rootPem,
-      },
-      (socket) => {
-        const peer = socket.getPeerCertificate() as { subject?: { CN?: string } };
-        accepted.push({ authorized: socket.authorized, cn: peer.subject?.CN });
-        socket.end('hello, authenticated client');
-      },
-    );
-    server.on('tlsClientError', (err) => refused.push(codeOf(err)));
-    const port = await listen(server);
-    t.defer(() => closeServer(server));
-    const as = (identity?: Issued) => clientRun(port, pki.rootPem, identity);
+    const server = await startMtlsServer({
+      key: pki.alpha.keyPem,
+      cert: fullChain(pki.alpha),
+      requestCert: true,
+      rejectUnauthorized: true,
+      ca: pki.rootPem,
+    });
+    t.defer(() => server.close());
+    const { accepted, refused } = server;
+    const as = (identity?: Issued) => clientRun(server.port, pki.rootPem, identity);
     const none = await as();
     const good = await as(pki.client);
     const rogue = await as(pki.rogueClient);
@@ -444,21 +434,3 @@ export const mtlsStep = step<Env>(
     );
   },
 );
-
-/** A client that reports the events it saw until the connection closed. */
-function clientRun(port: number, ca: string, identity?: Issued): Promise<string[]> {
-  return new Promise((resolve) => {
-    const events: string[] = [];
-    const socket = tlsConnect({
-      host: '127.0.0.1',
-      port,
-      servername: 'alpha.test',
-      ca,
-      ...(identity ? { key: identity.keyPem, cert: fullChain(identity) } : {}),
-    });
-    socket.on('secureConnect', () => events.push('secureConnect'));
-    socket.on('data', (d: Buffer) => events.push(`data ${d}`));
-    socket.on('error', (err) => events.push(`error ${codeOf(err)}`));
-    socket.on('close', () => resolve(events));
-  });
-}

@@ -1,0 +1,33 @@
+// GET /admin of the orders service, behind HTTP Basic authentication. alice is an administrator;
+// bob is a known user who is not. 401 means "who are you?" and carries the challenge; 403 means
+// "I know who you are, and no" (RFC 9110 §15.5.2, §15.5.4).
+
+const USERS = {
+  alice: { password: 'wonderland', admin: true },
+  bob: { password: 'builder', admin: false },
+};
+const CHALLENGE = 'Basic realm="wirenotes", charset="UTF-8"';
+
+/** The user and password of an `Authorization: Basic …` header, or undefined. */
+function credentials(req) {
+  const m = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : [decoded.slice(0, colon), decoded.slice(colon + 1)];
+}
+
+export function admin(req, res) {
+  const [user, pass] = credentials(req) ?? [];
+  const known = user !== undefined ? USERS[user] : undefined;
+  if (!known || known.password !== pass) {
+    res.writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': CHALLENGE });
+    return res.end('{"error":"who are you?"}\n');
+  }
+  if (!known.admin) {
+    res.writeHead(403, { 'Content-Type': 'application/json' });
+    return res.end(`{"error":"${user} may not administer"}\n`);
+  }
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.end(`{"admin":"${user}"}\n`);
+}
