@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { StepContext } from '../kit/define.ts';
 import type { Env } from './env.ts';
 import { RunDir, sweepStaleRuns } from './instances.ts';
-import type { NginxConfig } from './nginx.ts';
+import { type NginxConfig, nginxBinary, nginxVersion } from './nginx.ts';
 
 /** Splits a fragment into its top-level blocks by brace depth; comments are dropped. */
 function topLevelBlocks(text: string): string[] {
@@ -46,5 +46,5 @@ export function labEnv(t: StepContext): Env {
   const swept = sweepStaleRuns();
   const run = new RunDir();
   t.defer(() => run.close());
-  return { run, swept };
+  return { run, swept, nginxVersion: nginxVersion(nginxBinary()) };
 }
