@@ -22,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   binary,
   executable,
+  findBinary,
   leaseEntries,
   onPath,
   type Probed,
@@ -211,6 +212,18 @@ export const SERVICES = {
       const file = '/usr/lib/postgresql/15/bin/postgres';
       const ok = executable(file);
       return { ok, address: file, problem: ok ? undefined : `no executable at ${file}` };
+    },
+  }),
+  /** PgBouncer, for demos that run one of their own in front of a throwaway cluster. */
+  pgbouncer: service({
+    hint: 'install it with `apt-get install pgbouncer` (the demo runs it as user postgres)',
+    env: {},
+    probe: async () => {
+      const file = findBinary('pgbouncer');
+      if (!file)
+        return { ok: false, address: 'PATH', problem: 'pgbouncer is not on PATH or in /usr/sbin' };
+      const problem = await versionMatches(file, /^PgBouncer \d/);
+      return { ok: problem === undefined, address: file, problem };
     },
   }),
   chromium: service({
