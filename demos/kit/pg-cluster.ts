@@ -10,7 +10,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { asServerUser, type ServerHome, serverPlace } from '../../services/db-binaries.ts';
 import { alive, tail, terminate } from '../../services/proc.ts';
@@ -156,6 +156,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const tool = (p: string) => (p.startsWith('/') ? p : join(bin, p));
   let port = await freePort(HOST);
   let removing: Promise<void> | undefined;
+  let building: Promise<void> | undefined;
   const cluster: Cluster = {
     name,
     dir,
@@ -206,6 +207,7 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     },
     remove: () => {
       removing ??= (async () => {
+        await building?.catch(() => undefined);
         await stopAll(dir);
         rmSync(dir, { recursive: true, force: true });
         mine.delete(name);
@@ -215,12 +217,17 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     log: () => join(dir, 'server.log'),
   };
   mine.set(name, cluster);
-  await runAs(home, 'mkdir', ['-m', '700', dir], root);
-  const settings = {
-    listen_addresses: HOST,
-    unix_socket_directories: dir,
-    ...options.settings,
-  };
+  // A removal (a Ctrl-C) waits for the build: initdb and pg_basebackup run on in their own
+  // process group, and would write into a folder being deleted.
+  building = build(cluster, options);
+  await building;
+  return cluster;
+}
+
+/** The cluster's folder, its data directory (initdb or pg_basebackup), its settings; started. */
+async function build(cluster: Cluster, options: ClusterOptions): Promise<void> {
+  const { dir, data } = cluster;
+  await runAs(cluster.home, 'mkdir', ['-m', '700', dir], dirname(dir));
   if (options.copyOf) {
     const from = options.copyOf.cluster;
     const args = ['-h', HOST, '-p', String(from.port), '-U', 'postgres', '-D', data];
@@ -236,14 +243,20 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     const init = ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'];
     await cluster.run('initdb', [...init, '--locale=C', '--no-instructions']);
   }
-  cluster.appendSettings(settings);
+  cluster.appendSettings({
+    listen_addresses: HOST,
+    unix_socket_directories: dir,
+    ...options.settings,
+  });
   await cluster.start();
-  return cluster;
 }
 
-/** Removes every cluster this process made that is still there (a teardown, after Ctrl-C). */
+/**
+ * Removes every cluster this process made that is still there (a teardown, after Ctrl-C): the
+ * newest first, so a copy being made (pg_basebackup) finishes before its source stops.
+ */
 export async function removeMyClusters(): Promise<void> {
-  for (const c of [...mine.values()]) await c.remove();
+  for (const c of [...mine.values()].reverse()) await c.remove();
 }
 
 /** Removes what dead runs of `topic` left (clusters and their companions); returns how many. */
