@@ -9,6 +9,7 @@ import { checkServerIdentity, type PeerCertificate, connect as tlsConnect } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpoints } from '../demos/kit/endpoints.ts';
 import { listen } from '../demos/kit/net.ts';
+import { fileNeeds } from '../demos/kit/vitest.ts';
 import { ensure } from './api.ts';
 
 const gateway = new URL(endpoints.nginxUrl);
@@ -48,8 +49,10 @@ function statusLine(response: string): string {
   return response.split('\r\n')[0] ?? '';
 }
 
+const needs = fileNeeds(['nginx']);
+
 beforeAll(async () => {
-  await ensure(['nginx']);
+  if (needs.ready()) await ensure(['nginx']);
 });
 
 afterAll(() => {
