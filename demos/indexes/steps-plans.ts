@@ -4,9 +4,9 @@
 
 import { step } from '../kit/define.ts';
 import { expectedFor } from '../kit/versions.ts';
+import { levelCounts, pages } from './btree.ts';
 import type { Env } from './env.ts';
 import { buffers, explain, nodes, type PlanNode, shape, withSettings } from './plan.ts';
-import { levelCounts, pages } from './steps-tree.ts';
 import { skipScanFact } from './versions.ts';
 
 export const compositeStep = step<Env>(
