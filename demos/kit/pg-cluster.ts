@@ -34,6 +34,8 @@ export interface ClusterOptions {
   settings?: Record<string, string | number>;
   /** A running cluster to copy with pg_basebackup instead of initdb (`-R`: a standby). */
   copyOf?: { cluster: Cluster; standby: boolean };
+  /** false: leave it stopped (a base backup to restore later, after adding recovery settings). */
+  start?: boolean;
 }
 
 export interface Cluster {
@@ -248,7 +250,7 @@ async function build(cluster: Cluster, options: ClusterOptions): Promise<void> {
     unix_socket_directories: dir,
     ...options.settings,
   });
-  await cluster.start();
+  if (options.start !== false) await cluster.start();
 }
 
 /**
