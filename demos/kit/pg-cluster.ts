@@ -47,14 +47,14 @@ export interface Cluster {
   bin: string;
   /** Who runs the servers (the `postgres` OS user under root). */
   home: ServerHome;
-  url(user?: string, database?: string): string;
   /** A connected client (errors on the connection are read off queries, not thrown). */
   connect(user?: string, database?: string): Promise<pg.Client>;
   /** Runs a binary of `bin` (or an absolute path) as the server user; resolves with stdout. */
   run(program: string, args: string[], timeoutMs?: number): Promise<string>;
   appendSettings(settings: Record<string, string | number>): void;
   start(): Promise<void>;
-  stop(mode?: 'fast' | 'immediate'): Promise<void>;
+  /** pg_ctl stop -m fast: sessions are ended, a shutdown checkpoint is written. */
+  stop(): Promise<void>;
   /** Stops everything in the folder (the server, companions by pidfile) and deletes it. */
   remove(): Promise<void>;
   log(): string;
@@ -148,6 +148,11 @@ async function stopAll(dir: string): Promise<void> {
 
 /** Clusters of this process, so a teardown (or Ctrl-C) can remove the ones a step left. */
 const mine = new Map<string, Cluster>();
+/**
+ * Set by removeMyClusters: an interrupted step runs on while the teardown removes its clusters,
+ * and must not start another one then. A demo's setup (sweepClusters) opens the way again.
+ */
+let closed = false;
 
 export async function createCluster(options: ClusterOptions): Promise<Cluster> {
   const { home, root } = place();
@@ -168,8 +173,6 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     get port() {
       return port;
     },
-    url: (user = 'postgres', database = 'postgres') =>
-      `postgres://${user}@${HOST}:${port}/${database}`,
     connect: async (user = 'postgres', database = 'postgres') => {
       const c = new pg.Client({
         host: HOST,
@@ -203,9 +206,9 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
         }
       }
     },
-    stop: async (mode = 'fast') => {
+    stop: async () => {
       if (!existsSync(join(data, 'postmaster.pid'))) return;
-      await cluster.run('pg_ctl', ['stop', '-D', data, '-m', mode, '-w', '-t', '60']);
+      await cluster.run('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w', '-t', '60']);
     },
     remove: () => {
       removing ??= (async () => {
@@ -218,6 +221,8 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
     },
     log: () => join(dir, 'server.log'),
   };
+  // Checked after the last await above: either the teardown sees this cluster, or it is refused.
+  if (closed) throw new Error(`not starting cluster ${name}: the run is being torn down`);
   mine.set(name, cluster);
   // A removal (a Ctrl-C) waits for the build: initdb and pg_basebackup run on in their own
   // process group, and would write into a folder being deleted.
@@ -258,11 +263,16 @@ async function build(cluster: Cluster, options: ClusterOptions): Promise<void> {
  * newest first, so a copy being made (pg_basebackup) finishes before its source stops.
  */
 export async function removeMyClusters(): Promise<void> {
+  closed = true;
   for (const c of [...mine.values()].reverse()) await c.remove();
 }
 
-/** Removes what dead runs of `topic` left (clusters and their companions); returns how many. */
+/**
+ * Removes what dead runs of `topic` left (clusters and their companions); returns how many. A
+ * demo's setup calls it first, which also lets this process make clusters again after a teardown.
+ */
 export async function sweepClusters(topic: string): Promise<number> {
+  closed = false;
   const { root } = place();
   const stale = readdirSync(root).filter((n) => isStale(n, topic));
   for (const n of stale) {
