@@ -126,6 +126,11 @@ export const queueTimeoutStep = step<Env>(
     title: 'The queue has a deadline: query_wait_timeout',
   },
   async (t, env) => {
+    // The pool's server connection is opened first: on a loaded machine opening it can take
+    // longer than the timeout, which would then fail the first client too.
+    const warm = await env.bouncer.client('tx1');
+    await warm.query('SELECT 1');
+    await warm.end();
     await env.bouncer.admin(`SET query_wait_timeout = ${WAIT_TIMEOUT_S}`);
     t.defer(() => env.bouncer.admin('SET query_wait_timeout = 120'));
     const clients = await Promise.all(Array.from({ length: 4 }, () => env.bouncer.client('tx1')));
