@@ -251,6 +251,19 @@ export const SERVICES = {
       return { ok, address: file, problem: ok ? undefined : `no executable at ${file}` };
     },
   }),
+  /** PgBouncer, for demos that run one of their own in front of a throwaway cluster. */
+  pgbouncer: service({
+    apt: ['pgbouncer'],
+    other: { dnf: ['pgbouncer'], brew: ['pgbouncer'] },
+    env: {},
+    probe: async () => {
+      const file = findBinary('pgbouncer');
+      if (!file)
+        return { ok: false, address: 'PATH', problem: 'pgbouncer is not on PATH or in /usr/sbin' };
+      const problem = await versionMatches(file, /^PgBouncer \d/);
+      return { ok: problem === undefined, address: file, problem };
+    },
+  }),
   /** Java 17+, which runs Kafka's brokers. */
   java: service({
     apt: ['openjdk-17-jre-headless'],

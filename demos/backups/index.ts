@@ -1,0 +1,5 @@
+import { main } from '../kit/cli.ts';
+import { checkCommand } from './check-command.ts';
+import { demo } from './demo.ts';
+
+main(demo, [checkCommand]);

@@ -1,0 +1,5 @@
+import { main } from '../kit/cli.ts';
+import { demo } from './demo.ts';
+import { explainCommand } from './explain-command.ts';
+
+main(demo, [explainCommand]);
