@@ -7,7 +7,7 @@ import { chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '../kit/net.ts';
-import { type Exit, exitWithin, type Proc, type Processes } from './harness.ts';
+import { type Exit, endedWithin, type Proc, type Processes } from './harness.ts';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -24,7 +24,8 @@ function postgresUser(): { uid: number; gid: number } {
 }
 
 async function ran(p: Proc): Promise<Exit> {
-  const exit = (await exitWithin(p, 60_000)) ?? { code: null, signal: null };
+  // Ended: initdb's last line (the reason it failed) may arrive after its exit.
+  const exit = (await endedWithin(p, 60_000)) ?? { code: null, signal: null };
   if (exit.code !== 0) throw new Error(`initdb failed: ${p.output().trim().split('\n').at(-1)}`);
   return exit;
 }
