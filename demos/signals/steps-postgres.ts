@@ -46,7 +46,8 @@ export const postgresStep = step<Env>(
   },
   async (t, env) => {
     t.waiting('initdb of a throwaway cluster');
-    const cluster = await initCluster(env.procs, env.dir);
+    const cluster = await initCluster(env.procs);
+    t.defer(() => cluster.remove());
     let server = await cluster.start();
     t.defer(async () => {
       if (server.running()) {
