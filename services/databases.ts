@@ -1,9 +1,12 @@
 // PostgreSQL and MariaDB: natively this command only uses the servers already running; readiness
 // is a real `SELECT 1` with the same drivers the demos use (pg, mysql2).
 
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { endpoints } from '../demos/kit/endpoints.ts';
+import { waitFor, which } from './proc.ts';
 
 export type Database = 'postgres' | 'mariadb';
 
@@ -51,10 +54,43 @@ export async function selectOneAt(url: string, timeoutMs = 2000): Promise<string
 /** What to do when a database is not reachable natively. */
 export function databaseHint(db: Database): string {
   return db === 'postgres'
-    ? 'install and start PostgreSQL (Debian: `apt-get install postgresql`, with trust auth for ' +
-        '127.0.0.1 or a password in the URL), set PG_URL=postgres://user:pass@host:5432/db, ' +
-        'or use Docker (`npm run services -- up --docker postgres`)'
-    : 'install and start MariaDB (Debian: `apt-get install mariadb-server`, root with an empty ' +
-        'password and a database `test`), set MARIADB_URL=mysql://user:pass@host:3306/test, ' +
-        'or use Docker (`npm run services -- up --docker mariadb`)';
+    ? '`npm run setup` starts an installed PostgreSQL (Debian: apt-get install postgresql), or set PG_URL'
+    : '`npm run setup` starts an installed MariaDB (Debian: apt-get install mariadb-server), or set MARIADB_URL';
+}
+
+/**
+ * Starts the machine's own PostgreSQL or MariaDB when it is installed but not running (as the
+ * Debian machines CI runs on come with them): pg_ctlcluster for every PostgreSQL cluster, mariadbd
+ * as a daemon. Resolves with what it did, or undefined when there was nothing to start.
+ */
+export async function startInstalled(db: Database): Promise<string | undefined> {
+  if ((await selectOne(db)) === undefined) return undefined;
+  const local = ['127.0.0.1', 'localhost', '::1'].includes(new URL(databaseUrl(db)).hostname);
+  if (!local || process.getuid?.() !== 0) return undefined;
+  if (db === 'postgres') {
+    if (!which('pg_ctlcluster') || !existsSync('/etc/postgresql')) return undefined;
+    for (const version of readdirSync('/etc/postgresql')) {
+      await quiet('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
+    }
+  } else {
+    if (!existsSync('/usr/sbin/mariadbd')) return undefined;
+    await quiet('start-stop-daemon', [
+      '--start',
+      '--oknodo',
+      '--background',
+      '--exec',
+      '/usr/sbin/mariadbd',
+    ]);
+  }
+  await waitFor(async () => (await selectOne(db)) === undefined, 30_000);
+  return `started the machine's ${db === 'postgres' ? 'PostgreSQL' : 'MariaDB'}`;
+}
+
+/** Runs a command, ignoring its output and exit status (a cluster that is already up says so). */
+function quiet(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'ignore' });
+    child.once('error', () => resolve());
+    child.once('close', () => resolve());
+  });
 }

@@ -22,7 +22,8 @@ import { freePort } from '../demos/kit/net.ts';
 import { isolatedLayout } from './isolated.ts';
 import { run } from './kafka-jars.ts';
 import type { Layout } from './layout.ts';
-import { ServiceError, which } from './proc.ts';
+import { mavenFetch } from './maven.ts';
+import { ServiceError } from './proc.ts';
 
 const exec = promisify(execFile);
 
@@ -141,29 +142,14 @@ export async function fetchJar(
   const dir = join(cache, 'jars');
   const jar = join(dir, `${artifact}-${version}.jar`);
   if (existsSync(jar)) return jar;
-  const mvn = which('mvn');
-  if (!mvn) {
-    throw new ServiceError(
-      `Maven is needed to fetch ${a.name} (${a.coords}) and \`mvn\` is not on PATH: install it (Debian: \`apt-get install maven\`)`,
-    );
-  }
   mkdirSync(dir, { recursive: true });
-  report(`fetching ${a.coords} with Maven (once)…`);
   const partial = join(dir, `.partial-${artifact}`);
   rmSync(partial, { recursive: true, force: true });
-  const { code, out } = await run(mvn, [
-    '-B',
-    '-q',
-    'dependency:copy',
-    `-Dartifact=${a.coords}`,
-    `-DoutputDirectory=${partial}`,
-  ]);
-  if (code !== 0) {
-    const why = out.split('\n').find((l) => l.includes('ERROR')) ?? out.slice(-300);
-    throw new ServiceError(
-      `Maven could not fetch ${a.coords} (exit ${code}): ${why.slice(0, 300)}`,
-    );
-  }
+  await mavenFetch(
+    ['dependency:copy', `-Dartifact=${a.coords}`, `-DoutputDirectory=${partial}`],
+    `${a.name} (${a.coords})`,
+    report,
+  );
   renameSync(join(partial, `${artifact}-${version}.jar`), jar);
   rmSync(partial, { recursive: true, force: true });
   return jar;

@@ -8,14 +8,13 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICES } from '../demos/kit/endpoints.ts';
+import { fileNeeds } from '../demos/kit/vitest.ts';
 import { down, up } from './api.ts';
 import { asServerUser, scratchDatabases } from './db-binaries.ts';
 import { LAUNCHERS } from './launchers.ts';
 import type { Layout } from './layout.ts';
-import { alive, which } from './proc.ts';
+import { alive } from './proc.ts';
 import { readState } from './state.ts';
-
-const canFetch = which('mvn') !== undefined || process.env.CI === 'true';
 
 describe('native database launchers', () => {
   it('each has its record in demos/kit/endpoints.ts and the documented fixed port', () => {
@@ -49,26 +48,23 @@ describe('native database launchers', () => {
   });
 });
 
-// Locally a missing tool skips these tests with the reason; under CI=true they must run.
-const missing = canFetch
-  ? undefined
-  : 'Maven (mvn) is not installed: `apt-get install maven` (it fetches the PostgreSQL 17 and MariaDB 11.4 jars)';
+// Locally a missing tool skips these tests with one line; under CI=true they must run.
+const needs = fileNeeds(['java', 'maven', 'xz']);
 
 describe('postgres17 and mariadb114 on a scratch layout', () => {
   let layout: Layout;
   let restore: () => void;
   beforeAll(async () => {
-    if (missing) return;
+    if (!needs.ready()) return;
     ({ layout, restore } = await scratchDatabases('dbs-'));
   }, 30_000);
   afterAll(async () => {
-    if (missing) return;
+    if (!needs.ready()) return;
     await down(['postgres17', 'mariadb114'], { layout }).catch(() => undefined);
     restore();
   }, 60_000);
 
-  it('up starts both, each answering SELECT version() with its own version', async (ctx) => {
-    if (missing) ctx.skip(missing);
+  it('up starts both, each answering SELECT version() with its own version', async () => {
     await up(['postgres17', 'mariadb114'], { layout, mode: 'native' });
     const client = new pg.Client({ connectionString: process.env.PG17_URL });
     await client.connect();
@@ -81,8 +77,7 @@ describe('postgres17 and mariadb114 on a scratch layout', () => {
     expect((rows as { v: string }[])[0]?.v).toMatch(/^11\.4\.5-MariaDB/);
   }, 120_000);
 
-  it('runs neither as root, and down stops exactly the recorded processes', async (ctx) => {
-    if (missing) ctx.skip(missing);
+  it('runs neither as root, and down stops exactly the recorded processes', async () => {
     const units = readState(layout).units;
     const pids = ['postgres17', 'mariadb114'].map((u) => units[u]?.pid as number);
     for (const pid of pids) {

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileNeeds } from '../demos/kit/vitest.ts';
 import { down, ensure, SERVICES, startNode, status, stopNode, up } from './api.ts';
 import { isolatedLayout } from './isolated.ts';
 import { nodePid } from './kafka-native.ts';
@@ -23,7 +24,10 @@ import { readState, remember } from './state.ts';
 let layout: Layout;
 const ids = [1, 2, 3];
 
+const needs = fileNeeds([...SERVICES]);
+
 beforeAll(async () => {
+  if (!needs.ready()) return;
   // The shared services stay as the other test files need them: up, never stopped here.
   await ensure([...SERVICES]);
   layout = await isolatedLayout('e2e-');

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA_VERSION, type Layout, LOG4J_VERSION } from './layout.ts';
+import { mavenFetch } from './maven.ts';
 import { ServiceError, which } from './proc.ts';
 
 type Report = (line: string) => void;
@@ -79,39 +80,23 @@ function jarsFetched(layout: Layout): boolean {
 /** Fetches kafka_2.13 and the Log4j2 binding with Maven, once; later calls return at once. */
 export async function ensureJars(layout: Layout, report: Report): Promise<void> {
   if (jarsFetched(layout)) return;
-  const mvn = which('mvn');
-  if (!mvn) {
-    throw new ServiceError(
-      'Maven is needed to fetch the Kafka jars and `mvn` is not on PATH: install it (Debian: `apt-get install maven`) or use Docker (`npm run services -- up --docker`)',
-    );
-  }
   const base = join(layout.libsDir, '..');
   mkdirSync(base, { recursive: true });
   const pom = join(base, 'pom.xml');
   writeFileSync(pom, POM);
   const partial = `${layout.libsDir}.partial`;
   rmSync(partial, { recursive: true, force: true });
-  report(`fetching org.apache.kafka:kafka_2.13:${KAFKA_VERSION} and its jars with Maven (once)…`);
-  const { code, out } = await run(mvn, [
-    '-B',
-    '-q',
-    '-f',
-    pom,
-    'dependency:copy-dependencies',
-    '-DincludeScope=runtime',
-    `-DoutputDirectory=${partial}`,
-  ]);
-  if (code !== 0) {
-    const why = out
-      .split('\n')
-      .filter((l) => l.includes('ERROR'))
-      .slice(0, 3)
-      .join(' ')
-      .slice(0, 400);
-    throw new ServiceError(
-      `Maven could not fetch the Kafka ${KAFKA_VERSION} jars (exit ${code}): ${why || out.slice(-400)}`,
-    );
-  }
+  await mavenFetch(
+    [
+      '-f',
+      pom,
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${partial}`,
+    ],
+    `org.apache.kafka:kafka_2.13:${KAFKA_VERSION} and its jars`,
+    report,
+  );
   writeFileSync(join(partial, '.complete'), `${KAFKA_VERSION}\n`);
   rmSync(layout.libsDir, { recursive: true, force: true });
   renameSync(partial, layout.libsDir);

@@ -9,6 +9,7 @@ import { checkServerIdentity, type PeerCertificate, connect as tlsConnect } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpoints } from '../demos/kit/endpoints.ts';
 import { listen } from '../demos/kit/net.ts';
+import { fileNeeds } from '../demos/kit/vitest.ts';
 import { ensure } from './api.ts';
 
 // Read when a test runs, not at import (a junk NGINX_URL is then one failed test, not a broken file).
@@ -49,8 +50,10 @@ function statusLine(response: string): string {
   return response.split('\r\n')[0] ?? '';
 }
 
+const needs = fileNeeds(['nginx']);
+
 beforeAll(async () => {
-  await ensure(['nginx']);
+  if (needs.ready()) await ensure(['nginx']);
 });
 
 afterAll(() => {

@@ -3,38 +3,34 @@
 // nothing; `down` stops exactly the two recorded processes. Skipped where the PostgreSQL 15
 // binaries are missing, unless CI=true.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileNeeds } from '../demos/kit/vitest.ts';
 import { down, status, up } from './api.ts';
 import type { Layout } from './layout.ts';
 import { alive, ServiceError } from './proc.ts';
 import { replication, replicationLayout, scratchReplication } from './replication-native.ts';
 import { readState } from './state.ts';
 
-const hasBinaries =
-  existsSync('/usr/lib/postgresql/15/bin/pg_basebackup') || process.env.CI === 'true';
 const UNITS = ['replication-primary', 'replication-standby'];
 
-// Locally a missing tool skips these tests with the reason; under CI=true they must run.
-const missing = hasBinaries
-  ? undefined
-  : 'no /usr/lib/postgresql/15/bin/pg_basebackup: `apt-get install postgresql-15`';
+// Locally a missing tool skips these tests with one line; under CI=true they must run.
+const needs = fileNeeds(['postgres15-binaries']);
 
 describe('replication service on a scratch layout', () => {
   let layout: Layout;
   let restore: () => void;
   beforeAll(async () => {
-    if (missing) return;
+    if (!needs.ready()) return;
     ({ layout, restore } = await scratchReplication('replication-'));
   });
   afterAll(async () => {
-    if (missing) return;
+    if (!needs.ready()) return;
     await down(['replication'], { layout }).catch(() => undefined);
     restore();
   }, 60_000);
 
-  it('up: initdb, pg_basebackup, both servers; ready once the standby is streaming', async (ctx) => {
-    if (missing) ctx.skip(missing);
+  it('up: initdb, pg_basebackup, both servers; ready once the standby is streaming', async () => {
     expect((await up(['replication'], { layout, mode: 'native' })).started).toEqual([
       'replication',
     ]);
@@ -46,13 +42,11 @@ describe('replication service on a scratch layout', () => {
     expect(replicationLayout(`${layout.dir}/replication`).root.startsWith(layout.dir)).toBe(true);
   }, 120_000);
 
-  it('a second up starts nothing', async (ctx) => {
-    if (missing) ctx.skip(missing);
+  it('a second up starts nothing', async () => {
     expect((await up(['replication'], { layout, mode: 'native' })).started).toEqual([]);
   });
 
-  it('runs neither server as root, and down stops exactly the recorded processes', async (ctx) => {
-    if (missing) ctx.skip(missing);
+  it('runs neither server as root, and down stops exactly the recorded processes', async () => {
     const units = readState(layout).units;
     const pids = UNITS.map((u) => units[u]?.pid as number);
     for (const pid of pids) {
@@ -65,8 +59,7 @@ describe('replication service on a scratch layout', () => {
     for (const pid of pids) expect(alive(pid, 'postgres')).toBe(false);
   }, 60_000);
 
-  it('refuses to start a pair away from loopback, in one line', async (ctx) => {
-    if (missing) ctx.skip(missing);
+  it('refuses to start a pair away from loopback, in one line', async () => {
     const saved = process.env.PG_PRIMARY_URL;
     process.env.PG_PRIMARY_URL = 'postgres://postgres@192.0.2.1:5440/postgres';
     try {

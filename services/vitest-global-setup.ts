@@ -12,11 +12,20 @@
 
 import { readdirSync } from 'node:fs';
 import { UsageError } from '../demos/kit/args.ts';
-import { checkEnvironment, SERVICES as RECORDS, type ServiceName } from '../demos/kit/endpoints.ts';
+import {
+  checkEnvironment,
+  describeMissing,
+  hintFor,
+  needRecord,
+  probe,
+  type ServiceName,
+} from '../demos/kit/endpoints.ts';
 import { ROOT } from '../demos/kit/paths.ts';
 import { loadDemo, topicIds } from '../demos/kit/registry.ts';
+import { closingLine } from '../demos/kit/vitest-summary.ts';
 import { ensure, SERVICES, type Service, serviceAddress } from './api.ts';
 import { defaultLayout } from './layout.ts';
+import { withPrerequisites } from './packages.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -46,7 +55,8 @@ function selectedTopics(wanted: string[]): string[] {
   );
 }
 
-async function neededServices(topics: string[]): Promise<Service[]> {
+/** Every need of the topics' demos and steps, each after what it comes after (its binaries). */
+async function neededNeeds(topics: string[]): Promise<ServiceName[]> {
   const needs = new Set<ServiceName>();
   for (const id of topics) {
     try {
@@ -58,8 +68,11 @@ async function neededServices(topics: string[]): Promise<Service[]> {
       console.warn(`[services] could not load demos/${id}: ${(err as Error).message}`);
     }
   }
-  return SERVICES.filter((s) => needs.has(s));
+  return withPrerequisites([...needs]);
 }
+
+const isManaged = (n: ServiceName): n is ServiceName & Service =>
+  (SERVICES as string[]).includes(n);
 
 /** One line: what is missing, where, why (its first line, cut short), and how to get it. */
 export function missingLine(service: Service, err: unknown): string {
@@ -72,11 +85,20 @@ export function missingLine(service: Service, err: unknown): string {
     // An address that cannot be computed is the environment's problem, reported before this.
   }
   // A reason that already names a command needs no second one.
-  const hint = why.includes('npm run services') ? '' : ` — ${RECORDS[service].hint}`;
+  const hint = /npm run (services|setup)/.test(short)
+    ? ''
+    : ` — ${hintFor(service as ServiceName)}`;
   return `${service} is not available${where}: ${short}${hint}`;
 }
 
-async function ensureSelected(project: Project | undefined): Promise<Record<string, string>> {
+interface Found {
+  /** need → the line that says why it is missing (or which missing need it waits for). */
+  missing: Record<string, string>;
+  /** The lines to print: one per missing thing, not for what is missing only because of it. */
+  lines: string[];
+}
+
+async function ensureSelected(project: Project | undefined): Promise<Found> {
   try {
     checkEnvironment();
   } catch (err) {
@@ -84,38 +106,52 @@ async function ensureSelected(project: Project | undefined): Promise<Record<stri
     process.stderr.write(`[services] ${err.message}\n`);
     process.exit(2);
   }
-  const wanted = await neededServices(selectedTopics(filters(project)));
-  const missing: Record<string, string> = {};
-  for (const service of wanted) {
+  const wanted = await neededNeeds(selectedTopics(filters(project)));
+  const found: Found = { missing: {}, lines: [] };
+  // Binaries, packages and privileges: probed at once (each well under 5 s).
+  const probed = await Promise.all(wanted.filter((n) => !isManaged(n)).map(probe));
+  for (const s of probed.filter((p) => !p.ok)) {
+    found.missing[s.name] = describeMissing(s);
+    found.lines.push(found.missing[s.name] as string);
+  }
+  // Services, in order, each after its binaries: one whose binaries are missing is not tried.
+  for (const service of wanted.filter(isManaged)) {
+    const blockedBy = (needRecord(service).after ?? []).find((a) => found.missing[a]);
+    if (blockedBy) {
+      found.missing[service] =
+        `${service} cannot start without ${blockedBy}: ${found.missing[blockedBy]}`;
+      continue;
+    }
     try {
       await ensure([service], {
         report: (line) => process.stdout.write(`[services] ${line}\n`),
       });
     } catch (err) {
-      missing[service] = missingLine(service, err);
+      found.missing[service] = missingLine(service, err);
+      found.lines.push(found.missing[service] as string);
     }
   }
-  return missing;
+  return found;
 }
 
 // Vitest runs a global setup once per project (vitest.config.ts has two), in its one main
 // process: the first call does the work and speaks, the others share its result.
 const ONCE = Symbol.for('wirenotes.vitest-global-setup');
-type Shared = { [ONCE]?: Promise<Record<string, string>> };
+type Shared = { [ONCE]?: Promise<Found> };
 
 export default async function setup(project?: Project): Promise<void> {
   const shared = globalThis as Shared;
   const first = shared[ONCE] === undefined;
   shared[ONCE] ??= ensureSelected(project);
-  const missing = await shared[ONCE];
+  const { missing, lines } = await shared[ONCE];
   project?.provide?.('wirenotesMissing', missing);
-  if (!first) return;
-  const lines = Object.values(missing);
-  if (!lines.length) return;
+  if (!first || !lines.length) return;
   if (process.env.CI === 'true') {
     for (const l of lines) process.stderr.write(`[services] ${l} (required under CI=true)\n`);
+    // No test ran: the closing line counts each missing need as a failure, never 0 failed.
+    process.stdout.write(`\n${closingLine({ passed: 0, failed: lines.length, skipped: 0 })}\n`);
     process.exit(1);
   }
   // stderr at once: vitest holds console output of a global setup until the end.
-  for (const l of lines) process.stderr.write(`[services] ${l}; its demos' tests skip\n`);
+  for (const l of lines) process.stderr.write(`[services] ${l}; the tests that need it skip\n`);
 }

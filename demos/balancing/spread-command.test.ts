@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIO } from '../kit/capture.ts';
 import { runCli } from '../kit/cli.ts';
 import { freePort } from '../kit/net.ts';
+import { fileNeeds } from '../kit/vitest.ts';
 import { type Backend, startBackends } from './backends.ts';
 import { demo } from './demo.ts';
 import { RunDir } from './instances.ts';
@@ -21,7 +22,9 @@ describe('spread', () => {
   let run: RunDir;
   let bs: Backend[];
   let ng: Nginx;
+  const needs = fileNeeds(['nginx-binary']);
   beforeAll(async () => {
+    if (!needs.ready()) return;
     run = new RunDir();
     bs = await startBackends(3);
     ng = await startNginx(run, 'spread-test', {
@@ -33,6 +36,7 @@ describe('spread', () => {
     });
   });
   afterAll(async () => {
+    if (!run) return;
     await run.close();
     await Promise.all(bs.map((b) => b.close()));
   });

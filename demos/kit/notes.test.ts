@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { variableNames } from './endpoints.ts';
 import { isDecided, renderMistakes } from './ledger.ts';
+import { renderNeedsTable } from './needs-table.ts';
 import { markedBlock, readNote, runLine, slugify } from './notes.ts';
 import { ROOT } from './paths.ts';
 import { loadDemos, topicIds } from './registry.ts';
@@ -56,6 +57,10 @@ function seedLines(source: string): number | undefined {
 describe('notes', () => {
   it('finds the demos', () => {
     expect(topicIds().length).toBeGreaterThan(0);
+  });
+
+  it("the README's table of needs is rendered from the registry", () => {
+    expect(markedBlock(readme, 'needs'), 'the <!-- needs --> block').toBe(renderNeedsTable(demos));
   });
 
   it('the README documents every environment variable the kit reads', () => {

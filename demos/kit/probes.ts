@@ -96,6 +96,14 @@ export function binary(command: string, expected: RegExp): Promise<Probed> {
   });
 }
 
+/** `command` is on PATH (a tool the demos run, whatever its version). */
+export async function commandOnPath(command: string): Promise<Probed> {
+  const file = onPath(command);
+  return file
+    ? { ok: true, address: file }
+    : { ok: false, address: 'PATH', problem: `${command} is not on PATH` };
+}
+
 export interface LeaseEntry {
   pid: number;
   exclusive: boolean;

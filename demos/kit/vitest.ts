@@ -1,21 +1,53 @@
 // Runs a demo under vitest: one describe per demo, one it per step, the same steps and claims
 // the transcript shows. A missing service skips locally (saying what is missing) and fails under CI.
 
-import { afterAll, beforeAll, describe, it, type TestContext } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, inject, it, type TestContext } from 'vitest';
 import type { Demo } from './define.ts';
 import { describeMissing, probeAll, type ServiceName } from './endpoints.ts';
 import { DemoSession, failureMessage, MissingServices } from './run.ts';
 
+const probed = new Map<ServiceName, Promise<string | undefined>>();
+
+/** Why a need is missing, or undefined: the global setup's finding, else one probe per file. */
+function whyMissing(name: ServiceName): Promise<string | undefined> {
+  const known = inject('wirenotesMissing')?.[name];
+  if (known) return Promise.resolve(known);
+  let found = probed.get(name);
+  if (!found) {
+    found = probeAll([name]).then(([s]) => (s && !s.ok ? describeMissing(s) : undefined));
+    probed.set(name, found);
+  }
+  return found;
+}
+
 /**
- * For a test file that talks to a service without testDemo: skips the test locally when one of
- * `names` is missing (saying which, where, and how to start it) and fails it under CI=true.
+ * For a test file that needs a service, binary or privilege without testDemo: skips the test
+ * locally when one of `names` is missing (the global setup has printed the line saying which,
+ * where, and how to get it) and fails it under CI=true.
  */
 export async function requireServices(ctx: TestContext, names: ServiceName[]): Promise<void> {
-  const missing = (await probeAll(names)).filter((s) => !s.ok);
-  if (!missing.length) return;
-  const why = missing.map(describeMissing).join('; ');
+  const why = (await Promise.all(names.map(whyMissing))).filter(Boolean).join('; ');
+  if (!why) return;
   if (process.env.CI === 'true') throw new Error(`${why} (required under CI=true)`);
   ctx.skip(why);
+}
+
+/**
+ * The needs of a whole test file (call it at the top, before the file's own hooks): when one is
+ * missing, every test of the file skips locally and fails under CI=true, and the returned
+ * `ready()` is false so the file's own beforeAll can return before it touches what is missing.
+ */
+export function fileNeeds(names: ServiceName[]): { ready: () => boolean } {
+  let why: string | undefined;
+  beforeAll(async () => {
+    why = (await Promise.all(names.map(whyMissing))).filter(Boolean).join('; ') || undefined;
+  });
+  beforeEach((ctx) => {
+    if (!why) return;
+    if (process.env.CI === 'true') throw new Error(`${why} (required under CI=true)`);
+    ctx.skip(why);
+  });
+  return { ready: () => why === undefined };
 }
 
 export function testDemo<Env>(demo: Demo<Env>): void {
