@@ -39,6 +39,10 @@ export const ONCE: Scope[] = [
     why: 'compares a table in the note with the anomaly records, as text',
   },
   {
+    glob: 'demos/signals/private-checkout.test.ts',
+    why: 'folder permissions: whether the postgres user reaches the cluster (the step itself runs per line)',
+  },
+  {
     glob: 'demos/kit/view/**/*.test.ts',
     why: 'the page runs in Chromium; the demos it runs are proven per line by their own tests',
   },
