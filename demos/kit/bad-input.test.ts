@@ -1,8 +1,8 @@
 // Every entry point, run as a user would with malformed input: `npx tsx demos/<topic>` (each
 // topic: an unknown flag, an unknown step, every environment variable the kit validates set to
-// junk), `npx tsx demos` and `npm run services` (an unknown flag, command or name, and every
-// variable junk). Each must answer with exactly one line on stderr, exit 2, and no stack trace.
-// Subcommands' own arguments are their topics' tests.
+// junk), `npx tsx demos`, `npm run services` and `npm run setup` (an unknown flag, command or
+// name, and every variable junk). Each must answer with exactly one line on stderr, exit 2, and
+// no stack trace. Subcommands' own arguments are their topics' tests.
 //
 // All cases run in ONE child process (entries-child.ts), not one `npx tsx` each: the first case
 // of every entry has every variable junk at once, so a module that reads a variable at import
@@ -30,9 +30,14 @@ const JUNK = '::junk::';
 const topics = topicIds();
 const variables = variableNames();
 const allJunk = Object.fromEntries(variables.map((v) => [v, JUNK]));
-const prefixOf = (entry: string) => (entry === 'services/cli.ts' ? 'services' : entry);
+/** `npm run <script> --` for the entries package.json names, with the prefix of their lines. */
+const SCRIPTS: Record<string, string> = {
+  'services/cli.ts': 'services',
+  'services/setup.ts': 'setup',
+};
+const prefixOf = (entry: string) => SCRIPTS[entry] ?? entry;
 const typedEntry = (entry: string) =>
-  entry === 'services/cli.ts' ? 'npm run services --' : `npx tsx ${entry}`;
+  SCRIPTS[entry] ? `npm run ${SCRIPTS[entry]} --` : `npx tsx ${entry}`;
 
 /** Runs the cases in one process, in order; their results in the same order. */
 function runInOneProcess(cases: EntryCase[]): Promise<EntryResult[]> {
@@ -74,6 +79,8 @@ const entries: [string, string[]][] = [
   ...topics.map((t): [string, string[]] => [`demos/${t}`, []]),
   ['demos', []],
   ['services/cli.ts', ['status']],
+  // --check: were validation ever skipped, setup would only report, never install.
+  ['services/setup.ts', ['--check']],
 ];
 
 const cases: Case[] = [
@@ -137,6 +144,14 @@ const cases: Case[] = [
     }),
   ),
   ...variables.map((v) => junkCase('services/cli.ts', ['status'], v)),
+  {
+    typed: 'npm run setup -- --bogus',
+    entry: 'services/setup.ts',
+    args: ['--bogus'],
+    env: {},
+    says: /^setup: .*--bogus/,
+  },
+  ...variables.map((v) => junkCase('services/setup.ts', ['--check'], v)),
   {
     typed: 'KAFKA_BROKERS=127.0.0.1:9092 npm run services -- status',
     entry: 'services/cli.ts',

@@ -69,10 +69,14 @@ async function runCase(c: EntryCase, index: number, base: NodeJS.ProcessEnv): Pr
   return result;
 }
 
-const cases = JSON.parse(readFileSync(0, 'utf8')) as EntryCase[];
-const base = { ...process.env };
-const results: EntryResult[] = [];
-for (const [i, c] of cases.entries()) results.push(await runCase(c, i, base));
-process.env = base;
-process.exitCode = 0;
-process.stdout.write(JSON.stringify(results));
+async function main(): Promise<void> {
+  const cases = JSON.parse(readFileSync(0, 'utf8')) as EntryCase[];
+  const base = { ...process.env };
+  const results: EntryResult[] = [];
+  for (const [i, c] of cases.entries()) results.push(await runCase(c, i, base));
+  process.env = base;
+  process.exitCode = 0;
+  process.stdout.write(JSON.stringify(results));
+}
+
+await main();
