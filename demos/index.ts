@@ -6,6 +6,8 @@ import { claimsCommand } from './kit/claims-command.ts';
 import type { CliIO } from './kit/cli.ts';
 import { probeAll } from './kit/endpoints.ts';
 import { endQuietlyOnClosedPipe, reportBug } from './kit/interrupt.ts';
+import { labNames } from './kit/lab.ts';
+import { progressOf } from './kit/lab-progress.ts';
 import { loadDemos } from './kit/registry.ts';
 import { machineStack } from './kit/stack-probe.ts';
 import { colorWanted, makeStyle } from './kit/style.ts';
@@ -38,15 +40,26 @@ async function listDemos(argv: string[], io: CliIO): Promise<number> {
   const { paint } = io.style;
   const demos = await loadDemos();
   const needed = demos.flatMap((d) => [...d.needs, ...d.steps.flatMap((s) => s.needs)]);
-  const [statuses, stack] = await Promise.all([probeAll(needed), machineStack()]);
+  // Probes first: the stack's version commands spawn processes, which would hold up the probes'
+  // event loop on a loaded machine.
+  const statuses = await probeAll(needed);
+  const stack = await machineStack();
   const status = new Map(statuses.map((s) => [s.name, s]));
   const rows = demos.map((d) => {
     const needs = [...new Set([...d.needs, ...d.steps.flatMap((s) => s.needs)])];
     const missing = needs.filter((n) => !status.get(n)?.ok);
     const ready = missing.length ? `missing ${missing.join(', ')}` : 'ready';
-    return [`demos/${d.id}`, d.title, needs.join(', ') || '—', ready];
+    const labs = labNames(d.id);
+    const solved = labs.filter((l) => progressOf(d.id, l).solved).length;
+    return [
+      `demos/${d.id}`,
+      d.title,
+      needs.join(', ') || '—',
+      ready,
+      labs.length ? `${solved}/${labs.length}` : '—',
+    ];
   });
-  for (const line of padTable(['demo', 'title', 'needs', 'status'], rows)) {
+  for (const line of padTable(['demo', 'title', 'needs', 'status', 'labs solved'], rows)) {
     io.out(
       line
         .replace(/missing [\w, ]+/, (m) => paint('yellow', m))

@@ -58,7 +58,7 @@
 // service; `clean` needs nothing from a launcher.
 
 import { performance } from 'node:perf_hooks';
-import { endpoints } from '../demos/kit/endpoints.ts';
+import { endpoints, hintFor, needRecord, probe, type ServiceName } from '../demos/kit/endpoints.ts';
 import { prepare } from './adopt.ts';
 import { launcherFor, SERVICES, serviceAddress } from './catalog.ts';
 import { type Database, databaseAddress, databaseHint } from './databases.ts';
@@ -199,6 +199,24 @@ export async function upDocker(layout: Layout, services: Service[], report: (l: 
   }
 }
 
+/**
+ * Natively a service runs binaries of the machine's (Java and Maven for Kafka, nginx, PostgreSQL
+ * 15's): the registry of needs says which (`after`); a missing one is named, with how to get it,
+ * before anything starts.
+ */
+async function needPrerequisites(services: Service[]): Promise<void> {
+  const before = [...new Set(services.flatMap((s) => needRecord(s as ServiceName).after ?? []))];
+  const found = await Promise.all(before.map((n) => probe(n as ServiceName)));
+  const lacking = found.filter((f) => !f.ok);
+  if (!lacking.length) return;
+  const of = (n: string) => services.filter((s) => needRecord(s as ServiceName).after?.includes(n));
+  throw new ServiceError(
+    lacking
+      .map((f) => `${of(f.name).join(', ')} needs ${f.name}: ${f.problem} — ${hintFor(f.name)}`)
+      .join('; '),
+  );
+}
+
 function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
 }
@@ -273,6 +291,7 @@ export async function up(names?: string[], options: Options = {}): Promise<{ sta
         report(`${dockerSet.join(', ')}: up via Docker in ${seconds(t0)}`);
       }
       const native = missing.filter((s) => !dockerSet.includes(s));
+      await needPrerequisites(native);
       await Promise.all(
         native.map(async (s) => {
           const t0 = performance.now();

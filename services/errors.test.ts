@@ -92,10 +92,12 @@ it('says what to install when Java or Maven is missing', async () => {
   const fresh = { ...layout, libsDir: join(layout.dir, 'libs') };
   await expect(
     withPathOf([], () => up(['kafka'], { layout: fresh, mode: 'native' })),
-  ).rejects.toThrow(/Java 17\+ is needed for native Kafka and `java` is not on PATH: install it/);
+  ).rejects.toThrow(
+    /^kafka needs java: java is not on PATH — install it with `npm run setup` \(as root: apt-get install openjdk-17-jre-headless\); kafka needs maven/,
+  );
   await expect(
     withPathOf(['java'], () => up(['kafka'], { layout: fresh, mode: 'native' })),
-  ).rejects.toThrow(/Maven is needed to fetch the Kafka jars and `mvn` is not on PATH: install it/);
+  ).rejects.toThrow(/^kafka needs maven: mvn is not on PATH — install it with `npm run setup`/);
 });
 
 it('says so when Maven cannot fetch the jars', async () => {
@@ -113,7 +115,7 @@ it('says so when Maven cannot fetch the jars', async () => {
   process.env.PATH = `${bin}:${saved}`;
   try {
     await expect(up(['kafka'], { layout: fresh, mode: 'native' })).rejects.toThrow(
-      /^Maven could not fetch the Kafka [\d.]+ jars \(exit 1\): \[ERROR\] .*Network is unreachable/,
+      /^Maven could not fetch org.apache.kafka:kafka_2.13:[\d.]+ and its jars \(exit 1\): \[ERROR\] .*Network is unreachable/,
     );
   } finally {
     process.env.PATH = saved;

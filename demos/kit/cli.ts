@@ -5,6 +5,8 @@ import { parseOptions, UsageError } from './args.ts';
 import type { Demo } from './define.ts';
 import { describeMissing } from './endpoints.ts';
 import { endQuietlyOnClosedPipe, onInterrupt, reportBug } from './interrupt.ts';
+import { labNames } from './lab.ts';
+import { labCommand } from './lab-command.ts';
 import { readNote } from './notes.ts';
 import { DemoSession, MissingServices, SetupFailed } from './run.ts';
 import { colorWanted, makeStyle, type Style } from './style.ts';
@@ -87,6 +89,8 @@ export async function runCli<Env>(
   subcommands: Subcommand[] = [],
   io: CliIO = stdio(argv.includes('--no-color')),
 ): Promise<number> {
+  // Every demo with a labs/ folder has the lab subcommand, from the kit.
+  if (labNames(demo.id).length) subcommands = [...subcommands, labCommand(demo.id)];
   const sub = subcommands.find((s) => s.name === argv[0]);
   try {
     if (sub) return await sub.run(argv.slice(1), io);

@@ -1,7 +1,7 @@
 // Every topic folder has the same file roles (README "Adding a topic"): demo.ts holds only the
 // list, env.ts opens and closes what the steps share, steps live in steps-<group>.ts files as
 // exported `xxxStep` values, index.ts runs the CLI, <topic>.test.ts runs the steps under vitest,
-// and ledger.ts holds what people say about the topic.
+// ledger.ts holds what people say about the topic, and each lab has its folder under labs/.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -34,6 +34,16 @@ describe('the topic convention', () => {
         expect(typeof env.closeEnv).toBe('function');
         expect(demo.setup).toBe(env.openEnv);
         expect(demo.teardown).toBe(env.closeEnv);
+      });
+
+      it('keeps each lab in labs/<name>/ with lab.ts, start/, solution/ and wrong/<case>/', () => {
+        const labs = files.includes('labs') ? readdirSync(`${dir}/labs`) : [];
+        const bad = labs.flatMap((name) => {
+          const has = readdirSync(`${dir}/labs/${name}`);
+          const missing = ['lab.ts', 'start', 'solution', 'wrong'].filter((f) => !has.includes(f));
+          return missing.map((f) => `labs/${name}: no ${f}`);
+        });
+        expect(bad).toEqual([]);
       });
 
       it('defines every step in a steps-*.ts file, exported as xxxStep', async () => {

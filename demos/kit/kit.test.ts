@@ -189,7 +189,7 @@ describe('cli', () => {
     const io = captureIO();
     expect(await runCli(demo, [], [], io)).toBe(2);
     expect(io.stderr).toEqual([
-      'demos/needy: postgres is not available: not reachable at 127.0.0.1:1 (ECONNREFUSED) — start it with `npm run services -- up postgres` or set PG_URL',
+      'demos/needy: postgres is not available: not reachable at 127.0.0.1:1 (ECONNREFUSED) — start it with `npm run setup` (or `npm run services -- up postgres`) or set PG_URL',
     ]);
   });
 
@@ -229,7 +229,7 @@ describe('cli', () => {
     const local = captureIO();
     expect(await runCli(demo, [], [], local)).toBe(2);
     expect(local.stdout.join('\n')).toContain(
-      '   – skipped: chromium is not available: no executable at /nonexistent/chromium — install it with\n   `apt-get install chromium` or set CHROMIUM_PATH',
+      '   – skipped: chromium is not available: no executable at /nonexistent/chromium — install it with\n   `npm run setup` (apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary',
     );
     expect(local.stdout.at(-1)).toBe('1 passed, 0 failed, 1 skipped');
     process.env.CI = 'true';

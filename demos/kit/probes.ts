@@ -26,7 +26,11 @@ export function tcpReachable(hostPort: string): Promise<string | undefined> {
       socket.destroy();
       resolve(problem);
     };
-    socket.setTimeout(PROBE_TIMEOUT_MS, () => done(`no answer within ${PROBE_TIMEOUT_MS} ms`));
+    // When the event loop was blocked (spawning other probes on a loaded machine), the timer and
+    // the connection's completion are both due: look at I/O once more before calling it no answer.
+    socket.setTimeout(PROBE_TIMEOUT_MS, () =>
+      setImmediate(() => done(`no answer within ${PROBE_TIMEOUT_MS} ms`)),
+    );
     socket.once('connect', () => done());
     socket.once('error', (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
   });
@@ -65,7 +69,7 @@ export function onPath(command: string): string | undefined {
 /** `file --version` prints something matching `expected` (a browser, not any executable). */
 export function versionMatches(file: string, expected: RegExp): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(file, ['--version'], { timeout: 3000 }, (err, stdout) => {
+    execFile(file, ['--version'], { timeout: 4500 }, (err, stdout) => {
       const first = String(stdout).trim().split('\n')[0] ?? '';
       if (expected.test(first)) resolve(undefined);
       else resolve(err ? `\`${file} --version\` failed` : `\`${file} --version\` said "${first}"`);

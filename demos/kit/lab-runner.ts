@@ -1,0 +1,18 @@
+// The child process of one lab check: imports the lab, runs its claims against the files in a
+// folder, and writes what they found as JSON to a file the parent named (stdout and stderr are the
+// learner's code's own). Run by lab-check.ts only: node --import tsx lab-runner.ts <lab.ts> <dir> <out>.
+
+import { writeFileSync } from 'node:fs';
+import { errorSummary } from './context.ts';
+import { type ClaimsRun, loadLab, runClaims } from './lab.ts';
+
+const [labFile, dir, out] = process.argv.slice(2) as [string, string, string];
+let result: ClaimsRun;
+try {
+  result = await runClaims(await loadLab(labFile), dir);
+} catch (err) {
+  result = { claims: [], error: errorSummary(err) };
+}
+writeFileSync(out, JSON.stringify(result));
+// The learner's code may have left a server or a timer behind: the verdict is written, so go.
+process.exit(0);

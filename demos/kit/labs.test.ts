@@ -1,0 +1,79 @@
+// Every lab of every topic proves itself: its starting files fail on the claim it names, with a
+// hint for it; the reference solution passes; each tempting wrong fix fails on its claim, with a
+// hint. The corpus runs the claims in this process (the files are ours); the learner's path —
+// a child process per check, its own process group, a time limit — is proven once below.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hintsFor, type Lab, loadLabs, runClaims } from './lab.ts';
+import { verdict } from './lab-check.ts';
+import { readNote } from './notes.ts';
+import { topicIds } from './registry.ts';
+import { requireServices } from './vitest.ts';
+
+const topics = await Promise.all(topicIds().map(async (id) => ({ id, labs: await loadLabs(id) })));
+
+async function verdictOf(lab: Lab, sub: string) {
+  return verdict(await runClaims(lab, join(lab.folder, sub)));
+}
+
+for (const { id, labs } of topics.filter((t) => t.labs.length)) {
+  describe(`labs of ${id}`, () => {
+    const note = readNote(id) ?? [];
+    const sections = new Set(note.map((s) => s.slug));
+    for (const lab of labs) {
+      describe(lab.id, () => {
+        it('is well formed: id, note section, files, a TODO in the start, hints for what fails', () => {
+          expect(lab.id).toMatch(/^[a-z0-9-]{1,24}$/);
+          expect(lab.folder.endsWith(`/labs/${lab.id}`)).toBe(true);
+          expect(sections.has(lab.section), `notes/${id}.md#${lab.section}`).toBe(true);
+          // The note links the lab in the section it practises.
+          const text = note.find((s) => s.slug === lab.section)?.body ?? '';
+          expect(text, `notes/${id}.md#${lab.section} links the lab`).toContain(
+            `npx tsx demos/${id} lab ${lab.id}`,
+          );
+          for (const f of lab.files) {
+            const start = readFileSync(join(lab.folder, 'start', f), 'utf8');
+            expect(start, `start/${f}`).toMatch(/TODO/);
+            expect(readFileSync(join(lab.folder, 'solution', f), 'utf8')).not.toBe(start);
+            for (const w of lab.wrong)
+              expect(existsSync(join(lab.folder, 'wrong', w.case, f))).toBe(true);
+          }
+          expect(lab.wrong.length, 'at least one tempting wrong fix').toBeGreaterThan(0);
+          for (const claim of [lab.startFails, ...lab.wrong.map((w) => w.fails)])
+            expect(hintsFor(lab, claim), `a hint ladder for "${claim}"`).toBeDefined();
+        });
+
+        it(`the start fails on "${lab.startFails}"`, async (ctx) => {
+          await requireServices(ctx, lab.needs ?? []);
+          const v = await verdictOf(lab, 'start');
+          expect(v.failing?.text, JSON.stringify(v.claims)).toMatch(
+            new RegExp(`^${escape(lab.startFails)}`),
+          );
+        });
+
+        it('the reference solution passes every claim', async (ctx) => {
+          await requireServices(ctx, lab.needs ?? []);
+          const v = await verdictOf(lab, 'solution');
+          expect(v.failing, JSON.stringify(v.failing)).toBeUndefined();
+          expect(v.solved).toBe(true);
+        });
+
+        for (const w of lab.wrong) {
+          it(`the wrong fix "${w.case}" fails on "${w.fails}" (${w.why})`, async (ctx) => {
+            await requireServices(ctx, lab.needs ?? []);
+            const v = await verdictOf(lab, join('wrong', w.case));
+            expect(v.failing?.text, JSON.stringify(v.claims)).toMatch(
+              new RegExp(`^${escape(w.fails)}`),
+            );
+          });
+        }
+      });
+    }
+  });
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
