@@ -49,7 +49,7 @@ for (const { id, labs } of topics.filter((t) => t.labs.length)) {
           await requireServices(ctx, lab.needs ?? []);
           const v = await verdictOf(lab, 'start');
           expect(v.failing?.text, JSON.stringify(v.claims)).toMatch(
-            new RegExp(`^${escape(lab.startFails)}`),
+            new RegExp(`^${escapeRegExp(lab.startFails)}`),
           );
         });
 
@@ -65,7 +65,7 @@ for (const { id, labs } of topics.filter((t) => t.labs.length)) {
             await requireServices(ctx, lab.needs ?? []);
             const v = await verdictOf(lab, join('wrong', w.case));
             expect(v.failing?.text, JSON.stringify(v.claims)).toMatch(
-              new RegExp(`^${escape(w.fails)}`),
+              new RegExp(`^${escapeRegExp(w.fails)}`),
             );
           });
         }
@@ -74,6 +74,6 @@ for (const { id, labs } of topics.filter((t) => t.labs.length)) {
   });
 }
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
