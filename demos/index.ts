@@ -92,12 +92,8 @@ async function run(argv: string[]): Promise<number> {
 }
 
 endQuietlyOnClosedPipe();
-run(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`${reportBug('demos', err)}\n`);
-    process.exitCode = 1;
-  },
-);
+// Awaited, so whoever imports this entry (the bad-input test's one process) sees the run end.
+process.exitCode = await run(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`${reportBug('demos', err)}\n`);
+  return 1;
+});

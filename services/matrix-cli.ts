@@ -1,5 +1,7 @@
-// `npm run matrix -- test [vitest args…]`: the whole suite under every Node line, one after the
-// other, with a summary row per line. `npm run matrix -- node <major> <command…>`: one command
+// `npm run matrix -- test [vitest args…]`: the suite under every Node line, one after the other,
+// with a summary row per line: the whole suite on the first (the machine's own Node), and on each
+// other line the files whose outcome can depend on the line (`--mode per-line`; the files that
+// run once, and why, are in test-scope.ts). `npm run matrix -- node <major> <command…>`: one command
 // under one line. `npm run matrix -- install`: fetch the lines only.
 
 import { spawn } from 'node:child_process';
@@ -10,9 +12,12 @@ import { UsageError } from '../demos/kit/args.ts';
 import { reportBug } from '../demos/kit/interrupt.ts';
 import { padTable } from '../demos/kit/table.ts';
 import { ensureNodeLine, NODE_LINES } from './node-lines.ts';
+import { ONCE } from './test-scope.ts';
 
 const HELP = [
-  'Usage: npm run matrix -- test [vitest args…]     the suite on Node 20 (this machine) and each line',
+  'Usage: npm run matrix -- test [vitest args…]     the suite on Node 20 (this machine), then on each',
+  '                                                  other line without the run-once files',
+  '       npm run matrix -- test --others [args…]    the same on the other lines only (22, 24, 26)',
   '       npm run matrix -- node <major> <command…>  one command under one line (20, 22, 24, 26)',
   '       npm run matrix -- install                  install the other lines from the npm registry',
   `Lines: 20 = ${process.versions.node} (on PATH), ${Object.entries(NODE_LINES)
@@ -74,21 +79,29 @@ async function main(argv: string[]): Promise<number> {
     case 'test': {
       const rows: string[][] = [];
       let failed = 0;
-      for (const major of lines) {
+      // --others: the lines beside the machine's own, for a run that has just passed the whole
+      // suite on it (CI runs the README's `npm run setup && npm test` first).
+      const others = rest[0] === '--others';
+      if (others) rest.shift();
+      for (const [i, major] of lines.entries()) {
+        if (others && i === 0) continue;
         const path = await pathFor(major);
-        say(`\n== the suite on Node ${major}`);
+        const scope = i === 0 ? 'all files' : `all but ${ONCE.length} run-once globs`;
+        say(`\n== the suite on Node ${major}: ${scope}`);
+        const mode = i === 0 ? [] : ['--mode', 'per-line'];
         const started = performance.now();
-        const code = await runWith(path, ['npx', 'vitest', 'run', ...rest]);
+        const code = await runWith(path, ['npx', 'vitest', 'run', ...mode, ...rest]);
         const seconds = ((performance.now() - started) / 1000).toFixed(0);
         if (code !== 0) failed += 1;
         rows.push([
           `Node ${major}`,
+          scope,
           code === 0 ? 'passed' : `failed (exit ${code})`,
           `${seconds} s`,
         ]);
       }
       say('');
-      for (const l of padTable(['line', 'suite', 'time'], rows)) say(l);
+      for (const l of padTable(['line', 'tests', 'suite', 'time'], rows)) say(l);
       return failed ? 1 : 0;
     }
     default:

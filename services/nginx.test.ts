@@ -12,7 +12,8 @@ import { listen } from '../demos/kit/net.ts';
 import { fileNeeds } from '../demos/kit/vitest.ts';
 import { ensure } from './api.ts';
 
-const gateway = new URL(endpoints.nginxUrl);
+// Read when a test runs, not at import (a junk NGINX_URL is then one failed test, not a broken file).
+const gateway = () => new URL(endpoints.nginxUrl);
 const servers: { close: () => void }[] = [];
 const sockets = new Set<Socket>();
 
@@ -33,7 +34,7 @@ async function rawUpstream(reply: string | null): Promise<number> {
 /** Sends one request through nginx over a raw socket; resolves with every byte it answered. */
 function viaGateway(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const c = connect(Number(gateway.port), gateway.hostname, () =>
+    const c = connect(Number(gateway().port), gateway().hostname, () =>
       c.write(`GET ${path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n`),
     );
     let data = '';
@@ -83,7 +84,7 @@ describe('nginx gateway on NGINX_URL', () => {
   });
 
   it('refuses its own port as an upstream (no loop back into nginx)', async () => {
-    expect(statusLine(await viaGateway(`/proxy/${gateway.port}/healthz`))).toBe(
+    expect(statusLine(await viaGateway(`/proxy/${gateway().port}/healthz`))).toBe(
       'HTTP/1.1 400 Bad Request',
     );
   });

@@ -2,4 +2,4 @@ import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { spreadCommand } from './spread-command.ts';
 
-main(demo, [spreadCommand]);
+await main(demo, [spreadCommand]);

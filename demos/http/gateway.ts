@@ -21,7 +21,10 @@ export const CASES: { kind: UpstreamKind | 'nothing'; route: 'proxy' | 'timeout'
     { kind: 'truncates', route: 'proxy', what: 'dies mid-body' },
   ];
 
-export const HOST_HEADER = `Host: ${new URL(endpoints.nginxUrl).host}\r\nConnection: close\r\n\r\n`;
+// Functions, not constants: the endpoint is read (and validated) when a step runs, never at import,
+// so a junk NGINX_URL reaches the CLI's handler as one line.
+export const hostHeader = () =>
+  `Host: ${new URL(endpoints.nginxUrl).host}\r\nConnection: close\r\n\r\n`;
 
 export const nginxPort = () => Number(new URL(endpoints.nginxUrl).port || 80);
 
@@ -40,7 +43,7 @@ export async function throughNginx(t: StepContext, c: (typeof CASES)[number]): P
   if (up) t.defer(() => up.close());
   const port = up?.port ?? (await freePort());
   const ex = await rawExchange(nginxPort(), [
-    `GET /${c.route}/${port}/orders?id=7 HTTP/1.1\r\n${HOST_HEADER}`,
+    `GET /${c.route}/${port}/orders?id=7 HTTP/1.1\r\n${hostHeader()}`,
   ]);
   return { status: Number(ex.response.slice(9, 12)), response: ex.response, up, port, ex };
 }

@@ -2,4 +2,4 @@ import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { serve } from './serve.ts';
 
-main(demo, [serve]);
+await main(demo, [serve]);

@@ -8,7 +8,7 @@ import type { Env } from './env.ts';
 import {
   CASES,
   type GatewayRun,
-  HOST_HEADER,
+  hostHeader,
   nginxErrorLog,
   nginxPort,
   throughNginx,
@@ -94,7 +94,7 @@ export const gatewayStep = step<Env>(
       r('truncates').status === 200 && /Content-Length: 100/i.test(cut) && body.length === 10,
       JSON.stringify(cut),
     );
-    const trace = await rawExchange(nginxPort(), [`TRACE /healthz HTTP/1.1\r\n${HOST_HEADER}`]);
+    const trace = await rawExchange(nginxPort(), [`TRACE /healthz HTTP/1.1\r\n${hostHeader()}`]);
     t.match('nginx refuses TRACE itself: 405', trace.response, /^HTTP\/1\.1 405 /);
   },
 );

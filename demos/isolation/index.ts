@@ -2,4 +2,4 @@ import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { matrixCommand } from './matrix-command.ts';
 
-main(demo, [matrixCommand]);
+await main(demo, [matrixCommand]);

@@ -3,4 +3,4 @@ import { decodeCommand } from './decode-command.ts';
 import { demo } from './demo.ts';
 import { verifyCommand } from './verify-command.ts';
 
-main(demo, [decodeCommand, verifyCommand]);
+await main(demo, [decodeCommand, verifyCommand]);

@@ -2,4 +2,4 @@ import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { partitionCommand } from './partition-command.ts';
 
-main(demo, [partitionCommand]);
+await main(demo, [partitionCommand]);

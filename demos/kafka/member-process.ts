@@ -45,7 +45,9 @@ class MemberProcess {
     this.child.stderr?.on('data', (d) => {
       this.stderr = `${this.stderr}${d}`.slice(-2000);
     });
-    this.child.on('exit', (code) => {
+    // 'close', not 'exit': the last lines it printed (a commit, the reason it died) are read
+    // before `until` says it is gone.
+    this.child.on('close', (code) => {
       this.exited = code;
       this.events.wake();
     });
@@ -68,7 +70,7 @@ class MemberProcess {
   /** SIGKILL, as a crash: no LeaveGroup, no commit. Resolves when the process is gone. */
   async kill(): Promise<void> {
     if (this.exited !== undefined) return;
-    const gone = new Promise((resolve) => this.child.once('exit', resolve));
+    const gone = new Promise((resolve) => this.child.once('close', resolve));
     this.child.kill('SIGKILL');
     await gone;
   }

@@ -22,7 +22,8 @@ describe('the topic convention', () => {
         const required = ['demo.ts', 'env.ts', 'index.ts', `${demo.id}.test.ts`, 'ledger.ts'];
         expect(required.filter((f) => !files.includes(f))).toEqual([]);
         expect(files.some((f) => /^steps-[a-z0-9-]+\.ts$/.test(f))).toBe(true);
-        expect(read('index.ts')).toMatch(/\bmain\(demo\b/);
+        // Awaited: the bad-input test runs many entries in one process and needs each run's end.
+        expect(read('index.ts')).toMatch(/\bawait main\(demo\b/);
         expect(read(`${demo.id}.test.ts`)).toMatch(/\btestDemo\(demo\)/);
         expect(read('demo.ts')).toMatch(/export const demo = defineDemo(<\w+>)?\(\{/);
       });

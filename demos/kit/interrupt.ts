@@ -83,8 +83,14 @@ export function writeTrace(trace: string): string | undefined {
   }
 }
 
-/** A reader that went away (`… | head`) ends the output, not with a stack trace. */
+let pipeWatched = false;
+
+/** A reader that went away (`… | head`) ends the output, not with a stack trace. Once a process. */
 export function endQuietlyOnClosedPipe(): void {
+  // A second call (entries run one after another in one process) would add listeners up to
+  // Node's MaxListenersExceededWarning, on stderr.
+  if (pipeWatched) return;
+  pipeWatched = true;
   let closed = false;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {

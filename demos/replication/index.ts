@@ -2,4 +2,4 @@ import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { lagCommand } from './lag-command.ts';
 
-main(demo, [lagCommand]);
+await main(demo, [lagCommand]);

@@ -50,6 +50,7 @@ export const bench: Bench = {
     mkdirSync(dir, { recursive: true });
     const procs = new Processes(run);
     const upstream = await startUpstream();
+    let cluster: Awaited<ReturnType<typeof initCluster>> | undefined;
     try {
       // close() alone: the in-flight request's connection stays until keepAliveTimeout (5 s).
       for (const mode of ['close', 'close-idle']) await nodeHold(procs, mode, report);
@@ -69,9 +70,8 @@ export const bench: Bench = {
         );
       }
 
-      let cluster: Awaited<ReturnType<typeof initCluster>> | undefined;
       const initdb = await timeIt(async () => {
-        cluster = await initCluster(procs, dir);
+        cluster = await initCluster(procs);
       });
       report(`initdb --no-sync: ${ms(initdb)}`);
       if (!cluster) return;
@@ -98,6 +98,7 @@ export const bench: Bench = {
     } finally {
       await upstream.close();
       await procs.killAll();
+      cluster?.remove();
       rmSync(dir, { recursive: true, force: true });
     }
     const whole = await timeIt(() => runCommand('npx', ['tsx', 'demos/signals']));

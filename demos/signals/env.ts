@@ -12,7 +12,7 @@ import { killMarked, Processes } from './harness.ts';
 export interface Env {
   /** `wn_signals_…`: marks this run's directory and processes. */
   run: string;
-  /** This run's scratch directory: nginx's prefix, the PostgreSQL cluster. */
+  /** This run's scratch directory: nginx's prefixes (the PostgreSQL cluster's is in postgres.ts). */
   dir: string;
   procs: Processes;
   /** What openEnv removed of dead runs, said by the first step. */

@@ -18,8 +18,14 @@ export interface Exit {
 export interface Proc {
   child: ChildProcess;
   pid: number;
-  /** Resolves when the process has exited (and been reaped by us). */
+  /** Resolves when the process has exited (and been reaped by us); its output may still be on the way. */
   exited: Promise<Exit>;
+  /**
+   * Resolves once it exited AND its stdout and stderr closed: output() is then complete. Read
+   * output after this, not after `exited` (the last bytes can arrive after the exit). A process it
+   * left behind holding the streams keeps this pending: bound it (`endedWithin`).
+   */
+  ended: Promise<Exit>;
   /** stdout and stderr so far, interleaved as they arrived. */
   output(): string;
   /** Resolves with the output once `pattern` matches it; rejects after `boundMs` or on exit. */
@@ -46,8 +52,17 @@ export async function until<T>(
 
 /** Resolves with the exit, or with undefined when the process is still running after `boundMs`. */
 export function exitWithin(p: Proc, boundMs: number): Promise<Exit | undefined> {
+  return within(p.exited, boundMs);
+}
+
+/** As exitWithin, but once its output is complete too (see Proc.ended). */
+export function endedWithin(p: Proc, boundMs: number): Promise<Exit | undefined> {
+  return within(p.ended, boundMs);
+}
+
+function within(event: Promise<Exit>, boundMs: number): Promise<Exit | undefined> {
   // An unref'd timer: a bound must not keep the demo's own process alive.
-  return Promise.race([p.exited, delay(boundMs, undefined, { ref: false })]);
+  return Promise.race([event, delay(boundMs, undefined, { ref: false })]);
 }
 
 /** The owner of every process one run starts. */
@@ -81,9 +96,12 @@ export class Processes {
     child.stdin?.on('error', () => {});
     // 'exit' can come before the last output is read; 'close' comes after every stream ended.
     let drained = false;
-    child.once('close', () => {
-      drained = true;
-      for (const w of waiters) w();
+    const ended = new Promise<Exit>((resolve) => {
+      child.once('close', (code, signal) => {
+        drained = true;
+        for (const w of waiters) w();
+        resolve({ code, signal });
+      });
     });
     const exited = new Promise<Exit>((resolve) => {
       child.once('exit', (code, signal) => {
@@ -95,6 +113,7 @@ export class Processes {
       child,
       pid: child.pid,
       exited,
+      ended,
       output: () => out,
       running: () => child.exitCode === null && child.signalCode === null,
       send: (line) => {

@@ -3,4 +3,4 @@ import { demo } from './demo.ts';
 import { exitCodeCommand } from './exit-code-command.ts';
 import { stopTestCommand } from './stop-test-command.ts';
 
-main(demo, [exitCodeCommand, stopTestCommand]);
+await main(demo, [exitCodeCommand, stopTestCommand]);

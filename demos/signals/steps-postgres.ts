@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { step } from '../kit/define.ts';
 import type { Env } from './env.ts';
-import { exitWithin, type Proc, until } from './harness.ts';
+import { endedWithin, exitWithin, type Proc, until } from './harness.ts';
 import { initCluster } from './postgres.ts';
 import { describeExit } from './targets.ts';
 
@@ -46,7 +46,8 @@ export const postgresStep = step<Env>(
   },
   async (t, env) => {
     t.waiting('initdb of a throwaway cluster');
-    const cluster = await initCluster(env.procs, env.dir);
+    const cluster = await initCluster(env.procs);
+    t.defer(() => cluster.remove());
     let server = await cluster.start();
     t.defer(async () => {
       if (server.running()) {
@@ -96,7 +97,8 @@ export const postgresStep = step<Env>(
     await activeSleep(watcher);
     server.child.kill('SIGINT');
     const fastError = await killed;
-    const fastExit = await exitWithin(server, 10_000);
+    // Ended, not exited: the log is read next, and its last lines can arrive after the exit.
+    const fastExit = await endedWithin(server, 10_000);
     const checkpoint = logLine(server, /checkpoint starting: shutdown/);
     rows.push(
       ['INT (fast)', 'running query', fastError],
@@ -120,7 +122,7 @@ export const postgresStep = step<Env>(
     await activeSleep(cWatcher);
     server.child.kill('SIGQUIT');
     const immediateError = await cut;
-    const immediateExit = await exitWithin(server, 10_000);
+    const immediateExit = await endedWithin(server, 10_000);
     rows.push(
       ['QUIT (immediate)', 'running query', immediateError],
       ['', 'postmaster', describeExit(immediateExit)],

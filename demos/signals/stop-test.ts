@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   type Exit,
+  endedWithin,
   exitWithin,
   groupMembers,
   killGroup,
@@ -80,6 +81,9 @@ export async function stopTest(procs: Processes, o: StopTestOptions): Promise<St
   ]);
   if (ready === undefined) {
     const early = await p.exited;
+    // Its output (why it did not stay up) may still be on the way; a child it left holding the
+    // streams is why this is bounded.
+    await endedWithin(p, 5000);
     return {
       pid: p.pid,
       ready: 'never',
@@ -98,6 +102,7 @@ export async function stopTest(procs: Processes, o: StopTestOptions): Promise<St
   const final = exit ?? (await p.exited);
   const leftovers = groupMembers(p.pid).length;
   if (leftovers) killGroup(p.pid, 'SIGKILL');
+  await endedWithin(p, 5000);
   return { pid: p.pid, ready, exitMs, exit: final, killed: !exit, leftovers, output: p.output() };
 }
 

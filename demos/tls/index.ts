@@ -2,4 +2,4 @@ import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { probeCommand } from './probe-command.ts';
 
-main(demo, [probeCommand]);
+await main(demo, [probeCommand]);

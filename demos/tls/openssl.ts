@@ -146,7 +146,8 @@ export async function startSServer(files: {
       clearTimeout(timer);
       reject(err);
     });
-    child.once('exit', (code) => {
+    // 'close', not 'exit': the error it printed is complete only once its streams closed.
+    child.once('close', (code) => {
       clearTimeout(timer);
       reject(new Error(`openssl s_server exited ${code}: ${out.trim()}`));
     });
