@@ -2,42 +2,16 @@
 // on the shared PostgreSQL (which does not archive) it says archiving is off.
 
 import { describe, expect, it } from 'vitest';
-import { captureIO } from '../kit/capture.ts';
-import { runCli } from '../kit/cli.ts';
+import { commandRunner, ONE_POSTGRES_URL, usageTests } from '../kit/command-tests.ts';
 import { serviceEnv } from '../kit/endpoints.ts';
 import { requireServices } from '../kit/vitest.ts';
 import { checkCommand } from './check-command.ts';
 import { demo } from './demo.ts';
 
-async function run(...argv: string[]) {
-  const io = captureIO();
-  const code = await runCli(demo, ['check', ...argv], [checkCommand], io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
+const run = commandRunner(demo, checkCommand);
 
 describe('check', () => {
-  it.each([
-    [[], /give one PostgreSQL URL/],
-    [['a', 'b'], /got 2 arguments/],
-    [['junk'], /"junk" is not a URL/],
-    [['http://x'], /not a postgres:\/\/ or postgresql:\/\/ URL/],
-    [['--bogus'], /--bogus/],
-    [
-      ['postgres://postgres@127.0.0.1:1/postgres'],
-      /cannot connect to 127\.0\.0\.1:1: .*ECONNREFUSED/,
-    ],
-  ])('%j: one line, exit 2', async (argv, message) => {
-    const r = await run(...argv);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toHaveLength(1);
-    expect(r.stderr[0]).toMatch(message);
-  });
-
-  it('--help: usage, exit 0', async () => {
-    const r = await run('--help');
-    expect(r.code).toBe(0);
-    expect(r.stdout[0]).toMatch(/^Usage: npx tsx demos\/backups check <postgres-url>/);
-  });
+  usageTests(run, ONE_POSTGRES_URL, /^Usage: npx tsx demos\/backups check <postgres-url>/);
 
   it('reads wal_level and the archiver of the shared server', async (ctx) => {
     await requireServices(ctx, ['postgres']);

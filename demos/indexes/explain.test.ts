@@ -2,42 +2,30 @@
 // 2; on the shared PostgreSQL it explains a query, and refuses a write without running it.
 
 import { describe, expect, it } from 'vitest';
-import { captureIO } from '../kit/capture.ts';
-import { runCli } from '../kit/cli.ts';
+import { commandRunner, usageTests } from '../kit/command-tests.ts';
 import { serviceEnv } from '../kit/endpoints.ts';
 import { requireServices } from '../kit/vitest.ts';
 import { demo } from './demo.ts';
 import { explainCommand } from './explain-command.ts';
 
-async function run(...argv: string[]) {
-  const io = captureIO();
-  const code = await runCli(demo, ['explain', ...argv], [explainCommand], io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
+const run = commandRunner(demo, explainCommand);
 
 describe('explain', () => {
-  it.each([
-    [[], /give a PostgreSQL URL and one SQL statement; got 0/],
-    [['postgres://x@127.0.0.1/db'], /got 1 arguments/],
-    [['junk', 'SELECT 1'], /"junk" is not a URL/],
-    [['http://x', 'SELECT 1'], /not a postgres:\/\/ or postgresql:\/\/ URL/],
-    [['postgres://x@127.0.0.1/db', ' '], /the SQL statement is empty/],
+  usageTests(
+    run,
     [
-      ['postgres://postgres@127.0.0.1:1/postgres', 'SELECT 1'],
-      /cannot connect to 127\.0\.0\.1:1: .*ECONNREFUSED/,
+      [[], /give a PostgreSQL URL and one SQL statement; got 0/],
+      [['postgres://x@127.0.0.1/db'], /got 1 arguments/],
+      [['junk', 'SELECT 1'], /"junk" is not a URL/],
+      [['http://x', 'SELECT 1'], /not a postgres:\/\/ or postgresql:\/\/ URL/],
+      [['postgres://x@127.0.0.1/db', ' '], /the SQL statement is empty/],
+      [
+        ['postgres://postgres@127.0.0.1:1/postgres', 'SELECT 1'],
+        /cannot connect to 127\.0\.0\.1:1: .*ECONNREFUSED/,
+      ],
     ],
-  ])('%j: one line, exit 2', async (argv, message) => {
-    const r = await run(...argv);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toHaveLength(1);
-    expect(r.stderr[0]).toMatch(message);
-  });
-
-  it('--help: usage, exit 0', async () => {
-    const r = await run('--help');
-    expect(r.code).toBe(0);
-    expect(r.stdout[0]).toMatch(/^Usage: npx tsx demos\/indexes explain <postgres-url> <sql>/);
-  });
+    /^Usage: npx tsx demos\/indexes explain <postgres-url> <sql>/,
+  );
 
   it('explains a query on a catalog table, with its indexes', async (ctx) => {
     await requireServices(ctx, ['postgres']);
