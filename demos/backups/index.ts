@@ -2,4 +2,4 @@ import { main } from '../kit/cli.ts';
 import { checkCommand } from './check-command.ts';
 import { demo } from './demo.ts';
 
-main(demo, [checkCommand]);
+await main(demo, [checkCommand]);

@@ -2,4 +2,4 @@ import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { inspectCommand } from './inspect-command.ts';
 
-main(demo, [inspectCommand]);
+await main(demo, [inspectCommand]);

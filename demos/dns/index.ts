@@ -2,4 +2,4 @@ import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { whyCommand } from './why-command.ts';
 
-main(demo, [whyCommand]);
+await main(demo, [whyCommand]);

@@ -2,4 +2,4 @@ import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { explainCommand } from './explain-command.ts';
 
-main(demo, [explainCommand]);
+await main(demo, [explainCommand]);

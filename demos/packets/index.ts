@@ -1,4 +1,4 @@
 import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 
-main(demo, []);
+await main(demo, []);

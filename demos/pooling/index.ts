@@ -2,4 +2,4 @@ import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { headroomCommand } from './headroom-command.ts';
 
-main(demo, [headroomCommand]);
+await main(demo, [headroomCommand]);

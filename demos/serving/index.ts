@@ -2,4 +2,4 @@ import { main } from '../kit/cli.ts';
 import { demo } from './demo.ts';
 import { loadCommand } from './load-command.ts';
 
-main(demo, [loadCommand]);
+await main(demo, [loadCommand]);
