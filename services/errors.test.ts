@@ -93,11 +93,13 @@ it('says what to install when Java or Maven is missing', async () => {
   await expect(
     withPathOf([], () => up(['kafka'], { layout: fresh, mode: 'native' })),
   ).rejects.toThrow(
-    /^kafka needs java: java is not on PATH — install it with `npm run setup` \(as root: apt-get install openjdk-17-jre-headless\); kafka needs maven/,
+    /^kafka needs java: java is not on PATH or in \/usr\/sbin — install it with `npm run setup` \(as root: apt-get install openjdk-17-jre-headless\); kafka needs maven/,
   );
   await expect(
     withPathOf(['java'], () => up(['kafka'], { layout: fresh, mode: 'native' })),
-  ).rejects.toThrow(/^kafka needs maven: mvn is not on PATH — install it with `npm run setup`/);
+  ).rejects.toThrow(
+    /^kafka needs maven: mvn is not on PATH or in \/usr\/sbin — install it with `npm run setup`/,
+  );
 });
 
 it('says so when Maven cannot fetch the jars', async () => {

@@ -383,6 +383,26 @@ export const SERVICES = {
     probe: () => commandOnPath('openssl'),
   }),
   // Kernel parts (kit/sandbox.ts): privileges, probed by trying the real thing.
+  /** iproute2's `ip` (Linux only: nothing to get on macOS). */
+  iproute2: service({
+    apt: ['iproute2'],
+    other: { brew: [] },
+    env: {},
+    probe: () => commandOnPath('ip'),
+  }),
+  /** losetup (util-linux's mount package on Debian) and mkfs.ext4 (e2fsprogs). */
+  'loop-tools': service({
+    apt: ['mount', 'e2fsprogs'],
+    other: { dnf: ['util-linux', 'e2fsprogs'], brew: [] },
+    env: {},
+    probe: async () => {
+      const [losetup, mkfs] = await Promise.all([
+        commandOnPath('losetup'),
+        commandOnPath('mkfs.ext4'),
+      ]);
+      return losetup.ok ? mkfs : losetup;
+    },
+  }),
   root: service({
     hint: 'run it as root (sudo): it makes namespaces, cgroups and mounts',
     env: {},
@@ -390,15 +410,15 @@ export const SERVICES = {
   }),
   /** A namespace of each of the eight types, with util-linux `unshare`. */
   namespaces: service({
-    hint: 'run as root, with util-linux `unshare` (`npm run setup` installs it)',
-    apt: ['util-linux'],
+    hint: 'run as root (unshare needs CAP_SYS_ADMIN)',
+    after: ['unshare'],
     env: {},
     probe: namespacesProbe,
   }),
   /** Named network namespaces and veth pairs, with iproute2 `ip netns`. */
   'network-namespaces': service({
-    hint: 'run as root, with iproute2 (`npm run setup` installs it)',
-    apt: ['iproute2'],
+    hint: 'run as root (ip netns needs CAP_SYS_ADMIN and CAP_NET_ADMIN)',
+    after: ['iproute2'],
     env: {},
     probe: netnsProbe,
   }),
@@ -463,8 +483,8 @@ export const SERVICES = {
   }),
   /** Loop devices (losetup) and ext4 on them (mkfs.ext4), for filesystems of a run's own. */
   'loop-devices': service({
-    hint: 'run as root on a kernel with loop devices (`npm run setup` installs losetup and mkfs.ext4)',
-    apt: ['mount', 'e2fsprogs'],
+    hint: 'run as root on a kernel with loop devices',
+    after: ['loop-tools'],
     env: {},
     probe: loopProbe,
   }),

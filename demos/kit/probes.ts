@@ -108,12 +108,12 @@ export function binary(command: string, expected: RegExp, flag = '-v'): Promise<
   });
 }
 
-/** `command` is on PATH (a tool the demos run, whatever its version). */
+/** `command` is installed: on PATH, or in /usr/sbin (a tool the demos run, whatever its version). */
 export async function commandOnPath(command: string): Promise<Probed> {
-  const file = onPath(command);
+  const file = findBinary(command);
   return file
     ? { ok: true, address: file }
-    : { ok: false, address: 'PATH', problem: `${command} is not on PATH` };
+    : { ok: false, address: 'PATH', problem: `${command} is not on PATH or in /usr/sbin` };
 }
 
 export interface LeaseEntry {
