@@ -2,6 +2,7 @@
 // (wait for "listening on", Ctrl-C when done), and its file decoded by tcpdump and by tshark.
 
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { runCommand, type SandboxProc } from '../kit/sandbox.ts';
 import type { Env } from './env.ts';
 import { lines } from './tools.ts';
@@ -36,6 +37,24 @@ export async function startCapture(env: Env, name: string, port: number, immedia
 export async function tcpdumpRead(file: string, ascii = false): Promise<string[]> {
   const r = await runCommand('tcpdump', ['-nn', ...(ascii ? ['-A'] : []), '-r', file]);
   return lines(r.stdout);
+}
+
+/**
+ * Waits until tcpdump has written the packets `complete` looks for (it writes each one as it reads
+ * it, -U): the last FIN can be on the wire a moment before tcpdump has read it. Bounded; resolves
+ * with what the file holds either way.
+ */
+export async function capturedUntil(
+  file: string,
+  complete: (packets: string[]) => boolean,
+  boundMs = 5000,
+): Promise<string[]> {
+  const deadline = Date.now() + boundMs;
+  for (;;) {
+    const packets = await tcpdumpRead(file);
+    if (complete(packets) || Date.now() > deadline) return packets;
+    await delay(100);
+  }
 }
 
 /** tshark's field values for each HTTP message, the port pinned to the HTTP dissector. */

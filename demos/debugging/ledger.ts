@@ -188,7 +188,7 @@ export const ledger: LedgerEntry[] = [
     verdict: 'partly',
     truth:
       'It captures what the filter selects on that interface (lo too), as root; stopped right after the traffic without --immediate-mode it can write nothing.',
-    by: { step: 'packets', claim: 'with --immediate-mode, stopped right after' },
+    by: { step: 'packets', claim: 'with --immediate-mode it holds the whole exchange' },
   },
   {
     id: 'tcpdump-raw',
