@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIO } from '../capture.ts';
 import { type Chromium, launchChromium } from '../chromium.ts';
 import { runCli } from '../cli.ts';
-import { probeAll } from '../endpoints.ts';
+import { probeAll, serviceEnv } from '../endpoints.ts';
 import { CHECKOUT_CACHE } from '../paths.ts';
 import { loadDemos } from '../registry.ts';
 import type { DemoResult } from '../run.ts';
@@ -22,6 +22,8 @@ import { startView, type ViewServer } from './server.ts';
 const demos = await loadDemos();
 // Labs are checked in a folder of this test's own, with progress kept in a state folder of its own.
 const scratch = mkdtempSync(join(tmpdir(), 'wirenotes-view-'));
+// The services' CA stays where the user's state has it (the exported tls demo talks to nginx).
+process.env.NGINX_CA_FILE ??= serviceEnv('nginx').NGINX_CA_FILE;
 process.env.WIRENOTES_STATE_DIR = join(scratch, 'state');
 const labsRoot = join(scratch, 'labs');
 const [chromium] = await probeAll(['chromium']);
