@@ -3,6 +3,7 @@
 // died, and what a 3-node combined cluster does with two of its nodes dead.
 
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import kafkajs, { type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { StepContext } from '../kit/define.ts';
 import { step } from '../kit/define.ts';
@@ -83,6 +84,9 @@ async function newLeader(admin: Admin, topic: string, old: number): Promise<numb
   );
 }
 
+/** Kafka's default replica.fetch.wait.max.ms: how long a follower's fetch waits at the leader. */
+const REPLICA_FETCH_WAIT_MS = 500;
+
 export const leaderCrashStep = step<Env>(
   {
     id: 'leader-crash',
@@ -115,7 +119,7 @@ export const leaderCrashStep = step<Env>(
         `leader ${leader}, min.insync.replicas=2; 3 records acknowledged on each`,
     );
 
-    // Both followers fall behind (a GC pause, a slow disk): frozen for well under a second, less
+    // Both followers fall behind (a GC pause, a slow disk): frozen for about 1.5 s, less
     // than broker.session.timeout.ms, so the controller never fences them.
     t.say(`SIGSTOP brokers ${f1} and ${f2}: the followers stop fetching`);
     own.pause(f1);
@@ -128,9 +132,12 @@ export const leaderCrashStep = step<Env>(
       own.resume(f2);
     };
     t.defer(resume);
-    // A follower's fetch already waiting at the leader when it froze is answered by the first
-    // append, and reaches it once it runs again; what is appended after that is on the leader
-    // alone. So several acks=1 writes, one at a time: the later ones exist only on the leader.
+    // A follower's fetch already waiting at the leader when it froze would be answered by the
+    // next append (and reach the follower once it runs again). The leader answers such a fetch
+    // empty after replica.fetch.wait.max.ms (500 ms by default), and a frozen follower sends no
+    // other: once that has passed, what is appended exists on the leader alone. (Writing at once
+    // let the first appends ride that answer: under load all 5 survived once.)
+    await delay(REPLICA_FETCH_WAIT_MS + 500);
     const lagging = [1, 2, 3, 4, 5].map((i) => `lagging-${i}`);
     for (const value of lagging) await send(p1, one, 1, value);
     const pending = send(pAll, all, -1, 'lagging').then(
