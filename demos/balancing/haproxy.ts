@@ -84,6 +84,9 @@ function configText(dir: string, port: number, c: HaproxyConfig): string {
     '  timeout connect 2s',
     '  timeout client 10s',
     '  timeout server 10s',
+    // A health check's answer may take a while on a loaded machine: without this, HAProxy gives
+    // it `inter` (100 ms in the steps) and a slow answer marks a healthy server DOWN.
+    '  timeout check 2s',
     'frontend web',
     `  bind 127.0.0.1:${port}`,
     `  default_backend ${BACKEND}`,
