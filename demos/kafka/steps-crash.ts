@@ -53,8 +53,18 @@ function createOwnTopic(admin: Admin, topic: string, replicas: number[]): Promis
 
 /** Every value in `topic` from offset 0 to the high watermark, by offset, read by a new group. */
 async function readAll(t: StepContext, kafka: Kafka, admin: Admin, topic: string) {
-  const [end] = await admin.fetchTopicOffsets(topic);
-  const high = Number(end?.high ?? 0);
+  // Right after a leader change the answer can come from a broker that has not caught up yet
+  // (a high watermark of 0, or none): the topic holds at least the records written before the
+  // freeze and after the election, so wait for an end offset that counts them.
+  const high = await waitFor(
+    `the end offset of ${topic}`,
+    async () => {
+      const [end] = await admin.fetchTopicOffsets(topic);
+      const h = Number(end?.high ?? 0);
+      return h > 0 ? h : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
   const consumer = kafka.consumer({ groupId: `${topic}_reader`, maxWaitTimeInMs: 100 });
   t.defer(() => consumer.disconnect());
   await consumer.connect();
