@@ -19,6 +19,8 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type ServiceRecord, service } from './need-record.ts';
+import { SYSTEM_NEEDS } from './needs-system.ts';
 import {
   binary,
   commandOnPath,
@@ -30,13 +32,6 @@ import {
   tcpReachable,
   versionMatches,
 } from './probes.ts';
-import {
-  cgroupProbe,
-  loopProbe,
-  namespacesProbe,
-  netnsProbe,
-  rootProbe,
-} from './sandbox-probes.ts';
 import {
   GENERAL,
   hostPorts,
@@ -55,35 +50,6 @@ import {
 export interface ServiceStatus extends Probed {
   name: ServiceName;
   hint: string;
-}
-
-/** Package names on other systems, where they differ from Debian's (the setup command prints them). */
-interface OtherPackages {
-  dnf?: string[];
-  brew?: string[];
-}
-
-export interface ServiceRecord<V extends Vars> {
-  /**
-   * How to get it when `apt` does not say it all: the command that starts it, or the variable to
-   * set. Without one, the hint is derived from `apt` (see hintFor).
-   */
-  hint?: string;
-  /** Debian packages that provide it: `npm run setup` installs them (as root, with apt-get). */
-  apt?: string[];
-  /** The same packages on Fedora and macOS, where the names differ ([] where there is none). */
-  other?: OtherPackages;
-  /** Needs to be had first (the binaries a service runs): setup gets those before this one. */
-  after?: string[];
-  /** The environment variables that locate it, each validated. */
-  env: V;
-  /** Is it usable right now? Well under 5 s. */
-  probe: (env: Values<V>) => Promise<Probed>;
-}
-
-/** Declares one record (keeps the env types for serviceEnv and probe). */
-function service<V extends Vars>(record: ServiceRecord<V>): ServiceRecord<V> {
-  return record;
 }
 
 const KAFKA_DEFAULT = '127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094';
@@ -337,157 +303,7 @@ export const SERVICES = {
       return { ok: problem === undefined, address: file ?? 'PATH', problem };
     },
   }),
-  /** The debugging topic's tools: strace, lsof, tcpdump, tshark, sysstat (iostat, pidstat). */
-  strace: service({
-    apt: ['strace'],
-    other: { brew: [] },
-    env: {},
-    probe: () => binary('strace', /strace -- version \d/, '-V'),
-  }),
-  lsof: service({
-    apt: ['lsof'],
-    env: {},
-    probe: () => binary('lsof', /revision: \d/, '-v'),
-  }),
-  tcpdump: service({
-    apt: ['tcpdump'],
-    env: {},
-    probe: () => binary('tcpdump', /tcpdump version \d/, '--version'),
-  }),
-  tshark: service({
-    apt: ['tshark'],
-    other: { dnf: ['wireshark-cli'], brew: ['wireshark'] },
-    env: {},
-    // `tshark --version` loads every dissector: seconds on a busy machine, past a probe's budget.
-    probe: () => commandOnPath('tshark'),
-  }),
-  sysstat: service({
-    apt: ['sysstat'],
-    other: { brew: [] },
-    env: {},
-    probe: () => binary('iostat', /sysstat version \d/, '-V'),
-  }),
-  /** Debian's Python, not a pyenv shim on PATH: the strace steps trace the interpreter itself. */
-  python3: service({
-    apt: ['python3'],
-    env: {},
-    probe: async () => {
-      const file = '/usr/bin/python3';
-      const ok = executable(file);
-      return { ok, address: file, problem: ok ? undefined : `no executable at ${file}` };
-    },
-  }),
-  openssl: service({
-    apt: ['openssl'],
-    env: {},
-    probe: () => commandOnPath('openssl'),
-  }),
-  // Kernel parts (kit/sandbox.ts): privileges, probed by trying the real thing.
-  /** iproute2's `ip` (Linux only: nothing to get on macOS). */
-  iproute2: service({
-    apt: ['iproute2'],
-    other: { brew: [] },
-    env: {},
-    probe: () => commandOnPath('ip'),
-  }),
-  /** losetup (util-linux's mount package on Debian) and mkfs.ext4 (e2fsprogs). */
-  'loop-tools': service({
-    apt: ['mount', 'e2fsprogs'],
-    other: { dnf: ['util-linux', 'e2fsprogs'], brew: [] },
-    env: {},
-    probe: async () => {
-      const [losetup, mkfs] = await Promise.all([
-        commandOnPath('losetup'),
-        commandOnPath('mkfs.ext4'),
-      ]);
-      return losetup.ok ? mkfs : losetup;
-    },
-  }),
-  root: service({
-    hint: 'run it as root (sudo): it makes namespaces, cgroups and mounts',
-    env: {},
-    probe: rootProbe,
-  }),
-  /** A namespace of each of the eight types, with util-linux `unshare`. */
-  namespaces: service({
-    hint: 'run as root (unshare needs CAP_SYS_ADMIN)',
-    after: ['unshare'],
-    env: {},
-    probe: namespacesProbe,
-  }),
-  /** Named network namespaces and veth pairs, with iproute2 `ip netns`. */
-  'network-namespaces': service({
-    hint: 'run as root (ip netns needs CAP_SYS_ADMIN and CAP_NET_ADMIN)',
-    after: ['iproute2'],
-    env: {},
-    probe: netnsProbe,
-  }),
-  'cgroup-memory': service({
-    hint: 'run as root on a kernel with the memory cgroup controller mounted (v1 or v2)',
-    env: {},
-    probe: () => cgroupProbe('memory'),
-  }),
-  'cgroup-cpu': service({
-    hint: 'run as root on a kernel with the cpu cgroup controller mounted (v1 or v2)',
-    env: {},
-    probe: () => cgroupProbe('cpu'),
-  }),
-  'cgroup-pids': service({
-    hint: 'run as root on a kernel with the pids cgroup controller mounted (v1 or v2)',
-    env: {},
-    probe: () => cgroupProbe('pids'),
-  }),
-  /** nftables' `nft`, which the network demos run inside their own namespaces only. */
-  nftables: service({
-    apt: ['nftables'],
-    other: { brew: [] },
-    env: {},
-    probe: () => binary('nft', /^nftables v\d/, '--version'),
-  }),
-  /** traceroute (the modern one, with -I and -T), which the packets demo runs in its namespaces. */
-  traceroute: service({
-    apt: ['traceroute'],
-    other: { brew: [] },
-    env: {},
-    probe: () => binary('traceroute', /^Modern traceroute for Linux, version \d/, '-V'),
-  }),
-  /** iputils' ping (-I with a source address, -M do, -t for the TTL). */
-  ping: service({
-    apt: ['iputils-ping'],
-    other: { brew: [] },
-    env: {},
-    probe: () => binary('ping', /^ping from iputils \d/, '-V'),
-  }),
-  /** Knot DNS, the authoritative server a DNS demo starts in its own namespace (and knotc). */
-  knot: service({
-    apt: ['knot'],
-    other: { brew: [] },
-    env: {},
-    probe: () => binary('knotd', /\(Knot DNS\), version \d/, '-V'),
-  }),
-  /** unbound, the caching resolver a DNS demo starts in its own namespace (and unbound-control). */
-  unbound: service({
-    apt: ['unbound'],
-    other: { brew: [] },
-    env: {},
-    probe: () => binary('unbound', /^Version \d/, '-V'),
-  }),
-  /** Block I/O throttling: blkio (v1) or io (v2), whichever this kernel mounts. */
-  'cgroup-io': service({
-    hint: 'run as root on a kernel with the blkio (v1) or io (v2) cgroup controller mounted',
-    env: {},
-    probe: async () => {
-      const v1 = await cgroupProbe('blkio');
-      return v1.ok ? v1 : cgroupProbe('io');
-    },
-  }),
-  /** Loop devices (losetup) and ext4 on them (mkfs.ext4), for filesystems of a run's own. */
-  'loop-devices': service({
-    hint: 'run as root on a kernel with loop devices',
-    after: ['loop-tools'],
-    env: {},
-    probe: loopProbe,
-  }),
+  ...SYSTEM_NEEDS,
 };
 
 export type ServiceName = keyof typeof SERVICES;
