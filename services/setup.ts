@@ -20,7 +20,7 @@ import {
   type ServiceName,
   type ServiceStatus,
 } from '../demos/kit/endpoints.ts';
-import { reportBug } from '../demos/kit/interrupt.ts';
+import { endQuietlyOnClosedPipe, reportBug } from '../demos/kit/interrupt.ts';
 import { colorWanted, makeStyle, type Style } from '../demos/kit/style.ts';
 import { padTable } from '../demos/kit/table.ts';
 import { ensure, SERVICES as MANAGED, type Service, ServiceError } from './api.ts';
@@ -129,6 +129,8 @@ export async function runSetup(argv: string[], io: IO): Promise<number> {
 
 // By path, not URL: the bad-input test's one process imports this file with a query string.
 if (fileURLToPath(import.meta.url) === resolve(process.argv[1] ?? '')) {
+  // `npm run setup -- --check | head -1`: a closed pipe ends the output quietly.
+  endQuietlyOnClosedPipe();
   const argv = process.argv.slice(2);
   const io: IO = {
     out: (l) => process.stdout.write(`${l}\n`),
