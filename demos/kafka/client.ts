@@ -87,11 +87,34 @@ export function consumerOptions(groupId: string, sessionTimeout = SESSION_TIMEOU
   };
 }
 
+/** Was `err` (or what it wraps) a failed connection to a broker? */
+function connectionFailed(err: unknown): boolean {
+  for (let e = err as { name?: string; cause?: unknown } | undefined, i = 0; e && i < 5; i++) {
+    if (e.name === 'KafkaJSConnectionError') return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+/**
+ * The partitions of `topic`, by id, from any broker that answers. kafkajs 2.2.4 asks a broker
+ * drawn at random from its cached metadata and connects to it outside its own try
+ * (BrokerPool.withBroker, src/cluster/brokerPool.js:273-277): with a broker dead, the request
+ * fails with ECONNREFUSED whenever the dead one is drawn first, though a live one would have
+ * answered (1 in 6 right after killing 2 of 3 brokers, measured). So a connection error means
+ * "draw again", a few times; any other error is the answer.
+ */
 export async function partitionsOf(admin: Admin, topic: string): Promise<PartitionMetadata[]> {
-  const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-  const meta = topics.find((t: ITopicMetadata) => t.name === topic);
-  if (!meta) throw new Error(`no metadata for topic ${topic}`);
-  return [...meta.partitions].sort((a, b) => a.partitionId - b.partitionId);
+  for (let draw = 1; ; draw++) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const meta = topics.find((t: ITopicMetadata) => t.name === topic);
+      if (!meta) throw new Error(`no metadata for topic ${topic}`);
+      return [...meta.partitions].sort((a, b) => a.partitionId - b.partitionId);
+    } catch (err) {
+      if (draw >= 5 || !connectionFailed(err)) throw err;
+    }
+  }
 }
 
 /** Java's String.hashCode over UTF-16 code units, as the group coordinator hashes group ids. */

@@ -124,6 +124,14 @@ export const leaderCrashStep = step<Env>(
       await send(p1, one, 1, `before-${i}`);
       await send(pAll, all, -1, `before-${i}`);
     }
+    // acks=1 returns once the leader alone has a record; the followers copy it a fetch later.
+    // Under load that fetch could still be pending at the SIGSTOP below, and the "before" records
+    // died with the leader too. The high watermark counts what every in-sync replica holds: at 3,
+    // the followers have all three, and only the writes made while they are frozen are at risk.
+    await waitFor(`the followers to copy the first 3 records of ${one}`, async () => {
+      const [end] = await admin.fetchTopicOffsets(one);
+      return Number(end?.high) >= 3 ? true : undefined;
+    });
     t.say(
       `own cluster: brokers ${own.ids.join(', ')}; two topics, replicas [${leader}, ${f1}, ${f2}], ` +
         `leader ${leader}, min.insync.replicas=2; 3 records acknowledged on each`,
