@@ -101,7 +101,7 @@ export const lab = defineLab(import.meta.url, {
     {
       claim: 'every event of an order went to the same partition',
       ladder: [
-        "The events of one order landed in different partitions: the table above shows which partition each of an order's events went to.",
+        "The events of one order landed in different partitions: the ✗ line lists the partition of each order's created, paid and shipped.",
         'Kafka orders records within a partition only; across partitions a consumer interleaves them however its fetches return (notes/kafka.md, "Ordering is per partition").',
         "The producer's partitioner picks the partition from the record's key: murmur2(key) % partitions (the Java client and kafkajs's DefaultPartitioner). A record without a key is spread round-robin; a key that differs per event (an event id, a timestamp) spreads them just the same.",
         'Give every event of an order the same key: the order id.',

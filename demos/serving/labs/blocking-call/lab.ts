@@ -46,7 +46,7 @@ export const lab = defineLab(import.meta.url, {
     {
       claim: `the ${N} renders ran at the same time`,
       ladder: [
-        'The renders ran one after another (see the peak in flight above): while one ran, nothing else in the app did, not even /health.',
+        'The renders ran one after another (peak in flight 1, the ✗ line says): while one ran, nothing else in the app did, not even /health.',
         'FastAPI runs an `async def` endpoint on the event loop, one thread for every request; a call that blocks there holds them all. A plain `def` endpoint runs in AnyIO\'s thread pool instead (FastAPI docs, "Concurrency and async / await"; notes/serving.md).',
         'Declare the endpoint with `def`, or keep `async def` and `await run_in_threadpool(render, order_id)` (starlette.concurrency) or `await asyncio.to_thread(render, order_id)`.',
         "Wrapping render() in another coroutine, or `await asyncio.sleep(0)` before it, changes nothing: once render() is called, the loop's thread is inside it until it returns.",

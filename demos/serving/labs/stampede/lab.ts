@@ -62,7 +62,7 @@ export const lab = defineLab(import.meta.url, {
     {
       claim: `${N} requests at once for a product missing from Redis make 1 catalogue call`,
       ladder: [
-        'Every request that found the product missing called the catalogue itself (the count is above): a stampede.',
+        'Every request that found the product missing called the catalogue itself (the ✗ line has the count): a stampede.',
         'Cache-aside lets each miss fill the cache, and N requests that miss at the same moment make N calls. An entry that never expires does not help: it still starts missing after a restart, a flush or an eviction (notes/serving.md, "A stampede when a hot key expires").',
         'Let one request make the call and the others wait for its result: in one process, one asyncio task per key that the others await; across processes, a Redis lock (SET lock:<key> <token> NX PX 2000) whose losers poll the cache.',
       ],
