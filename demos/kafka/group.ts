@@ -60,11 +60,12 @@ export class Group {
   /**
    * Starts a member: connect, subscribe, run; does not wait for the join. Where the group has no
    * valid committed offset it starts at the beginning, unless `fromBeginning` is false (then at
-   * the end: auto.offset.reset=latest).
+   * the end: auto.offset.reset=latest). `kafka`: a client of the member's own (its client.id),
+   * as a member started by another service has.
    */
-  async add(name: string, { fromBeginning = true } = {}): Promise<Member> {
+  async add(name: string, { fromBeginning = true, kafka = this.kafka } = {}): Promise<Member> {
     if (this.closed) throw new Error(`group ${this.groupId} is closed: no new member`);
-    const consumer = this.kafka.consumer(consumerOptions(this.groupId));
+    const consumer = kafka.consumer(consumerOptions(this.groupId));
     const member = new Member(name, consumer);
     this.members.push(member);
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {

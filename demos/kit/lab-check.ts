@@ -1,6 +1,8 @@
 // Runs a lab's claims against a folder of files in a child process of its own (its own process
 // group, a timeout), so a learner's file that hangs, crashes or calls process.exit is reported as
-// the failing claim, never as a crash of the checker; Ctrl-C kills the whole group.
+// the failing claim, never as a crash of the checker. Ctrl-C (the signal) asks the check to clean up
+// first — SIGTERM to the runner, which runs the check's deferred cleanups — and kills the whole
+// group once it has exited, or after CLEANUP_GRACE_MS.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +20,8 @@ export interface LabVerdict {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** How long an interrupted check may spend on its cleanups before its group is killed. */
+const CLEANUP_GRACE_MS = 15_000;
 const RUNNER = new URL('./lab-runner.ts', import.meta.url).pathname;
 const TSX = import.meta.resolve('tsx');
 
@@ -62,11 +66,18 @@ export function checkLab(lab: Lab, dir: string, signal?: AbortSignal): Promise<L
       timedOut = true;
       killGroup();
     }, timeoutMs);
-    const onAbort = () => killGroup();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    let grace: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      // The runner only: its cleanups may still need the processes of its group.
+      child.kill('SIGTERM');
+      grace = setTimeout(killGroup, CLEANUP_GRACE_MS);
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     child.once('error', reject);
     child.once('close', (code, sig) => {
       clearTimeout(timer);
+      clearTimeout(grace);
       signal?.removeEventListener('abort', onAbort);
       killGroup(); // whatever the learner's code left running in the group
       let result: ClaimsRun | undefined;

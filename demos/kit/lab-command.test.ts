@@ -1,7 +1,7 @@
 // The lab command as a learner uses it (jwt's pin-algorithms lab): list, start a workspace, check
 // and get the first hint, ask for the next, fix it, solved; bad input as one line and exit 2; and
 // a learner's file that hangs (with a child of its own) is killed with its process group and
-// reported as the failing claim.
+// reported as the failing claim; an interrupted check runs its cleanups first.
 
 import {
   copyFileSync,
@@ -21,6 +21,7 @@ import { runCli } from './cli.ts';
 import { loadLab } from './lab.ts';
 import { checkLab } from './lab-check.ts';
 import { ROOT } from './paths.ts';
+import { waitFor } from './wait.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'wirenotes-lab-test-'));
 process.env.WIRENOTES_STATE_DIR = join(scratch, 'state');
@@ -112,4 +113,19 @@ it("a learner's file that hangs is killed with the child it started, and is the 
   // Gone, or a zombie waiting for whoever reaps orphans here: either way no longer running.
   const state = () => /^State:\s+(\S)/m.exec(readFileSync(`/proc/${sleeper}/status`, 'utf8'))?.[1];
   expect(existsSync(`/proc/${sleeper}`) ? state() : 'gone').toMatch(/^(Z|gone)$/);
+});
+
+it('an interrupted check (Ctrl-C) runs its cleanups before its process group is killed', async () => {
+  const dir = join(scratch, 'interrupted');
+  mkdirSync(dir);
+  const fixture = await loadLab(`${ROOT}demos/kit/fixtures/lab-interrupted.ts`);
+  const controller = new AbortController();
+  const running = checkLab(fixture, dir, controller.signal);
+  await waitFor('the check to start', () => existsSync(join(dir, 'started')) || undefined, {
+    timeoutMs: 30_000,
+  });
+  controller.abort();
+  const v = await running;
+  expect(v.solved).toBe(false);
+  expect(existsSync(join(dir, 'cleaned')), 'the deferred cleanup ran').toBe(true);
 });

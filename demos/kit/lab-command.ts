@@ -106,13 +106,20 @@ async function runCheck(lab: Lab, ws: string, io: CliIO, json: boolean, advance 
   const missing = (await probeAll(lab.needs ?? [])).filter((s) => !s.ok);
   if (missing.length) throw new UsageError(missing.map(describeMissing).join('; '));
   const controller = new AbortController();
-  const release = onInterrupt(async () => controller.abort(), io.err);
+  const running = checkLab(lab, ws, controller.signal);
+  // Ctrl-C: the check cleans up (its servers, topics, a paused standby), then this process exits.
+  const release = onInterrupt(async () => {
+    controller.abort();
+    await running.catch(() => undefined);
+  }, io.err);
   let v: LabVerdict;
   try {
-    v = await checkLab(lab, ws, controller.signal);
+    v = await running;
   } finally {
     release();
   }
+  // An interrupted check has no verdict to report: the interrupt handler exits the process.
+  if (controller.signal.aborted) return new Promise<never>(() => undefined);
   const p = progressOf(lab.topic, lab.id);
   let hint: string | undefined;
   if (v.failing) {

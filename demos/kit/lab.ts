@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type ClaimResult, errorSummary, makeContext } from './context.ts';
 import type { StepContext } from './define.ts';
 import type { ServiceName } from './endpoints.ts';
+import { atInterrupt } from './interrupt.ts';
 import { ROOT } from './paths.ts';
 
 /** Hints for one claim: from a nudge to the exact mechanism, revealed one at a time. */
@@ -107,7 +108,10 @@ export interface ClaimsRun {
   error?: string;
 }
 
-/** Runs the lab's claims against the files in `dir`, then its deferred cleanups. */
+/**
+ * Runs the lab's claims against the files in `dir`, then its deferred cleanups. An interrupt of
+ * the process (lab-runner.ts: the learner's Ctrl-C) runs the cleanups too, before it exits.
+ */
 export async function runClaims(lab: Lab, dir: string): Promise<ClaimsRun> {
   const claims: ClaimResult[] = [];
   const deferred: (() => unknown)[] = [];
@@ -117,15 +121,26 @@ export async function runClaims(lab: Lab, dir: string): Promise<ClaimsRun> {
     deferred,
     () => undefined,
   );
+  // One drain at a time, last registered first; a cleanup the check registers while an
+  // interrupt's drain runs is taken by the next drain.
+  let drained = Promise.resolve();
+  const drain = () => {
+    drained = drained.then(async () => {
+      for (let fn = deferred.pop(); fn; fn = deferred.pop())
+        await Promise.resolve()
+          .then(fn)
+          .catch(() => undefined);
+    });
+    return drained;
+  };
+  const unregister = atInterrupt(drain);
   try {
     await lab.check(t, dir);
     return { claims };
   } catch (err) {
     return { claims, error: errorSummary(err) };
   } finally {
-    for (const fn of deferred.reverse())
-      await Promise.resolve()
-        .then(fn)
-        .catch(() => undefined);
+    await drain();
+    unregister();
   }
 }

@@ -145,8 +145,31 @@ export async function pauseReplay(t: StepContext, standby: pg.Client): Promise<v
 }
 
 /**
- * Sets synchronous_standby_names on the primary (ALTER SYSTEM + reload) until the step ends.
- * `connected`: wait until that standby shows sync_state 'sync'; otherwise only for the setting.
+ * Sets synchronous_standby_names on the primary (ALTER SYSTEM + reload) until the step ends, and
+ * waits until the primary reports the new value. Any value the server accepts (`standby1`,
+ * `ANY 1 (a, b)`, `*`, empty); one it refuses throws the server's error.
+ */
+export async function setSyncStandbyNames(
+  t: StepContext,
+  primary: pg.Client,
+  value: string,
+): Promise<void> {
+  t.defer(() => asyncAgain(primary));
+  await primary.query(
+    `ALTER SYSTEM SET synchronous_standby_names = ${primary.escapeLiteral(value)}`,
+  );
+  await primary.query('SELECT pg_reload_conf()');
+  await waitFor(`synchronous_standby_names = '${value}'`, async () =>
+    (await one<{ v: string }>(primary, "SELECT current_setting('synchronous_standby_names') AS v"))
+      .v === value
+      ? true
+      : undefined,
+  );
+}
+
+/**
+ * Makes standby `name` the synchronous one until the step ends. `connected`: wait until it shows
+ * sync_state 'sync'; otherwise only for the setting.
  */
 export async function syncStandby(
   t: StepContext,
@@ -154,16 +177,7 @@ export async function syncStandby(
   name: string,
   connected = true,
 ): Promise<void> {
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unexpected standby name "${name}"`);
-  t.defer(() => asyncAgain(primary));
-  await primary.query(`ALTER SYSTEM SET synchronous_standby_names = '${name}'`);
-  await primary.query('SELECT pg_reload_conf()');
-  await waitFor(`synchronous_standby_names = ${name}`, async () =>
-    (await one<{ v: string }>(primary, "SELECT current_setting('synchronous_standby_names') AS v"))
-      .v === name
-      ? true
-      : undefined,
-  );
+  await setSyncStandbyNames(t, primary, name);
   if (connected)
     await waitForRow(primary, name, "sync_state 'sync'", (r) => r?.sync_state === 'sync');
 }

@@ -22,18 +22,16 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
+import catalogue
+import handled
+from catalogue import load_from_db, missed
+from handled import mark
+
 app = FastAPI()
 
 # ------------------------------------------------------------------ what the server saw
 
-TRACE = []
-
-
-def mark(tag, start):
-    if not tag:
-        return  # untagged load (the Little's-law step) is not traced
-    # list.append is atomic under the GIL: handler threads and the loop may all call it.
-    TRACE.append({"tag": tag, "start": start, "end": time.monotonic(), "thread": threading.get_ident()})
+app.include_router(handled.router)
 
 
 @app.get("/health")
@@ -45,11 +43,6 @@ async def health():
 async def versions():
     names = ["fastapi", "starlette", "uvicorn", "anyio", "redis", "prometheus_client", "circuitbreaker"]
     return {n: importlib.metadata.version(n) for n in names} | {"python": platform.python_version()}
-
-
-@app.get("/trace")
-async def trace(tag: str):
-    return [e for e in TRACE if e["tag"] == tag]
 
 
 @app.get("/pool")
@@ -175,30 +168,8 @@ def cache():
     return _redis
 
 
-DB_CALLS = {}
-MISSES = {}
-ALL_MISSED = {}
-INFLIGHT = {}
 RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-
-
-def missed(round_, expect):
-    MISSES[round_] = MISSES.get(round_, 0) + 1
-    if MISSES[round_] >= expect:
-        ALL_MISSED.setdefault(round_, asyncio.Event()).set()
-
-
-async def load_from_db(pid, round_):
-    """The slow backend, counted. It answers once every expected caller of the round has missed
-    the cache (or after 5 s): no caller can find the value cached before all have looked."""
-    DB_CALLS[round_] = DB_CALLS.get(round_, 0) + 1
-    event = ALL_MISSED.setdefault(round_, asyncio.Event())
-    try:
-        await asyncio.wait_for(event.wait(), 5)
-    except asyncio.TimeoutError:
-        pass
-    await asyncio.sleep(0.05)
-    return {"id": pid, "name": f"product {pid}"}
+INFLIGHT = {}
 
 
 async def fill(key, pid, round_, ttl):
@@ -247,9 +218,7 @@ async def product(pid: int, mode: str = "plain", round: str = "", expect: int = 
     return JSONResponse({"error": "lock holder did not fill the cache"}, status_code=503)
 
 
-@app.get("/db-calls")
-async def db_calls(round: str):
-    return {"calls": DB_CALLS.get(round, 0)}
+app.include_router(catalogue.router)
 
 
 # ------------------------------------------------------------------ circuit breaker (step 6)

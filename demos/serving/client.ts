@@ -32,8 +32,13 @@ export async function getJson<T>(url: string): Promise<T> {
 }
 
 /** N requests sent at once; resolves with every reply, in the order they were sent. */
-export function burst(url: string, n: number): Promise<Reply[]> {
-  return Promise.all(Array.from({ length: n }, () => fetchOnce(url)));
+export function burst(
+  url: string | ((i: number) => string),
+  n: number,
+  headers: Record<string, string> = {},
+): Promise<Reply[]> {
+  const at = typeof url === 'string' ? () => url : url;
+  return Promise.all(Array.from({ length: n }, (_, i) => fetchOnce(at(i), headers)));
 }
 
 /** One request as the server saw it: seconds on the server's monotonic clock, and its thread. */

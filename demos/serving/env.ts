@@ -44,12 +44,29 @@ function sweep(): Env['swept'] {
   return { dirs: dirs.length, processes };
 }
 
-export async function openEnv(info: SetupInfo): Promise<Env> {
+type Run = Pick<Env, 'run' | 'dir' | 'procs' | 'swept'>;
+
+/** A run of this process (a demo's, or one lab check's): its folder and servers, dead runs swept. */
+export function openRun(): Run {
   const swept = sweep();
   const run = runName('serving');
   const dir = join(ROOT, run);
   mkdirSync(dir, { recursive: true });
-  const procs = new Processes(run, dir);
+  return { run, dir, procs: new Processes(run, dir), swept };
+}
+
+/**
+ * Stops the run's servers, then removes its folder. stopAll signals every server before its first
+ * await (a run killed during its teardown leaves nothing running); the folder goes once they have
+ * exited (Prometheus writes into it until then).
+ */
+export async function closeRun(run: Pick<Run, 'dir' | 'procs'>): Promise<void> {
+  await run.procs.stopAll();
+  rmSync(run.dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+export async function openEnv(info: SetupInfo): Promise<Env> {
+  const { run, dir, procs, swept } = openRun();
   try {
     const [redis, node] = await Promise.all([
       startRedis(procs, dir),
@@ -69,15 +86,11 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
     if (prom) info.uses('prometheus', prom.version);
     return { run, dir, procs, redis, api, node, prom, versions, swept };
   } catch (err) {
-    await procs.stopAll();
-    rmSync(dir, { recursive: true, force: true });
+    await closeRun({ dir, procs });
     throw err;
   }
 }
 
-export async function closeEnv(env: Env): Promise<void> {
-  // stopAll signals every server before its first await; the folder goes once they have exited
-  // (Prometheus writes into it until then).
-  await env.procs.stopAll();
-  rmSync(env.dir, { recursive: true, force: true, maxRetries: 3 });
+export function closeEnv(env: Env): Promise<void> {
+  return closeRun(env);
 }

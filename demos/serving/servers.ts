@@ -44,11 +44,20 @@ export async function startRedis(procs: Processes, dir: string): Promise<Started
   return { server, port, url: `redis://127.0.0.1:${port}` };
 }
 
+/** What uvicorn serves: the demo's app.py unless a lab names its own app (lab_app.py). */
+interface AppSpec {
+  /** `module:attribute` in this folder. */
+  app: string;
+  /** More environment for the app (LAB_FILE: the learner's module). */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** uvicorn serving app.py; with `workers` > 1, a supervisor and that many worker processes. */
 export async function startFastApi(
   procs: Processes,
   redisUrl: string,
   workers = 1,
+  spec: AppSpec = { app: 'app:app' },
 ): Promise<Started> {
   const port = await freePort();
   const many = workers > 1 ? ['--workers', String(workers)] : [];
@@ -58,7 +67,7 @@ export async function startFastApi(
     [
       '-m',
       'uvicorn',
-      'app:app',
+      spec.app,
       '--app-dir',
       demoDir('serving'),
       '--host',
@@ -68,7 +77,8 @@ export async function startFastApi(
       '--no-access-log',
       ...many,
     ],
-    { REDIS_URL: redisUrl },
+    // No __pycache__ in the checkout (or in a learner's folder).
+    { ...spec.env, REDIS_URL: redisUrl, PYTHONDONTWRITEBYTECODE: '1' },
   );
   // Each worker process says so once its app is up. Each is a fresh Python importing FastAPI: on a
   // loaded 2-core machine that took over 15 s, so the bound is generous.
@@ -76,6 +86,9 @@ export async function startFastApi(
     new RegExp(`(Application startup complete[\\s\\S]*){${workers}}`),
     STARTUP_BOUND_MS,
   );
+  // One worker says its app is up before it binds the port ("Uvicorn running on" comes after the
+  // bind); a supervisor binds before it starts its workers. A connection sent in between is refused.
+  await server.waitFor(/Uvicorn running on/, STARTUP_BOUND_MS);
   return { server, port, url: `http://127.0.0.1:${port}` };
 }
 

@@ -1,0 +1,27 @@
+# GET /product/{pid}: cache-aside in front of the catalogue service. `cache` is a redis.asyncio
+# client; load_product() calls the catalogue, which takes about 50 ms and falls over under load.
+# At peak time, whenever a hot product is not in Redis (its entry expired, or Redis restarted),
+# the catalogue gets one call from every request in flight at that moment, and goes down.
+
+import json
+
+from fastapi import APIRouter, HTTPException
+
+from shop import cache, load_product
+
+router = APIRouter()
+
+
+@router.get("/product/{pid}")
+async def product(pid: int):
+    key = f"product:{pid}"
+    cached = await cache.get(key)
+    if cached is not None:
+        return json.loads(cached)
+    # Only the request that takes the lock calls the catalogue; the others are told to retry.
+    if not await cache.set(f"lock:{key}", "1", nx=True, px=2000):
+        raise HTTPException(status_code=503, detail="busy, retry")
+    value = await load_product(pid)
+    await cache.set(key, json.dumps(value), ex=300)
+    await cache.delete(f"lock:{key}")
+    return value
