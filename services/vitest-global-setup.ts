@@ -21,6 +21,7 @@ import {
   type ServiceName,
 } from '../demos/kit/endpoints.ts';
 import { ROOT } from '../demos/kit/paths.ts';
+import { loadLabs } from '../demos/kit/lab.ts';
 import { loadDemo, topicIds } from '../demos/kit/registry.ts';
 import { closingLine } from '../demos/kit/vitest-summary.ts';
 import { ensure, SERVICES, type Service, serviceAddress } from './api.ts';
@@ -45,13 +46,17 @@ function filters(project: Project | undefined): string[] {
   return Array.isArray(pattern) ? pattern.filter((f): f is string => typeof f === 'string') : [];
 }
 
+/** The kit's test files that run every topic's labs: they need what every lab needs. */
+const EVERY_TOPIC = ['demos/kit/labs.test.ts'];
+
 /** Topics with a test file that the filters select (vitest matches filters as substrings). */
 function selectedTopics(wanted: string[]): string[] {
-  if (!wanted.length) return topicIds();
+  const selects = (file: string) => wanted.some((w) => file.includes(w.replace(/^\.\//, '')));
+  if (!wanted.length || EVERY_TOPIC.some((f) => selects(`${ROOT}${f}`))) return topicIds();
   return topicIds().filter((id) =>
     readdirSync(`${ROOT}demos/${id}`)
       .filter((f) => f.endsWith('.test.ts'))
-      .some((f) => wanted.some((w) => `${ROOT}demos/${id}/${f}`.includes(w.replace(/^\.\//, '')))),
+      .some((f) => selects(`${ROOT}demos/${id}/${f}`)),
   );
 }
 
@@ -63,6 +68,7 @@ async function neededNeeds(topics: string[]): Promise<ServiceName[]> {
       const demo = await loadDemo(id);
       for (const n of demo.needs) needs.add(n);
       for (const s of demo.steps) for (const n of s.needs) needs.add(n);
+      for (const lab of await loadLabs(id)) for (const n of lab.needs ?? []) needs.add(n);
     } catch (err) {
       // That demo's own test file will fail with the import error; the others still need services.
       console.warn(`[services] could not load demos/${id}: ${(err as Error).message}`);
