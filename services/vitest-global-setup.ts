@@ -20,8 +20,8 @@ import {
   probe,
   type ServiceName,
 } from '../demos/kit/endpoints.ts';
-import { ROOT } from '../demos/kit/paths.ts';
 import { loadLabs } from '../demos/kit/lab.ts';
+import { ROOT } from '../demos/kit/paths.ts';
 import { loadDemo, topicIds } from '../demos/kit/registry.ts';
 import { closingLine } from '../demos/kit/vitest-summary.ts';
 import { ensure, SERVICES, type Service, serviceAddress } from './api.ts';
