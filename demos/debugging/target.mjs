@@ -22,8 +22,15 @@ if (mode === 'reader') {
   say(`got ${buf.subarray(0, n).toString().trim()}`);
 } else if (mode === 'spin') {
   const n = Number(arg);
-  for (let i = 0; i < n; i++) new Worker('for (;;) {}', { eval: true });
-  say(`spinning ${n}`);
+  // "spinning" only once every worker is in its loop: a worker boots an isolate of its own first,
+  // and under load that took longer than the step's sampling (it counted 1 of 2 in state R).
+  let up = 0;
+  const loop = "require('node:worker_threads').parentPort.postMessage('up'); for (;;) {}";
+  for (let i = 0; i < n; i++) {
+    new Worker(loop, { eval: true }).once('message', () => {
+      if (++up === n) say(`spinning ${n}`);
+    });
+  }
   forever();
 } else if (mode === 'burn') {
   say('burning');
