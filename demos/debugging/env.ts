@@ -33,7 +33,14 @@ export async function closeEnv(env: Env): Promise<void> {
 
 /** Starts target.mjs with `args` and waits for its ready line; returns the process and the match. */
 export async function startTarget(env: Env, args: string[], ready: RegExp, cwd?: string) {
-  const p = env.sandbox.start(process.execPath, [shipped('target.mjs'), ...args], { cwd });
+  // --single-threaded: V8 runs no background tasks (concurrent compilation, GC helpers), so the
+  // target's runnable threads are its own. A hot loop otherwise got a V8Worker compiling it
+  // beside the spinning threads: 3 in state R for 2 spinners, under load.
+  const p = env.sandbox.start(
+    process.execPath,
+    ['--single-threaded', shipped('target.mjs'), ...args],
+    { cwd },
+  );
   const m = await p.waitFor(ready);
   return { p, m };
 }
