@@ -4,7 +4,7 @@ import { atLeast, type VersionFact } from '../kit/versions.ts';
 
 export const incrementalFact: VersionFact = {
   id: 'incremental-backup',
-  fact: 'pg_basebackup --incremental=<an earlier backup>/backup_manifest',
+  fact: "pg_basebackup --incremental=(an earlier backup's backup_manifest)",
   part: 'postgresql',
   cases: [
     {
