@@ -20,7 +20,7 @@ export interface Probed {
 
 const PROBE_TIMEOUT_MS = 1500;
 
-export function tcpReachable(hostPort: string): Promise<string | undefined> {
+function tcpReachable(hostPort: string): Promise<string | undefined> {
   const { host, port } = splitHostPort(hostPort);
   return new Promise((resolve) => {
     const socket = connect({ host, port });
