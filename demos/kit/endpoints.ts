@@ -333,6 +333,10 @@ export const endpoints = {
   },
 };
 
+/** "linux-x64" as people write it: "Linux x64". */
+const readable = (platform: string) =>
+  platform.replace(/^\w/, (c) => c.toUpperCase()).replace('-', ' ');
+
 /** How to get a need: its own hint, or the setup command and the Debian packages it installs. */
 export function hintFor(name: ServiceName): string {
   const record = SERVICES[name] as ServiceRecord<Vars>;
@@ -343,7 +347,7 @@ export function hintFor(name: ServiceName): string {
     const here = `${process.platform}-${process.arch}`;
     return npm.platforms.includes(here)
       ? `install it with \`npm run setup\` (it fetches ${spec} from the npm registry)`
-      : `${npm.platforms.join(', ')} only: ${npm.what} come from ${spec}, which has no build for ${here}; the steps that need them are skipped here`;
+      : `${npm.platforms.map(readable).join(', ')} only: ${npm.what} come from ${spec}, which has no build for ${readable(here)}; the steps that need them are skipped here`;
   }
   const apt = record.apt ?? [];
   return `install it with \`npm run setup\` (as root: apt-get install ${apt.join(' ')})`;
