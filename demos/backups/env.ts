@@ -1,11 +1,14 @@
 // What the backup steps share: a throwaway PostgreSQL 15 cluster of the run's own that archives
 // every finished WAL segment into a folder beside it (archive_mode = on, archive_command = cp),
-// with a role `app` and a database `shop` whose table the steps back up, restore and compare.
+// with a role `app` and a database `shop` whose table the steps back up, restore and compare. A
+// PostgreSQL 18 cluster that summarizes its WAL (for incremental backups) starts beside it when
+// its binaries are here.
 
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { SetupInfo } from '../kit/define.ts';
 import { type Cluster, createCluster, removeMyClusters, sweepClusters } from '../kit/pg-cluster.ts';
+import { postgres18Bin } from '../kit/postgres18.ts';
 
 const ROWS = 10_000;
 
@@ -17,14 +20,37 @@ export interface Env {
   shop: pg.Client;
   serverVersion: string;
   swept: number;
+  /** PostgreSQL 18 with summarize_wal = on, started at setup when its binaries are here (pg18). */
+  pg18?: Promise<Cluster>;
+}
+
+/** A PostgreSQL 18.0 cluster (the postgres18-binaries need) that summarizes its WAL. */
+function startPg18(): Promise<Cluster> {
+  return createCluster({
+    topic: 'backups',
+    bin: postgres18Bin(),
+    // 1 MB WAL files instead of 16: each backup carries the WAL written while it ran, whole files.
+    initdb: ['--wal-segsize=1'],
+    // A throwaway: the backups' fast checkpoints need not wait for the disk.
+    settings: { summarize_wal: 'on', fsync: 'off' },
+  });
+}
+
+/** The PostgreSQL 18 of the run: started at setup, or now when the setup could not know. */
+export function pg18(env: Env): Promise<Cluster> {
+  env.pg18 ??= startPg18();
+  return env.pg18;
 }
 
 export async function openEnv(info: SetupInfo): Promise<Env> {
   const swept = await sweepClusters('backups');
-  // The archive lives in the cluster's folder, so it goes with it; the path is known only once
-  // the folder exists, so the archive settings come after creation (a restart applies them).
-  const cluster = await createCluster({ topic: 'backups', settings: { wal_level: 'replica' } });
+  // Started beside the PostgreSQL 15 one; the step that uses it (or closeEnv) sees its error.
+  const newer = info.available.has('postgres18-binaries') ? startPg18() : undefined;
+  newer?.catch(() => undefined);
   try {
+    // The archive lives in the cluster's folder, so it goes with it; the path is known only once
+    // the folder exists, so the archive settings come after creation (a restart applies them).
+    const cluster = await createCluster({ topic: 'backups', settings: { wal_level: 'replica' } });
     const archive = join(cluster.dir, 'archive');
     await cluster.run('/bin/mkdir', ['-m', '700', archive]);
     cluster.appendSettings({
@@ -49,12 +75,13 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
            FROM generate_series(1, ${ROWS}) g`,
       );
       await shop.query('RESET ROLE');
-      return { cluster, archive, shop, serverVersion: String(rows[0]?.v), swept };
+      return { cluster, archive, shop, serverVersion: String(rows[0]?.v), swept, pg18: newer };
     } finally {
       await admin.end().catch(() => undefined);
     }
   } catch (err) {
-    await cluster.remove();
+    await newer?.catch(() => undefined);
+    await removeMyClusters();
     throw err;
   }
 }

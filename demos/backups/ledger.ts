@@ -10,8 +10,8 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:354',
     verdict: 'wrong',
     truth:
-      "RMAN (Recovery Manager) is Oracle Database's backup tool. PostgreSQL ships pg_dump/pg_restore (logical) and pg_basebackup with WAL archiving (physical, point-in-time); pgBackRest and Barman are the common third-party managers.",
-    by: { step: 'logical', claim: 'the restored database has every row' },
+      "RMAN (Recovery Manager) is Oracle Database's backup tool. PostgreSQL ships pg_dump/pg_restore (logical) and pg_basebackup with WAL archiving (physical, point-in-time), and since 17 incremental base backups with pg_combinebackup and pg_verifybackup; pgBackRest and Barman are the common third-party managers.",
+    by: { step: 'incremental', claim: "PostgreSQL's backup programs are its own" },
   },
   {
     id: 'level0-snapshot',
@@ -19,8 +19,8 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:360',
     verdict: 'partly',
     truth:
-      '"Level 0/1" is RMAN\'s vocabulary (pgBackRest says full, differential, incremental). A PostgreSQL full base backup is a copy of the files taken while the server runs, made consistent by the WAL written during the copy: started alone it restores the moment the backup ended, and with archived WAL any later moment.',
-    by: { step: 'pitr', claim: 'the base backup alone restores the moment of the backup' },
+      '"Level 0/1" is RMAN\'s vocabulary (pgBackRest says full, differential, incremental). In PostgreSQL the full base backup is what an incremental chain starts from (pg_combinebackup refuses a chain that does not), and it is a copy of the files taken while the server runs, made consistent by the WAL written during the copy, not an instant snapshot: started alone it restores the moment the backup ended.',
+    by: { step: 'incremental', claim: 'a chain must start with a full backup' },
   },
   {
     id: 'level1-incremental',
@@ -28,12 +28,8 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:361',
     verdict: 'depends on version',
     truth:
-      'PostgreSQL 17 added pg_basebackup --incremental (blocks changed since an earlier backup) and pg_combinebackup to merge a chain into a full backup; before 17, incremental backups need pgBackRest or Barman, and continuous WAL archiving does the same job.',
-    by: {
-      cited:
-        'PostgreSQL 17 release notes; PostgreSQL 17 docs, pg_basebackup (--incremental), pg_combinebackup',
-      why: 'this machine has PostgreSQL 15 client tools; the PostgreSQL 17 binaries the project fetches have no pg_basebackup',
-    },
+      'PostgreSQL 17 added pg_basebackup --incremental (only the blocks changed since an earlier backup; unchanged files become 12-byte stubs) and pg_combinebackup to merge a chain into a full data directory; before 17, incremental backups need pgBackRest or Barman, and continuous WAL archiving does the same job.',
+    by: { step: 'incremental', claim: "the changed table's incremental file carries only" },
   },
   {
     id: 'incremental-from',
@@ -41,11 +37,8 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:362',
     verdict: 'holds',
     truth:
-      "In PostgreSQL 17 against an earlier backup's backup_manifest (its start LSN and timeline): the server's WAL summaries (summarize_wal = on) say which blocks changed since, and only those are copied; the chain full → incremental → … must be combined in order.",
-    by: {
-      cited: 'PostgreSQL 17 docs, pg_basebackup --incremental and the WAL Summarization settings',
-      why: 'this machine has PostgreSQL 15 client tools (no --incremental)',
-    },
+      "Against an earlier backup's backup_manifest (its start LSN, written into the new backup_label as INCREMENTAL FROM LSN): the server's WAL summaries (summarize_wal = on, else pg_basebackup is refused) say which blocks changed since, and only those are copied; pg_combinebackup refuses a chain with a link missing.",
+    by: { step: 'incremental', claim: 'each incremental is taken against the previous backup' },
   },
   {
     id: 'untested-backup',

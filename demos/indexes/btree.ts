@@ -1,7 +1,7 @@
 // The B-tree and table sizes as pageinspect and the catalog report them: the metapage's root and
 // level, the pages per level, a relation's size in pages.
 
-import type { Env } from './env.ts';
+import type { Server } from './env.ts';
 
 interface Meta {
   root: string;
@@ -9,13 +9,16 @@ interface Meta {
 }
 
 /** The tree's level (0 = the root is a leaf) and its root block, from the metapage. */
-export async function treeLevel(env: Env, index: string): Promise<{ level: number; root: number }> {
+export async function treeLevel(
+  env: Pick<Server, 'db'>,
+  index: string,
+): Promise<{ level: number; root: number }> {
   const { rows } = await env.db.query<Meta>('SELECT root, level FROM bt_metap($1)', [index]);
   return { level: Number(rows[0]?.level), root: Number(rows[0]?.root) };
 }
 
 /** Pages of a relation (its size in 8 kB blocks). */
-export async function pages(env: Env, relation: string): Promise<number> {
+export async function pages(env: Pick<Server, 'db'>, relation: string): Promise<number> {
   const { rows } = await env.db.query<{ n: string }>(
     "SELECT pg_relation_size($1) / current_setting('block_size')::int AS n",
     [relation],
@@ -25,7 +28,7 @@ export async function pages(env: Env, relation: string): Promise<number> {
 
 /** Pages per tree level (every block but the metapage), top level first. */
 export async function levelCounts(
-  env: Env,
+  env: Pick<Server, 'db'>,
   index: string,
 ): Promise<{ level: number; n: number }[]> {
   const { rows } = await env.db.query<{ level: number; n: number }>(

@@ -38,7 +38,7 @@ export const ledger: LedgerEntry[] = [
     verdict: 'depends on version',
     truth:
       'Up to PostgreSQL 17 only as a scan of the whole index, which the planner rejects for a sequential scan; PostgreSQL 18 can skip-scan it, one descent per distinct value of a, which pays when a has few values.',
-    by: { step: 'composite-b', claim: 'PostgreSQL' },
+    by: { step: 'composite-b', claim: 'PostgreSQL ≥ 18 skip-scans it' },
   },
   {
     id: 'index-always-used',

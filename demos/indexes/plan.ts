@@ -9,6 +9,8 @@ export interface PlanNode {
   'Relation Name'?: string;
   'Actual Rows'?: number;
   'Heap Fetches'?: number;
+  /** Descents into the index (PostgreSQL 18+: more than 1 for a skip scan or an IN list). */
+  'Index Searches'?: number;
   'Shared Hit Blocks'?: number;
   'Shared Read Blocks'?: number;
   'Shared Dirtied Blocks'?: number;

@@ -1,61 +1,10 @@
-// Which index a query can use, read from the plan: a composite (a, b) index for WHERE b = …
-// (PostgreSQL 18 can skip-scan it), an ordered range without a Sort node, and an index-only scan
-// that still reads the heap until VACUUM has marked the pages all-visible.
+// Which index a query can use, read from the plan: an ordered range without a Sort node, and an
+// index-only scan that still reads the heap until VACUUM has marked the pages all-visible.
 
 import { step } from '../kit/define.ts';
-import { expectedFor } from '../kit/versions.ts';
-import { levelCounts, pages } from './btree.ts';
+import { pages } from './btree.ts';
 import type { Env } from './env.ts';
-import { buffers, explain, nodes, type PlanNode, shape, withSettings } from './plan.ts';
-import { skipScanFact } from './versions.ts';
-
-export const compositeStep = step<Env>(
-  {
-    id: 'composite-b',
-    section: 'a-composite-index-and-its-second-column',
-    title: 'An (a, b) index and WHERE b = 5',
-  },
-  async (t, env) => {
-    const onB = 'SELECT * FROM t1m WHERE b = 5';
-    const plain = await explain(env.db, onB);
-    const forced = await withSettings(env.db, { enable_seqscan: 'off' }, () =>
-      explain(env.db, onB),
-    );
-    const both = await explain(env.db, 'SELECT * FROM t1m WHERE a = 5 AND b = 5');
-    const indexNode = nodes(forced).find((n) => n['Index Name'] === 't1m_ab') as PlanNode;
-    const leaves = (await levelCounts(env, 't1m_ab')).find((l) => l.level === 0)?.n ?? 0;
-    t.table(
-      ['query', 'plan', 'buffers', 'rows'],
-      [
-        ['WHERE b = 5', shape(plain), buffers(plain), plain['Actual Rows']],
-        ['WHERE b = 5, enable_seqscan off', shape(forced), buffers(forced), forced['Actual Rows']],
-        [
-          '  of which the index node',
-          indexNode ? shape(indexNode) : '-',
-          indexNode ? buffers(indexNode) : '-',
-          '',
-        ],
-        ['WHERE a = 5 AND b = 5', shape(both), buffers(both), both['Actual Rows']],
-      ],
-    );
-    const expected = expectedFor(skipScanFact, env.serverVersion);
-    t.equal(
-      `PostgreSQL ${expected.when} plans WHERE b = 5 without the (a, b) index: ${expected.value}`,
-      shape(plain),
-      expected.value,
-    );
-    t.check(
-      'forced onto the index, it reads it end to end: the index node touches every leaf page of t1m_ab',
-      indexNode !== undefined && buffers(indexNode) >= leaves,
-      `${indexNode ? buffers(indexNode) : 0} buffers, ${leaves} leaf pages in t1m_ab`,
-    );
-    t.check(
-      'with the leading column given, the same index is a lookup: WHERE a = 5 AND b = 5 uses t1m_ab and reads under 1% of those buffers',
-      shape(both).includes('t1m_ab') && buffers(both) * 100 < buffers(forced),
-      `${shape(both)}: ${buffers(both)} buffers`,
-    );
-  },
-);
+import { explain, nodes, type PlanNode, shape, withSettings } from './plan.ts';
 
 export const orderedStep = step<Env>(
   {

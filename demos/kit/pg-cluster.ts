@@ -1,8 +1,9 @@
 // Throwaway PostgreSQL clusters for demos that must own the whole server (a small max_connections,
-// WAL archiving, a crash): initdb'd (or copied from another with pg_basebackup) into a per-run
-// folder, started with pg_ctl on a free loopback port, stopped and removed at teardown. PostgreSQL
-// refuses root, so under root every binary runs as the `postgres` OS user, and the folders live
-// where that user can reach them (its own state folder when ours, under root's home, is closed).
+// WAL archiving, a crash): initdb'd (or copied from another with pg_basebackup, or restored by the
+// caller) into a per-run folder, started with pg_ctl on a free loopback port, stopped and removed
+// at teardown. PostgreSQL refuses root, so under root every binary runs as the `postgres` OS user,
+// and the folders live where that user can reach them (its own state folder when ours, under
+// root's home, is closed).
 //
 // Each cluster's folder is named by runName(topic); anything else a demo runs for the cluster
 // (a PgBouncer) keeps its pidfile in the same folder. The next run of the topic sweeps a dead
@@ -30,10 +31,14 @@ export interface ClusterOptions {
   topic: string;
   /** The folder of initdb, pg_ctl, postgres and the client tools. */
   bin?: string;
+  /** More initdb options (`--wal-segsize=1`: 1 MB WAL files, for small backups). */
+  initdb?: string[];
   /** Lines for postgresql.conf (port, addresses and socket folder are set already). */
   settings?: Record<string, string | number>;
   /** A running cluster to copy with pg_basebackup instead of initdb (`-R`: a standby). */
   copyOf?: { cluster: Cluster; standby: boolean };
+  /** Or fills data/ itself, e.g. with pg_combinebackup (run tools with the cluster's `run`). */
+  restore?: (data: string, cluster: Cluster) => Promise<void>;
   /** false: leave it stopped (a base backup to restore later, after adding recovery settings). */
   start?: boolean;
 }
@@ -99,8 +104,19 @@ function runAs(
     child.once('error', reject);
     child.once('close', (code, signal) => {
       if (code === 0) return resolve(stdout);
-      const last = `${stderr}${stdout}`.trim().split('\n').at(-1) || `exit ${code ?? signal}`;
-      reject(new Error(`${command.split('/').pop()} ${args[0] ?? ''}: ${last}`));
+      // PostgreSQL's tools print "<tool>: error: …" (or, for a bad option, "<path>: unrecognized
+      // option …"), then hints and what they cleaned up: the first of those says why.
+      const tool = `${command.split('/').pop()}: `;
+      const lines = `${stderr}${stdout}`.trim().split('\n');
+      const why =
+        lines.find((l) => /^\S+: error: /.test(l)) ??
+        lines.find((l) => l.includes(tool)) ??
+        lines.at(-1);
+      reject(
+        new Error(
+          `${command.split('/').pop()} ${args[0] ?? ''}: ${why || `exit ${code ?? signal}`}`,
+        ),
+      );
     });
   });
 }
@@ -235,7 +251,9 @@ export async function createCluster(options: ClusterOptions): Promise<Cluster> {
 async function build(cluster: Cluster, options: ClusterOptions): Promise<void> {
   const { dir, data } = cluster;
   await runAs(cluster.home, 'mkdir', ['-m', '700', dir], dirname(dir));
-  if (options.copyOf) {
+  if (options.restore) {
+    await options.restore(data, cluster);
+  } else if (options.copyOf) {
     const from = options.copyOf.cluster;
     const args = ['-h', HOST, '-p', String(from.port), '-U', 'postgres', '-D', data];
     await cluster.run('pg_basebackup', [
@@ -248,7 +266,12 @@ async function build(cluster: Cluster, options: ClusterOptions): Promise<void> {
     ]);
   } else {
     const init = ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'];
-    await cluster.run('initdb', [...init, '--locale=C', '--no-instructions']);
+    await cluster.run('initdb', [
+      ...init,
+      '--locale=C',
+      '--no-instructions',
+      ...(options.initdb ?? []),
+    ]);
   }
   cluster.appendSettings({
     listen_addresses: HOST,

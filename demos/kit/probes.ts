@@ -1,11 +1,13 @@
 // Quick checks that a service answers, in well under 5 seconds: a TCP connect, a binary on disk
-// that reports the expected version, and the lease files a failover holds.
+// that reports the expected version, Python modules, and the lease files a failover holds (Kafka's
+// probe waits while a live failover holds a broker down).
 
 import { execFile } from 'node:child_process';
 import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { splitHostPort } from './variables.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { splitHostPort, stateDir } from './variables.ts';
 
 /** What a probe found: whether the service answers, the address tried, and why not. */
 export interface Probed {
@@ -18,7 +20,7 @@ export interface Probed {
 
 const PROBE_TIMEOUT_MS = 1500;
 
-export function tcpReachable(hostPort: string): Promise<string | undefined> {
+function tcpReachable(hostPort: string): Promise<string | undefined> {
   const { host, port } = splitHostPort(hostPort);
   return new Promise((resolve) => {
     const socket = connect({ host, port });
@@ -152,4 +154,55 @@ export function leaseEntries(folder: string, except = ''): LeaseEntry[] {
       }
     })
     .filter((e) => processAlive(e.pid));
+}
+
+/**
+ * Debian's /usr/bin/python3 finds every module named (pyenv's python3 cannot see them). It looks
+ * them up without importing them: importing FastAPI takes seconds on a loaded machine.
+ */
+export function pythonModules(modules: string[]): Promise<Probed> {
+  const python = '/usr/bin/python3';
+  const script = `import importlib.util as u; print(' '.join(m for m in ${JSON.stringify(modules)} if u.find_spec(m) is None))`;
+  return new Promise((resolve) => {
+    execFile(python, ['-c', script], { timeout: 4000 }, (err, stdout) => {
+      const missing = String(stdout).trim();
+      const problem = err
+        ? `\`${python}\` did not run: ${err.killed ? 'no answer within 4 s' : err.message}`
+        : missing
+          ? `${python} has no module ${missing.split(' ').join(', ')}`
+          : undefined;
+      resolve({ ok: problem === undefined, address: python, problem });
+    });
+  });
+}
+
+/** How long a probe waits for a failover that holds a broker down to end. */
+const FAILOVER_WAIT_MS = 120_000;
+
+/**
+ * Kafka is up when every broker accepts. A broker down while the others answer and a live run
+ * holds the kafka lease exclusively (its failover step stopped it, and starts it again) is waited
+ * for, saying so once, rather than reported missing.
+ */
+export async function kafkaProbe(brokers: string[]): Promise<Probed> {
+  let found = await tcp(brokers);
+  const folder = join(stateDir(), 'leases', 'kafka');
+  const deadline = Date.now() + FAILOVER_WAIT_MS;
+  let told = false;
+  // All brokers down is not a failover (that stops one): no waiting then.
+  const someAnswer = async () =>
+    (await Promise.all(brokers.map(tcpReachable))).some((p) => p === undefined);
+  while (!found.ok && Date.now() < deadline && (await someAnswer())) {
+    const holder = leaseEntries(folder).find((e) => e.exclusive && e.holds);
+    if (!holder) break;
+    if (!told) {
+      process.stderr.write(
+        `waiting for the kafka lease: pid ${holder.pid} (${holder.what}) holds it exclusively, a broker stopped for its failover\n`,
+      );
+      told = true;
+    }
+    await sleep(500);
+    found = await tcp(brokers);
+  }
+  return found;
 }

@@ -35,6 +35,8 @@ export interface Bouncer {
   /** Rewrites [databases] and has PgBouncer reload it. */
   setEntries(entries: PoolEntry[]): Promise<void>;
   ini: string;
+  /** Its log file (a step reads what PgBouncer says about a packet it dropped). */
+  log: string;
 }
 
 /** A pool's row in SHOW POOLS. */
@@ -130,6 +132,7 @@ export async function startBouncer(cluster: Cluster, entries: PoolEntry[]): Prom
     port,
     version,
     ini,
+    log,
     client: (database, user = 'app') => session(port, database, user),
     admin,
     setEntries: async (next) => {

@@ -7,7 +7,7 @@ import { closeEnv, type Env, openEnv } from './env.ts';
 import { ledger } from './ledger.ts';
 import { modesStep, pooledStep, queueTimeoutStep } from './steps-bouncer.ts';
 import { appPoolStep, tooManyStep } from './steps-limits.ts';
-import { advisoryStep, preparedStep, sessionStateStep } from './steps-pitfalls.ts';
+import { advisoryStep, listenStep, preparedStep, sessionStateStep } from './steps-pitfalls.ts';
 import { splitStep } from './steps-split.ts';
 import { preparedFact, reservedMessageFact } from './versions.ts';
 
@@ -27,6 +27,7 @@ export const demo = defineDemo<Env>({
     modesStep,
     sessionStateStep,
     advisoryStep,
+    listenStep,
     preparedStep,
     splitStep,
   ],

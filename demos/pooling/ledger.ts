@@ -108,6 +108,15 @@ export const ledger: LedgerEntry[] = [
     by: { step: 'advisory-lock', claim: 'after client A disconnected from PgBouncer' },
   },
   {
+    id: 'listen-through-pooler',
+    said: 'LISTEN/NOTIFY works through PgBouncer like any other statement',
+    source: 'lore',
+    verdict: 'partly',
+    truth:
+      'In session mode, yes. In transaction mode LISTEN registers the server connection, which goes back to the pool when the transaction ends: a later NOTIFY arrives where no client is linked, PgBouncer drops it, and the next client of that connection listens without knowing. A listener needs a session-mode pool or a direct connection.',
+    by: { step: 'listen', claim: 'in transaction mode a NOTIFY sent after' },
+  },
+  {
     id: 'prepared-pgbouncer',
     said: 'Prepared statements do not work with PgBouncer',
     source: 'lore',

@@ -1,14 +1,17 @@
 // What transaction pooling breaks: a server connection serves another client after each
-// transaction, so anything that lives in the session (SET, advisory locks, protocol-level
+// transaction, so anything that lives in the session (SET, advisory locks, LISTEN, protocol-level
 // prepared statements) stays with the server connection, not with the client that made it.
 
+import { readFileSync, statSync } from 'node:fs';
+import type pg from 'pg';
 import { step } from '../kit/define.ts';
 import { expectedFor } from '../kit/versions.ts';
+import { waitFor } from '../kit/wait.ts';
 import { backendPid } from './clients.ts';
 import type { Env } from './env.ts';
 import { preparedFact } from './versions.ts';
 
-async function setting(c: import('pg').Client, name: string): Promise<string> {
+async function setting(c: pg.Client, name: string): Promise<string> {
   const { rows } = await c.query<{ v: string }>('SELECT current_setting($1) AS v', [name]);
   return String(rows[0]?.v);
 }
@@ -111,6 +114,97 @@ export const advisoryStep = step<Env>(
       [aPid],
     );
     t.equal('another session cannot take it', tried[0]?.got, false);
+  },
+);
+
+const CHANNEL = 'orders_changed';
+
+/** The payloads of the notifications `c` receives from now on. */
+function notifications(c: pg.Client): string[] {
+  const got: string[] = [];
+  c.on('notification', (n) => got.push(n.payload ?? ''));
+  return got;
+}
+
+/** What PgBouncer's log got after byte `from`. */
+function logSince(file: string, from: number): string {
+  return readFileSync(file, 'utf8').slice(from);
+}
+
+export const listenStep = step<Env>(
+  {
+    id: 'listen',
+    section: 'what-transaction-pooling-breaks',
+    title: 'LISTEN behind transaction pooling: the notification never arrives',
+  },
+  async (t, env) => {
+    t.defer(() => env.bouncer.admin('RECONNECT tx1'));
+    // Session mode: the client keeps its server connection, and so its LISTEN.
+    const s = await env.bouncer.client('session2');
+    t.defer(() => s.end());
+    const sessionGot = notifications(s);
+    await s.query(`LISTEN ${CHANNEL}`);
+    const sPid = await backendPid(s);
+    await env.control.query(`NOTIFY ${CHANNEL}, 'for C'`);
+    await waitFor('the notification through the session-mode pool', () =>
+      sessionGot.length ? true : undefined,
+    );
+    await s.query(`UNLISTEN ${CHANNEL}`);
+
+    // Transaction mode, pool tx1 (one server connection): LISTEN is a transaction of its own,
+    // and when it ends the server connection goes back to the pool, still listening.
+    const a = await env.bouncer.client('tx1');
+    t.defer(() => a.end());
+    const aGot = notifications(a);
+    await a.query(`LISTEN ${CHANNEL}`);
+    const aPid = await backendPid(a);
+    const logFrom = statSync(env.bouncer.log).size;
+    await env.control.query(`NOTIFY ${CHANNEL}, 'for A'`);
+    const dropped = await waitFor('PgBouncer to log the notification it got', () =>
+      logSince(env.bouncer.log, logFrom)
+        .split('\n')
+        .find((l) => /got packet 'A' from server when not linked/.test(l)),
+    );
+    // The client talks again: nothing was kept for it.
+    await a.query('SELECT 1');
+    const b = await env.bouncer.client('tx1');
+    t.defer(() => b.end());
+    const bPid = await backendPid(b);
+    const { rows } = await b.query<{ c: string }>('SELECT pg_listening_channels() AS c');
+    const listening = rows.map((r) => r.c);
+    t.table(
+      ['pool', 'client', 'backend pid', 'what it got'],
+      [
+        ['session2 (session mode)', 'C: LISTEN, then a NOTIFY', sPid, sessionGot.join(', ')],
+        ['tx1 (transaction mode)', 'A: LISTEN, then a NOTIFY', aPid, aGot.join(', ') || 'nothing'],
+        [
+          'tx1 (transaction mode)',
+          'B: never LISTENed',
+          bPid,
+          `listening on ${listening.join(', ')}`,
+        ],
+      ],
+    );
+    // The line without its object address and client port, which differ on every run.
+    t.show(
+      "pgbouncer.log ('A' is a NotificationResponse)",
+      dropped.replace(/^.*?(WARNING|LOG) \S+: (\w+)\/\S+ /, '$1 $2: '),
+    );
+    t.equal(
+      'in session mode the listening client gets the NOTIFY: it keeps its server connection between transactions',
+      sessionGot,
+      ['for C'],
+    );
+    t.check(
+      "in transaction mode a NOTIFY sent after the client's LISTEN transaction ended never reaches it: it arrives on a server connection no client holds, and PgBouncer drops it",
+      aGot.length === 0 && dropped !== undefined,
+      `client A received ${aGot.length}; PgBouncer: ${dropped}`,
+    );
+    t.equal(
+      'the server connection keeps listening for whoever gets it next: client B, on the same backend, listens without having asked',
+      { pid: bPid, channels: listening },
+      { pid: aPid, channels: [CHANNEL] },
+    );
   },
 );
 
