@@ -15,7 +15,6 @@
 // and the vitest adapter reject a junk variable before they touch anything.
 // Defaults match docker-compose.yml and the native launchers (services/).
 
-import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { type ServiceRecord, service } from './need-record.ts';
@@ -28,6 +27,7 @@ import {
   findBinary,
   kafkaProbe,
   type Probed,
+  probeExec,
   pythonModules,
   tcp,
   versionMatches,
@@ -149,16 +149,14 @@ export const SERVICES = {
     hint: 'run as root (the kernel lets only root make a PID namespace here)',
     after: ['unshare'],
     env: {},
-    probe: () =>
-      new Promise((resolve) => {
-        const args = ['--pid', '--fork', '--mount-proc', 'true'];
-        execFile('unshare', args, { timeout: 3000 }, (err, _out, stderr) => {
-          const problem = err
-            ? `\`unshare ${args.join(' ')}\` failed: ${stderr.trim()}`
-            : undefined;
-          resolve({ ok: !err, address: 'unshare', problem });
-        });
-      }),
+    probe: async () => {
+      const args = ['--pid', '--fork', '--mount-proc', 'true'];
+      const a = await probeExec('unshare', args, 3000);
+      const problem = a.failed
+        ? `\`unshare ${args.join(' ')}\` failed: ${a.stderr.trim() || a.failed}`
+        : undefined;
+      return { ok: !a.failed, address: 'unshare', problem };
+    },
   }),
   /** util-linux's `unshare`: Linux only, so nothing to get on macOS. */
   unshare: service({

@@ -8,13 +8,13 @@
 // `npm run setup` fetches it (services/npm-binaries.ts). Throwaway clusters run it as the server
 // user, so under root it goes to that user's cache (root's home is closed to it).
 
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { asServerUser, ownedCache, userServerHome } from '../../services/server-user.ts';
 import { type NpmBinaries, service } from './need-record.ts';
-import type { Probed } from './probes.ts';
+import { type Probed, probeExec } from './probes.ts';
 
 /** The folder in the cache, and the top folder of the archive inside the addon. */
 const TREE = 'postgresql-18.0.0';
@@ -115,14 +115,11 @@ async function probe(): Promise<Probed> {
   if (!existsSync(file)) return { ok: false, address: file, problem: `no ${file}` };
   const [cmd, args] = asServerUser(home, file, ['--version']);
   const who = home.user ? ` as ${home.user.name}` : '';
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 4000 }, (err, stdout, stderr) => {
-      const said = `${stdout}`.trim() || `${stderr}`.trim() || err?.message || '';
-      const ok = VERSION_LINE.test(said);
-      const problem = ok ? undefined : `\`${file} --version\`${who} said "${said.split('\n')[0]}"`;
-      resolve({ ok, address: file, problem });
-    });
-  });
+  const a = await probeExec(cmd, args, 4000);
+  const said = a.stdout.trim() || a.stderr.trim() || a.failed || '';
+  const ok = VERSION_LINE.test(said);
+  const problem = ok ? undefined : `\`${file} --version\`${who} said "${said.split('\n')[0]}"`;
+  return { ok, address: file, problem };
 }
 
 export const POSTGRES18_NEEDS = {

@@ -20,6 +20,46 @@ export interface Probed {
 
 const PROBE_TIMEOUT_MS = 1500;
 
+/** What a probe's command answered. */
+export interface Answer {
+  stdout: string;
+  stderr: string;
+  /** It could not run, exited non-zero, or gave no answer in time (then `timedOut`). */
+  failed?: string;
+  timedOut: boolean;
+}
+
+/**
+ * Probe commands run in this process at once. A test run probes ~40 needs together: with every
+ * `java -version`, Python and daemon `-v` started at the same moment (three Node lines' runs at
+ * once, on 2 cores), `nginx -v` gave no answer in its 3 s and nginx was called missing.
+ */
+const SLOTS = 4;
+let busy = 0;
+const waiting: (() => void)[] = [];
+
+/** Runs a probe's command, at most SLOTS at a time; its time limit starts when it runs. */
+export async function probeExec(file: string, args: string[], timeoutMs: number): Promise<Answer> {
+  if (busy >= SLOTS) await new Promise<void>((r) => waiting.push(r));
+  busy++;
+  try {
+    return await new Promise((resolve) => {
+      execFile(file, args, { timeout: timeoutMs }, (err, stdout, stderr) => {
+        const timedOut = Boolean(err?.killed);
+        const failed = !err
+          ? undefined
+          : timedOut
+            ? `no answer within ${timeoutMs / 1000} s`
+            : err.message;
+        resolve({ stdout: String(stdout), stderr: String(stderr), failed, timedOut });
+      });
+    });
+  } finally {
+    busy--;
+    waiting.shift()?.();
+  }
+}
+
 function tcpReachable(hostPort: string): Promise<string | undefined> {
   const { host, port } = splitHostPort(hostPort);
   return new Promise((resolve) => {
@@ -69,14 +109,12 @@ export function onPath(command: string): string | undefined {
 }
 
 /** `file --version` prints something matching `expected` (a browser, not any executable). */
-export function versionMatches(file: string, expected: RegExp): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(file, ['--version'], { timeout: 4500 }, (err, stdout) => {
-      const first = String(stdout).trim().split('\n')[0] ?? '';
-      if (expected.test(first)) resolve(undefined);
-      else resolve(err ? `\`${file} --version\` failed` : `\`${file} --version\` said "${first}"`);
-    });
-  });
+export async function versionMatches(file: string, expected: RegExp): Promise<string | undefined> {
+  const a = await probeExec(file, ['--version'], 4500);
+  const first = a.stdout.trim().split('\n')[0] ?? '';
+  if (expected.test(first)) return undefined;
+  if (a.timedOut) return `\`${file} --version\` gave ${a.failed}`;
+  return a.failed ? `\`${file} --version\` failed` : `\`${file} --version\` said "${first}"`;
 }
 
 /** A daemon's binary: on PATH, or in /usr/sbin, where Debian puts it (not on every PATH). */
@@ -89,25 +127,23 @@ export function findBinary(command: string): string | undefined {
  * `command` is installed and `command <flag>` (default `-v`; knotd and unbound take `-V`, their
  * `-v` means verbose) prints a line matching `expected` (any line: tshark's first is a warning).
  */
-export function binary(command: string, expected: RegExp, flag = '-v'): Promise<Probed> {
+export async function binary(command: string, expected: RegExp, flag = '-v'): Promise<Probed> {
   const file = findBinary(command);
   if (!file) {
     const problem = `${command} is not on PATH or in /usr/sbin`;
-    return Promise.resolve({ ok: false, address: 'PATH', problem });
+    return { ok: false, address: 'PATH', problem };
   }
-  return new Promise((resolve) => {
-    // nginx prints its version on stderr, HAProxy on stdout.
-    execFile(file, [flag], { timeout: 3000 }, (_err, stdout, stderr) => {
-      const said = `${stdout}${stderr}`.trim();
-      const ok = expected.test(said);
-      const first = said.split('\n')[0] ?? '';
-      resolve({
-        ok,
-        address: file,
-        problem: ok ? undefined : `\`${file} ${flag}\` said "${first}"`,
-      });
-    });
-  });
+  // nginx prints its version on stderr, HAProxy on stdout.
+  const a = await probeExec(file, [flag], 3000);
+  const said = `${a.stdout}${a.stderr}`.trim();
+  const ok = expected.test(said);
+  const first = said.split('\n')[0] ?? '';
+  const problem = ok
+    ? undefined
+    : a.timedOut
+      ? `\`${file} ${flag}\` gave ${a.failed}`
+      : `\`${file} ${flag}\` said "${first}"`;
+  return { ok, address: file, problem };
 }
 
 /** `command` is installed: on PATH, or in /usr/sbin (a tool the demos run, whatever its version). */
@@ -160,20 +196,17 @@ export function leaseEntries(folder: string, except = ''): LeaseEntry[] {
  * Debian's /usr/bin/python3 finds every module named (pyenv's python3 cannot see them). It looks
  * them up without importing them: importing FastAPI takes seconds on a loaded machine.
  */
-export function pythonModules(modules: string[]): Promise<Probed> {
+export async function pythonModules(modules: string[]): Promise<Probed> {
   const python = '/usr/bin/python3';
   const script = `import importlib.util as u; print(' '.join(m for m in ${JSON.stringify(modules)} if u.find_spec(m) is None))`;
-  return new Promise((resolve) => {
-    execFile(python, ['-c', script], { timeout: 4000 }, (err, stdout) => {
-      const missing = String(stdout).trim();
-      const problem = err
-        ? `\`${python}\` did not run: ${err.killed ? 'no answer within 4 s' : err.message}`
-        : missing
-          ? `${python} has no module ${missing.split(' ').join(', ')}`
-          : undefined;
-      resolve({ ok: problem === undefined, address: python, problem });
-    });
-  });
+  const a = await probeExec(python, ['-c', script], 4000);
+  const missing = a.stdout.trim();
+  const problem = a.failed
+    ? `\`${python}\` did not run: ${a.failed}`
+    : missing
+      ? `${python} has no module ${missing.split(' ').join(', ')}`
+      : undefined;
+  return { ok: problem === undefined, address: python, problem };
 }
 
 /** How long a probe waits for a failover that holds a broker down to end. */
