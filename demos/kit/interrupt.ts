@@ -7,6 +7,11 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** A signal, or SIGPIPE: the reader of our output went away (`… | head`), seen as EPIPE. */
+type Cause = (typeof SIGNALS)[number] | 'SIGPIPE';
+
+/** The installed handler, for a closed pipe to end the run through it. */
+let running: ((cause: Cause) => void) | undefined;
 const SAME_CTRL_C_MS = 1000;
 
 /** Cleanups of kernel objects and the like (kit/sandbox.ts), run after the handler's own. */
@@ -35,7 +40,7 @@ export function onInterrupt(
 ): () => void {
   let seen = 0;
   let firstAt = 0;
-  const handler = (signal: (typeof SIGNALS)[number]) => {
+  const handler = (signal: Cause) => {
     const status = 128 + constants.signals[signal];
     seen += 1;
     if (seen === 1) firstAt = Date.now();
@@ -43,7 +48,10 @@ export function onInterrupt(
     // the child is slow to acknowledge it (30 ms): a repeat that soon is the same Ctrl-C.
     if (seen > 1 && Date.now() - firstAt < SAME_CTRL_C_MS) return;
     if (seen > 1) process.exit(status);
-    say(`${signal}: cleaning up before exit (send it again to exit at once)`);
+    // A closed pipe is no news to the user who closed it: clean up without a word, exit 141 as
+    // a process killed by SIGPIPE would (`yes | head` under pipefail).
+    if (signal !== 'SIGPIPE')
+      say(`${signal}: cleaning up before exit (send it again to exit at once)`);
     cleanup()
       .finally(runRegistered)
       .then(
@@ -57,8 +65,10 @@ export function onInterrupt(
       );
   };
   for (const s of SIGNALS) process.on(s, handler);
+  running = handler;
   return () => {
     for (const s of SIGNALS) process.off(s, handler);
+    if (running === handler) running = undefined;
   };
 }
 
@@ -98,8 +108,8 @@ export function endQuietlyOnClosedPipe(): void {
       // Every later write fails the same way; the first one decides.
       if (closed) return;
       closed = true;
-      // A demo still running: its teardown runs as for a SIGTERM, then the process exits.
-      if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
+      // A demo still running: its teardown runs as for a signal, then the process exits.
+      if (running) running('SIGPIPE');
       else process.exit(process.exitCode ?? 0);
     });
   }
