@@ -28,6 +28,9 @@ export async function writer(
 
 export type Outcome = 'returned' | 'waits in SyncRep';
 
+/** How long a backend released by the standby's acknowledgement may still show SyncRep. */
+const RELEASE_MS = 1000;
+
 /** The backend waits for a standby: pg_stat_activity.wait_event = SyncRep. */
 async function inSyncRep(env: Env, pid: number): Promise<boolean> {
   const { rows } = await env.primary.query<{ e: string | null }>(
@@ -70,15 +73,26 @@ export async function attempt(
   // A failure surfaces where `pending` is awaited; until then it must not be unhandled.
   pending.catch(() => undefined);
   if (until) await settled(until(pending), `${sql}: ${until.name || 'the condition'}`);
+  // After `until`, the standby may have just acknowledged the statement: the walsender has
+  // released its backend, which shows SyncRep until it is scheduled again — on a loaded machine
+  // a while after `until`'s own session got its answer (a lab read "waits" for a COMMIT at
+  // synchronous_commit = on that returned a moment later). So a wait counts once it has lasted
+  // RELEASE_MS; one that was released returns within it.
+  let waitingSince: number | undefined;
   const outcome = await waitFor<Outcome>(
     `${sql} to return or to wait for a standby`,
     async () => {
       if (done) return 'returned';
       const waits = await inSyncRep(env, w.pid);
       if (done) return 'returned';
-      return waits ? 'waits in SyncRep' : undefined;
+      if (!waits) {
+        waitingSince = undefined;
+        return undefined;
+      }
+      waitingSince ??= Date.now();
+      return !until || Date.now() - waitingSince >= RELEASE_MS ? 'waits in SyncRep' : undefined;
     },
-    { timeoutMs: SETTLE_MS, intervalMs: 10 },
+    { timeoutMs: SETTLE_MS + RELEASE_MS, intervalMs: 10 },
   );
   return { outcome, pending };
 }
