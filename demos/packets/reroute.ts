@@ -1,0 +1,151 @@
+// Cutting a link of a routing triangle two ways, and timing how long until a router's kernel route
+// moves to the path through the third router. A carrier loss: the far end of the veth goes down,
+// so the near end loses its carrier at once and both daemons hear of it from their kernel. A
+// silent failure: an nft rule in the near router drops everything on the link while both ends
+// stay up, as when a switch in between hangs or a firewall starts dropping; only the protocol's
+// own timer (OSPF's dead interval, BGP's hold time) can notice. The time is read off `ip monitor
+// route`, the kernel's own route change events. Shared by the OSPF and BGP steps.
+
+import type { StepContext } from '../kit/define.ts';
+import type { SandboxProc } from '../kit/sandbox.ts';
+import { type Env, mustInNs, untag } from './env.ts';
+import { loopback, type Triangle } from './triangle.ts';
+
+/** A marker route: once the monitor prints it, the monitor is listening. */
+const MARKER = '198.19.255.254/32';
+/** A carrier loss is handled "at once" when the route moved within this: an order of magnitude. */
+const AT_ONCE_MS = 1000;
+const RETURN_TIMEOUT_MS = 20_000;
+
+/** A kernel route line (`ip route`, `ip monitor route`): `<prefix> … via <next hop> …`. */
+export function routeVia(prefix: string, via: string): RegExp {
+  const dots = (s: string) => s.replace(/\./g, '\\.');
+  return new RegExp(`^${dots(prefix)} .*via ${dots(via)} .*$`, 'm');
+}
+
+export const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** `ip monitor route` in a namespace, once it is known to listen. */
+async function monitor(env: Env, ns: string): Promise<SandboxProc> {
+  const proc = env.sandbox.start('ip', ['monitor', 'route'], { netns: ns });
+  await mustInNs(env, ns, 'ip', ['route', 'add', 'blackhole', MARKER]);
+  await proc.waitFor(/198\.19\.255\.254/, 5000);
+  await mustInNs(env, ns, 'ip', ['route', 'del', 'blackhole', MARKER]);
+  return proc;
+}
+
+/**
+ * Applies `change`, then resolves once the kernel route in `ns` to `prefix` goes via `via`, with
+ * the time from just before the change (so it includes starting the command) and the route line.
+ */
+async function timeRoute(
+  env: Env,
+  ns: string,
+  change: () => Promise<unknown>,
+  [prefix, via]: [string, string],
+  timeoutMs: number,
+): Promise<{ ms: number; line: string }> {
+  const watch = await monitor(env, ns);
+  try {
+    const started = performance.now();
+    await change();
+    const m = await watch.waitFor(routeVia(prefix, via), timeoutMs);
+    return { ms: Math.round(performance.now() - started), line: m[0].replace(/\s+/g, ' ') };
+  } finally {
+    watch.kill();
+  }
+}
+
+/** What a step tells reconverge() about its protocol. */
+export interface Failover {
+  /** The protocol, as the claims name it. */
+  name: string;
+  /** Its dead/hold timer: what the protocol calls it, and its value here. */
+  timer: string;
+  timerMs: number;
+  /** What the near router's daemon logged so far. */
+  log(): string;
+  /** The log lines about the neighbour on the cut link: the patterns pick them out. */
+  lines: RegExp;
+  /** What the log must say after a carrier loss (e.g. "Interface down") and a silent failure. */
+  carrier: { says: string; pattern: RegExp };
+  silent: { says: string; pattern: RegExp };
+}
+
+/**
+ * Router 1 reaches router 2's loopback over their direct link. The link fails by carrier loss
+ * (then comes back), then silently; each time the kernel route must move through router 3.
+ */
+export async function reconverge(t: StepContext, env: Env, tri: Triangle, f: Failover) {
+  const [r1, r2] = [tri.name[1], tri.name[2]];
+  const [ns, dev] = [tri.ns[1], tri.dev(1, 2)];
+  const direct: [string, string] = [loopback(2), tri.addr(2, 1)];
+  const detour: [string, string] = [loopback(2), tri.addr(3, 1)];
+  const said = (from: number) =>
+    untag(env, f.log().slice(from))
+      .split('\n')
+      .filter((l) => f.lines.test(l))
+      .map((l) => l.replace(/^.*?\] /, ''));
+  t.say(`${r1} reaches ${loopback(2)} over its link to ${r2}; now that link fails.`);
+
+  const peerEnd = ['link', 'set', tri.dev(2, 1)];
+  let mark = f.log().length;
+  const carrier = await timeRoute(
+    env,
+    ns,
+    () => env.sandbox.ip(tri.ns[2], [...peerEnd, 'down']),
+    detour,
+    5000,
+  );
+  t.show(`carrier loss (${r2}'s end down): ${r1}'s route moved in`, secs(carrier.ms));
+  t.show(`  ${r1}`, untag(env, carrier.line));
+  const back = await timeRoute(
+    env,
+    ns,
+    () => env.sandbox.ip(tri.ns[2], [...peerEnd, 'up']),
+    direct,
+    RETURN_TIMEOUT_MS,
+  );
+  const afterCarrier = said(mark);
+  t.block(afterCarrier);
+  t.show('the link up again: the direct route back in', secs(back.ms));
+
+  t.waiting(`the ${f.timer} (${secs(f.timerMs)}) to notice a link that drops everything`);
+  mark = f.log().length;
+  const drop = `table inet wn_cut {
+  chain in { type filter hook input priority 0; iifname "${dev}" drop; }
+  chain out { type filter hook output priority 0; oifname "${dev}" drop; }
+}`;
+  const silent = await timeRoute(env, ns, () => env.sandbox.nft(ns, drop), detour, 3 * f.timerMs);
+  t.show(`silent failure (nft drops everything on the link): route moved in`, secs(silent.ms));
+  const link = await env.sandbox.ip(ns, ['-o', 'link', 'show', dev]);
+  const afterSilent = said(mark);
+  t.block(afterSilent);
+
+  t.check(
+    `${f.name} reacts to a carrier loss at once: the route moved in under ${secs(AT_ONCE_MS)}`,
+    carrier.ms < AT_ONCE_MS,
+    secs(carrier.ms),
+  );
+  t.check(
+    `after the carrier loss ${r1}'s ${f.name} says ${f.carrier.says}`,
+    afterCarrier.some((l) => f.carrier.pattern.test(l)),
+    afterCarrier.join(' | '),
+  );
+  t.check(
+    `a silent failure waits for the ${f.timer}: the route moved after half to twice the ${secs(f.timerMs)} configured`,
+    silent.ms > f.timerMs / 2 && silent.ms < f.timerMs * 2,
+    secs(silent.ms),
+  );
+  t.check(
+    `after the silent failure it says ${f.silent.says}`,
+    afterSilent.some((l) => f.silent.pattern.test(l)),
+    afterSilent.join(' | '),
+  );
+  t.match(
+    "meanwhile the link itself stayed up (LOWER_UP): nothing but the protocol's timer could tell",
+    link,
+    /LOWER_UP/,
+  );
+  return { carrier: carrier.ms, back: back.ms, silent: silent.ms };
+}
