@@ -8,11 +8,12 @@
 
 import type { StepContext } from '../kit/define.ts';
 import type { SandboxProc } from '../kit/sandbox.ts';
+import { waitFor } from '../kit/wait.ts';
 import { type Env, mustInNs, untag } from './env.ts';
 import { loopback, type Triangle } from './triangle.ts';
 
 /** A marker route: once the monitor prints it, the monitor is listening. */
-const MARKER = '198.19.255.254/32';
+const MARKER = '198.19.255.254';
 /** A carrier loss is handled "at once" when the route moved within this: an order of magnitude. */
 const AT_ONCE_MS = 1000;
 const RETURN_TIMEOUT_MS = 20_000;
@@ -28,9 +29,19 @@ export const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 /** `ip monitor route` in a namespace, once it is known to listen. */
 async function monitor(env: Env, ns: string): Promise<SandboxProc> {
   const proc = env.sandbox.start('ip', ['monitor', 'route'], { netns: ns });
-  await mustInNs(env, ns, 'ip', ['route', 'add', 'blackhole', MARKER]);
-  await proc.waitFor(/198\.19\.255\.254/, 5000);
-  await mustInNs(env, ns, 'ip', ['route', 'del', 'blackhole', MARKER]);
+  // It prints nothing until a route changes, and a busy machine may run it some time after it
+  // was started: flip a marker route until it reports one.
+  const heard = () => (proc.stdout().includes(MARKER) ? true : undefined);
+  await waitFor(
+    'ip monitor route to report a change',
+    async () => {
+      if (heard()) return true;
+      await mustInNs(env, ns, 'ip', ['route', 'replace', 'blackhole', MARKER]);
+      await mustInNs(env, ns, 'ip', ['route', 'del', 'blackhole', MARKER]);
+      return heard();
+    },
+    { timeoutMs: 10_000, intervalMs: 50 },
+  );
   return proc;
 }
 
