@@ -14,8 +14,6 @@ import { loopback, type Triangle } from './triangle.ts';
 
 /** A marker route: once the monitor prints it, the monitor is listening. */
 const MARKER = '198.19.255.254';
-/** A carrier loss is handled "at once" when the route moved within this: an order of magnitude. */
-const AT_ONCE_MS = 1000;
 const RETURN_TIMEOUT_MS = 20_000;
 
 /** A kernel route line (`ip route`, `ip monitor route`): `<prefix> … via <next hop> …`. */
@@ -74,33 +72,49 @@ export interface Failover {
   /** Its dead/hold timer: what the protocol calls it, and its value here. */
   timer: string;
   timerMs: number;
-  /** What the near router's daemon logged so far. */
-  log(): string;
-  /** The log lines about the neighbour on the cut link: the patterns pick them out. */
+  /** The daemons of the cut link's two ends (router 1, router 2): what each logged so far. */
+  ends: { name: string; log(): string }[];
+  /** Their log lines about losing the neighbour across the cut link. */
   lines: RegExp;
-  /** What the log must say after a carrier loss (e.g. "Interface down") and a silent failure. */
+  /** What one of them must say after a carrier loss (e.g. "Interface down"), after a silence. */
   carrier: { says: string; pattern: RegExp };
   silent: { says: string; pattern: RegExp };
 }
 
+/** How long the daemons' log lines may lag the route change they caused. */
+const LOG_LAG_MS = 3000;
+
+/**
+ * The lines `f.lines` picks out of what the ends logged since `marks`, once one matches
+ * `pattern` (or the lag ran out: then the claim on them fails, showing what there was).
+ */
+async function logged(env: Env, f: Failover, marks: number[], pattern: RegExp): Promise<string[]> {
+  const lines = () =>
+    f.ends.flatMap((end, i) =>
+      untag(env, end.log().slice(marks[i]))
+        .split('\n')
+        .filter((l) => f.lines.test(l))
+        .map((l) => `${end.name}: ${l.replace(/^.*?\] /, '')}`),
+    );
+  const found = () => (lines().some((l) => pattern.test(l)) ? true : undefined);
+  await waitFor('the log line', found, { timeoutMs: LOG_LAG_MS, intervalMs: 50 }).catch(() => {});
+  return lines();
+}
+
 /**
  * Router 1 reaches router 2's loopback over their direct link. The link fails by carrier loss
- * (then comes back), then silently; each time the kernel route must move through router 3.
+ * (then comes back), then silently; each time router 1's kernel route must move through router 3.
  */
 export async function reconverge(t: StepContext, env: Env, tri: Triangle, f: Failover) {
   const [r1, r2] = [tri.name[1], tri.name[2]];
   const [ns, dev] = [tri.ns[1], tri.dev(1, 2)];
   const direct: [string, string] = [loopback(2), tri.addr(2, 1)];
   const detour: [string, string] = [loopback(2), tri.addr(3, 1)];
-  const said = (from: number) =>
-    untag(env, f.log().slice(from))
-      .split('\n')
-      .filter((l) => f.lines.test(l))
-      .map((l) => l.replace(/^.*?\] /, ''));
+  const marks = () => f.ends.map((e) => e.log().length);
   t.say(`${r1} reaches ${loopback(2)} over its link to ${r2}; now that link fails.`);
 
   const peerEnd = ['link', 'set', tri.dev(2, 1)];
-  let mark = f.log().length;
+  let mark = marks();
   const carrier = await timeRoute(
     env,
     ns,
@@ -110,6 +124,8 @@ export async function reconverge(t: StepContext, env: Env, tri: Triangle, f: Fai
   );
   t.show(`carrier loss (${r2}'s end down): ${r1}'s route moved in`, secs(carrier.ms));
   t.show(`  ${r1}`, untag(env, carrier.line));
+  const afterCarrier = await logged(env, f, mark, f.carrier.pattern);
+  t.block(afterCarrier);
   const back = await timeRoute(
     env,
     ns,
@@ -117,12 +133,10 @@ export async function reconverge(t: StepContext, env: Env, tri: Triangle, f: Fai
     direct,
     RETURN_TIMEOUT_MS,
   );
-  const afterCarrier = said(mark);
-  t.block(afterCarrier);
   t.show('the link up again: the direct route back in', secs(back.ms));
 
   t.waiting(`the ${f.timer} (${secs(f.timerMs)}) to notice a link that drops everything`);
-  mark = f.log().length;
+  mark = marks();
   const drop = `table inet wn_cut {
   chain in { type filter hook input priority 0; iifname "${dev}" drop; }
   chain out { type filter hook output priority 0; oifname "${dev}" drop; }
@@ -130,16 +144,18 @@ export async function reconverge(t: StepContext, env: Env, tri: Triangle, f: Fai
   const silent = await timeRoute(env, ns, () => env.sandbox.nft(ns, drop), detour, 3 * f.timerMs);
   t.show(`silent failure (nft drops everything on the link): route moved in`, secs(silent.ms));
   const link = await env.sandbox.ip(ns, ['-o', 'link', 'show', dev]);
-  const afterSilent = said(mark);
+  const afterSilent = await logged(env, f, mark, f.silent.pattern);
   t.block(afterSilent);
 
+  // The timer cannot run out before (timer - one hello/keepalive): a reroute in under half of it
+  // did not wait for it. The order of magnitude, not a time limit: the machine may be busy.
   t.check(
-    `${f.name} reacts to a carrier loss at once: the route moved in under ${secs(AT_ONCE_MS)}`,
-    carrier.ms < AT_ONCE_MS,
+    `${f.name} reacts to a carrier loss at once: the route moved in less than half the ${f.timer}, so without waiting for it`,
+    carrier.ms < f.timerMs / 2,
     secs(carrier.ms),
   );
   t.check(
-    `after the carrier loss ${r1}'s ${f.name} says ${f.carrier.says}`,
+    `after the carrier loss a router of the link says ${f.carrier.says}`,
     afterCarrier.some((l) => f.carrier.pattern.test(l)),
     afterCarrier.join(' | '),
   );
@@ -149,7 +165,7 @@ export async function reconverge(t: StepContext, env: Env, tri: Triangle, f: Fai
     secs(silent.ms),
   );
   t.check(
-    `after the silent failure it says ${f.silent.says}`,
+    `after the silent failure one says ${f.silent.says}`,
     afterSilent.some((l) => f.silent.pattern.test(l)),
     afterSilent.join(' | '),
   );
@@ -158,5 +174,4 @@ export async function reconverge(t: StepContext, env: Env, tri: Triangle, f: Fai
     link,
     /LOWER_UP/,
   );
-  return { carrier: carrier.ms, back: back.ms, silent: silent.ms };
 }
