@@ -15,7 +15,7 @@ import {
 /** Where Debian (and Fedora) put FRR's daemons: not on PATH. */
 export const FRR_LIB = '/usr/lib/frr';
 /** The daemons a routing step starts: zebra (the kernel's routes), ospfd and bgpd. */
-export const FRR_DAEMONS = ['zebra', 'ospfd', 'bgpd'] as const;
+const FRR_DAEMONS = ['zebra', 'ospfd', 'bgpd'] as const;
 
 export const SYSTEM_NEEDS = {
   /** The debugging topic's tools: strace, lsof, tcpdump, tshark, sysstat (iostat, pidstat). */

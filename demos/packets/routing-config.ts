@@ -55,7 +55,7 @@ export function ospfConfig(tri: Triangle, n: Corner): string {
   ].join('\n');
 }
 
-export const asn = (n: Corner) => 65000 + n;
+const asn = (n: Corner) => 65000 + n;
 
 /** The session whose link the steps cut (1–2) gets the short timers; the others keep FRR's. */
 const cutSession = (a: Corner, b: Corner) => a + b === 3;
