@@ -4,8 +4,9 @@
 // (ours where that user can reach them, as a test's folder under /tmp). A module of its own, with
 // no service imports, so the registry of needs can probe binaries as that user.
 
-import { chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chownSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { reachableByAll, systemUser } from '../demos/kit/system-user.ts';
 import { cacheDir, stateDir } from '../demos/kit/variables.ts';
 import { ServiceError } from './proc.ts';
 
@@ -21,33 +22,22 @@ export interface ServerHome {
 
 const SERVER_USER = 'postgres';
 
-/** Whether any user can reach `dir`: every folder above it lets others pass (o+x). */
-function reachable(dir: string): boolean {
-  for (let d = dirname(dir); ; d = dirname(d)) {
-    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return false;
-    if (d === dirname(d)) return true;
-  }
-}
-
 /**
  * Our own folders, or under root the `postgres` user's: ours where it can reach them (a test's
  * folder under /tmp), else its own cache and state folders (root's home is closed to it).
  */
 function serverHome(cache: string, state: string): ServerHome {
   if (process.getuid?.() !== 0) return { cache, state };
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith(`${SERVER_USER}:`));
-  const [, , uid, gid, , home] = line?.split(':') ?? [];
-  if (!uid || !gid || !home) {
+  const user = systemUser(SERVER_USER);
+  if (!user?.home) {
     throw new ServiceError(
       `the database servers refuse to run as root and there is no \`${SERVER_USER}\` user to run them: create one (\`useradd --system --create-home ${SERVER_USER}\`) or run as another user`,
     );
   }
   return {
-    user: { name: SERVER_USER, uid: Number(uid), gid: Number(gid) },
-    cache: reachable(cache) ? cache : join(home, '.cache', 'wirenotes'),
-    state: reachable(state) ? state : join(home, '.local', 'state', 'wirenotes'),
+    user: { name: user.name, uid: user.uid, gid: user.gid },
+    cache: reachableByAll(cache) ? cache : join(user.home, '.cache', 'wirenotes'),
+    state: reachableByAll(state) ? state : join(user.home, '.local', 'state', 'wirenotes'),
   };
 }
 

@@ -12,6 +12,11 @@ import {
   rootProbe,
 } from './sandbox-probes.ts';
 
+/** Where Debian (and Fedora) put FRR's daemons: not on PATH. */
+export const FRR_LIB = '/usr/lib/frr';
+/** The daemons a routing step starts: zebra (the kernel's routes), ospfd and bgpd. */
+const FRR_DAEMONS = ['zebra', 'ospfd', 'bgpd'] as const;
+
 export const SYSTEM_NEEDS = {
   /** The debugging topic's tools: strace, lsof, tcpdump, tshark, sysstat (iostat, pidstat). */
   strace: service({
@@ -97,6 +102,25 @@ export const SYSTEM_NEEDS = {
     after: ['iproute2'],
     env: {},
     probe: netnsProbe,
+  }),
+  /**
+   * FRR's routing daemons (zebra, ospfd, bgpd) and vtysh, which the packets demo runs inside its
+   * own namespaces as the `frr` user the package creates. Linux only: no package on macOS.
+   */
+  frr: service({
+    apt: ['frr'],
+    other: { brew: [] },
+    after: ['network-namespaces'],
+    env: {},
+    probe: async () => {
+      const files = [...FRR_DAEMONS.map((d) => `${FRR_LIB}/${d}`), '/usr/bin/vtysh'];
+      const missing = files.filter((f) => !executable(f));
+      return {
+        ok: missing.length === 0,
+        address: FRR_LIB,
+        problem: missing.length ? `no executable ${missing.join(', ')}` : undefined,
+      };
+    },
   }),
   'cgroup-memory': service({
     hint: 'run as root on a kernel with the memory cgroup controller mounted (v1 or v2)',

@@ -30,6 +30,19 @@ export function inNetns(ns: string, command: string, args: string[] = []): [stri
   return ['ip', ['netns', 'exec', ns, command, ...args]];
 }
 
+/**
+ * `sh -c` that mounts a fresh tmpfs on each folder, then execs the command. Only inside a mount
+ * namespace of the command's own (`ip netns exec` makes one, a slave of the host's, so the host
+ * never sees these mounts); they go when its last process ends, with whatever was written there.
+ */
+export function withTmpfs(folders: string[], command: string, args: string[]): [string, string[]] {
+  for (const f of folders)
+    if (!/^\/[\w./-]+$/.test(f))
+      throw new Error(`sandbox: tmpfs folder ${f} is not a plain absolute path`);
+  const mounts = folders.map((f) => `mount -t tmpfs wn-private ${f} || exit 125`).join('; ');
+  return ['sh', ['-c', `${mounts}; exec "$@"`, 'sh', command, ...args]];
+}
+
 /** Runs a command to its end; resolves with its status and output once every stream closed. */
 export function runCommand(
   command: string,

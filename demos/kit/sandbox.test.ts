@@ -3,7 +3,7 @@
 // Real namespaces, cgroups, mounts and loop devices: root only (without it, skipped locally and failed under CI=true).
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runName } from './names.ts';
@@ -21,6 +21,7 @@ import type { ControllerHome } from './sandbox-cgroup.ts';
 import { collect } from './sandbox-exec.ts';
 import { sandboxObjects } from './sandbox-leftovers.ts';
 import { MAX_IFNAME, tagOf } from './sandbox-names.ts';
+import { systemUser } from './system-user.ts';
 import { fileNeeds } from './vitest.ts';
 import { waitFor } from './wait.ts';
 
@@ -116,6 +117,37 @@ describe('sandbox (root)', () => {
     expect(await sandboxObjects(sb.tag)).toEqual(
       expect.arrayContaining([`mount ${target}`, `folder ${sb.dir}`]),
     );
+    await sb.close();
+    expect(await sandboxObjects(sb.tag)).toEqual([]);
+  });
+
+  it("gives a daemon's user a folder it can reach, and a process private tmpfs folders", async () => {
+    const sb = open();
+    const nobody = systemUser('nobody');
+    if (!nobody) throw new Error('no `nobody` user in /etc/passwd');
+    const dir = sb.pathFor(nobody, 'd');
+    expect(statSync(dir)).toMatchObject({ uid: nobody.uid, gid: nobody.gid });
+    expect(statSync(sb.dir).mode & 0o777).toBe(0o711);
+    const probe = await sb.run('setpriv', [
+      '--reuid',
+      String(nobody.uid),
+      '--regid',
+      String(nobody.gid),
+      '--clear-groups',
+      'touch',
+      join(dir, 'f'),
+    ]);
+    expect(probe.code, probe.stderr).toBe(0);
+    // What the process writes to /var/tmp lands in its own tmpfs, never in the host's.
+    const file = `/var/tmp/${sb.tag}-private`;
+    const ns = await sb.netns();
+    const wrote = await sb.run('sh', ['-c', `echo x > ${file} && cat ${file}`], {
+      netns: ns,
+      tmpfs: ['/var/tmp'],
+    });
+    expect(wrote).toMatchObject({ code: 0, stdout: 'x\n' });
+    expect(existsSync(file)).toBe(false);
+    expect(() => sb.start('true', [], { tmpfs: ['/var/tmp'] })).toThrow(/need a netns/);
     await sb.close();
     expect(await sandboxObjects(sb.tag)).toEqual([]);
   });

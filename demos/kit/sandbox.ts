@@ -7,14 +7,14 @@
 // Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN). Nothing here knows about a topic.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { atInterrupt } from './interrupt.ts';
 import { Cgroup, sweepCgroups } from './sandbox-cgroup.ts';
-import { inNetns, type Ran } from './sandbox-exec.ts';
+import { inNetns, type Ran, withTmpfs } from './sandbox-exec.ts';
 import {
   deleteLinkSync,
   deleteNetnsSync,
@@ -50,6 +50,7 @@ import {
   stopProc,
   sweepProcesses,
 } from './sandbox-procs.ts';
+import { reachableByAll, type SystemUser } from './system-user.ts';
 
 export { Cgroup, type CgroupVersion, controllerHome, keyed } from './sandbox-cgroup.ts';
 export { inNetns, mustRun, type Ran, runCommand } from './sandbox-exec.ts';
@@ -60,6 +61,11 @@ export interface ProcOptions extends StartOptions {
   netns?: string;
   /** Put it in this cgroup before it execs the command, so it never runs outside the limits. */
   cgroup?: Cgroup;
+  /**
+   * Folders it sees as empty tmpfs of its own (with `netns` only: ip netns exec gives it a mount
+   * namespace): what a daemon writes to the host's /run or /var/tmp goes with it, however it ends.
+   */
+  tmpfs?: string[];
 }
 
 interface Held {
@@ -196,6 +202,22 @@ export class Sandbox {
     return dir;
   }
 
+  /**
+   * A folder of the sandbox owned by `user`, for a daemon that starts as root and drops to that
+   * user (FRR's become `frr`). The sandbox folder then lets others pass (0711: they reach a name
+   * they know, and cannot list it); the folders above it must let them too.
+   */
+  pathFor(user: SystemUser, ...parts: string[]): string {
+    if (!reachableByAll(this.dir))
+      throw new Error(
+        `sandbox: ${user.name} cannot reach ${this.dir}, a folder above it is closed to others: set TMPDIR to one that is not`,
+      );
+    chmodSync(this.dir, 0o711);
+    const dir = this.path(...parts);
+    chownSync(dir, user.uid, user.gid);
+    return dir;
+  }
+
   /** Mounts a tmpfs on a folder of the sandbox (`options`: e.g. size=1m,nr_inodes=64). */
   async tmpfs(target: string, options = ''): Promise<void> {
     await this.mount(target, ['-t', 'tmpfs', ...(options ? ['-o', options] : []), 'wn-tmpfs']);
@@ -248,6 +270,10 @@ export class Sandbox {
     // Refuse before spawning: a process started after close() began would outlive the run.
     if (this.closing) throw new Error(`sandbox ${this.tag} is closed; cannot start ${command}`);
     let [cmd, argv] = [command, args];
+    if (options.tmpfs?.length) {
+      if (!options.netns) throw new Error(`sandbox: tmpfs folders for ${command} need a netns`);
+      [cmd, argv] = withTmpfs(options.tmpfs, cmd, argv);
+    }
     if (options.netns) [cmd, argv] = inNetns(options.netns, cmd, argv);
     if (options.cgroup) {
       // The shell joins the cgroup, then execs the command, so it never runs outside it. It joins

@@ -37,6 +37,10 @@ export interface Env {
   ns: Record<Node, string>;
   /** The interface names, by node, towards the neighbour named. */
   dev: Record<string, string>;
+  /** Namespaces a step added (the routing steps' routers), each with its veth ends. */
+  more: { name: string; ns: string; devs: string[] }[];
+  /** When the run began (ms since the epoch), to tell what it wrote from what was there. */
+  started: number;
   swept: string[];
 }
 
@@ -46,10 +50,20 @@ export function inNode(env: Env, node: Node, command: string, args: string[]): P
 }
 
 /** A command in a node's namespace that must succeed; returns its stdout. */
-export async function mustIn(env: Env, node: Node, command: string, args: string[]) {
-  const r = await inNode(env, node, command, args);
-  if (r.code !== 0) throw new Error(`${node}: ${command} ${args.join(' ')}: ${r.stderr.trim()}`);
+export function mustIn(env: Env, node: Node, command: string, args: string[]) {
+  return mustInNs(env, env.ns[node], command, args, node);
+}
+
+/** The same in any namespace of the run (a routing step's router). */
+export async function mustInNs(env: Env, ns: string, command: string, args: string[], label = ns) {
+  const r = await env.sandbox.run(command, args, { netns: ns });
+  if (r.code !== 0) throw new Error(`${label}: ${command} ${args.join(' ')}: ${r.stderr.trim()}`);
   return r.stdout;
+}
+
+/** Text with the run's tag (in interface names) shortened to …: the same lines every run. */
+export function untag(env: Env, text: string): string {
+  return text.replaceAll(env.sandbox.tag, '…');
 }
 
 /** A sysctl in a node's namespace (net.* are per namespace). */
@@ -85,7 +99,7 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
     const nodes: Node[] = ['client', 'r1', 'r2', 'server'];
     const ns = {} as Record<Node, string>;
     for (const n of nodes) ns[n] = await sandbox.netns();
-    const env: Env = { sandbox, ns, dev: {}, swept };
+    const env: Env = { sandbox, ns, dev: {}, more: [], started: Date.now(), swept };
     for (const n of nodes) await sandbox.ip(ns[n], ['link', 'set', 'lo', 'up']);
     for (const link of LINKS) {
       const [a, b] = await sandbox.veth(ns[link.left], ns[link.right]);

@@ -3,9 +3,6 @@
 
 import type { LedgerEntry } from '../kit/ledger.ts';
 
-const NO_ROUTING_STEP =
-  'no routing step yet: FRR 8.4 runs in network namespaces here (as the frr user), but the OSPF and BGP step was left for a later round';
-
 export const ledger: LedgerEntry[] = [
   {
     id: 'link-local-not-routed',
@@ -76,8 +73,8 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:182',
     verdict: 'holds',
     truth:
-      'BGP exchanges reachability between autonomous systems (RFC 4271 §1); OSPF is an interior gateway protocol within one (RFC 2328 §1).',
-    by: { cited: 'RFC 4271 §1; RFC 2328 §1', why: NO_ROUTING_STEP },
+      'BGP exchanges reachability between autonomous systems (RFC 4271 §1), each path carrying the ASes it crossed; OSPF is an interior gateway protocol within one (RFC 2328 §1).',
+    by: { step: 'bgp', claim: "b1 holds two paths to b2's prefix" },
   },
   {
     id: 'ospf-neighbours',
@@ -85,8 +82,8 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:184',
     verdict: 'partly',
     truth:
-      "It keeps a neighbour table, and every router of an area also holds the whole area's link-state database (each router's LSA) and computes shortest paths over it.",
-    by: { cited: 'RFC 2328 §2 ("The link-state database")', why: NO_ROUTING_STEP },
+      "It keeps a neighbour table, and every router of an area also holds the whole area's link-state database: each router's LSA with all its links, including links between routers it is not next to; it computes shortest paths over that map.",
+    by: { step: 'ospf', claim: "o1's copy of o2's LSA lists o2's link to o3" },
   },
   {
     id: 'bgp-internet',
@@ -94,8 +91,8 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:186',
     verdict: 'partly',
     truth:
-      'It stores the paths its peers advertise for each prefix, with attributes such as AS_PATH, and picks one per prefix; no router sees the whole topology.',
-    by: { cited: 'RFC 4271 §3, §5.1.2 (AS_PATH), §9.1 (decision process)', why: NO_ROUTING_STEP },
+      "It stores the paths its peers advertise for each prefix, each with its AS_PATH, and picks one per prefix (shortest AS_PATH first, after local preference); no router sees the whole topology, only its neighbours' chosen paths.",
+    by: { step: 'bgp', claim: 'the path with the shorter AS_PATH is the best one' },
   },
   {
     id: 'ospf-faster',
@@ -103,10 +100,38 @@ export const ledger: LedgerEntry[] = [
     source: 'seed 000:188',
     verdict: 'partly',
     truth:
-      "With default timers a neighbour that goes silent is declared dead after 40 s by OSPF and after FRR's 180 s hold time by BGP; both timers are tunable, and both protocols can use BFD.",
+      "On a carrier loss both react at once (FRR's eBGP drops the session when the interface goes down); on a silent failure each waits for its timer, 40 s for OSPF's dead interval and 180 s for FRR's BGP hold time by default, so OSPF is faster only by its defaults. Both are tunable, and BFD detects in milliseconds for either.",
+    by: { step: 'bgp', claim: 'BGP reacts to a carrier loss at once' },
+  },
+  {
+    id: 'ospf-more-cpu',
+    said: "OSPF needs more resources for computation; BGP's needs are set by the size of its table.",
+    source: 'seed 000:189',
+    verdict: 'partly',
+    truth:
+      "Each OSPF router runs Dijkstra over its area's database, whose cost grows with the area (why large networks are split into areas, RFC 2328 §3); BGP runs no graph algorithm, but its memory grows with prefixes × paths (a full IPv4 table is about a million prefixes per peer).",
     by: {
-      cited: 'RFC 2328 Appendix C.3 (RouterDeadInterval); FRR bgpd docs (timers bgp 60 180)',
-      why: NO_ROUTING_STEP,
+      cited:
+        'RFC 2328 §3 (splitting the AS into areas), §16 (the shortest-path calculation); RFC 4271 §3.2 (Adj-RIBs-In, Loc-RIB)',
+      why: 'costs that grow with scale do not show on a three-router triangle',
     },
+  },
+  {
+    id: 'ebgp-no-policy',
+    said: 'Once a BGP session is Established, the peers exchange their routes.',
+    source: 'lore',
+    verdict: 'depends on version',
+    truth:
+      'RFC 8212: an eBGP session without import and export policies must carry nothing. FRR does so since 7.4 (`bgp ebgp-requires-policy`, shown as "(Policy)"); earlier versions, and the `datacenter` defaults, exchange everything.',
+    by: { step: 'bgp', claim: 'with FRR' },
+  },
+  {
+    id: 'failure-detected-at-once',
+    said: 'When a link fails, the routing protocol notices at once.',
+    source: 'lore',
+    verdict: 'partly',
+    truth:
+      "Only when the failure is a carrier loss the kernel reports. A link that stays up but drops everything (a hung switch, a firewall) is noticed only when the protocol's timer runs out: the dead interval, the hold time, or BFD's if it runs.",
+    by: { step: 'ospf', claim: 'a silent failure waits for the dead interval' },
   },
 ];
