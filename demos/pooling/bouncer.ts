@@ -39,6 +39,27 @@ export interface Bouncer {
   log: string;
 }
 
+/**
+ * A pgbouncer.ini written by someone else (a lab's learner): its [databases] lines as written and
+ * its [pgbouncer] settings. The run still sets where PgBouncer listens, logs and finds its users.
+ */
+export interface OwnIni {
+  databases: string;
+  settings: Record<string, string>;
+}
+
+/** The [pgbouncer] keys the run sets itself: an OwnIni may not. */
+export const RUN_KEYS = [
+  'listen_addr',
+  'listen_port',
+  'unix_socket_dir',
+  'auth_type',
+  'auth_file',
+  'admin_users',
+  'logfile',
+  'pidfile',
+];
+
 /** A pool's row in SHOW POOLS. */
 export interface PoolRow {
   database: string;
@@ -46,6 +67,7 @@ export interface PoolRow {
   cl_waiting: string;
   sv_active: string;
   sv_idle: string;
+  sv_used: string;
   sv_login: string;
   maxwait: string;
   maxwait_us: string;
@@ -67,9 +89,15 @@ function databases(entries: PoolEntry[]): string {
     .join('\n');
 }
 
-function iniText(dir: string, port: number, entries: PoolEntry[]): string {
+function iniText(dir: string, port: number, entries: PoolEntry[], own?: OwnIni): string {
+  const settings = {
+    pool_mode: 'transaction',
+    default_pool_size: '5',
+    max_client_conn: '500',
+    ...own?.settings,
+  };
   return `[databases]
-${databases(entries)}
+${[databases(entries), own?.databases ?? ''].filter(Boolean).join('\n')}
 
 [pgbouncer]
 listen_addr = ${HOST}
@@ -78,9 +106,9 @@ unix_socket_dir =
 auth_type = trust
 auth_file = ${join(dir, 'users.txt')}
 admin_users = postgres
-pool_mode = transaction
-default_pool_size = 5
-max_client_conn = 500
+${Object.entries(settings)
+  .map(([k, v]) => `${k} = ${v}`)
+  .join('\n')}
 logfile = ${join(dir, 'pgbouncer.log')}
 pidfile = ${join(dir, 'pgbouncer.pid')}
 `;
@@ -93,8 +121,15 @@ async function session(port: number, database: string, user: string): Promise<pg
   return c;
 }
 
-/** Starts PgBouncer for `cluster` with these pools; it stops with the cluster's removal. */
-export async function startBouncer(cluster: Cluster, entries: PoolEntry[]): Promise<Bouncer> {
+/**
+ * Starts PgBouncer for `cluster` with these pools (and the [databases] lines and settings of `own`,
+ * a lab's file); it stops with the cluster's removal.
+ */
+export async function startBouncer(
+  cluster: Cluster,
+  entries: PoolEntry[],
+  own?: OwnIni,
+): Promise<Bouncer> {
   const binary = findBinary('pgbouncer');
   if (!binary) throw new Error('pgbouncer is not on PATH or in /usr/sbin');
   const ini = join(cluster.dir, 'pgbouncer.ini');
@@ -103,7 +138,7 @@ export async function startBouncer(cluster: Cluster, entries: PoolEntry[]): Prom
   let port = 0;
   for (let attempt = 1; ; attempt++) {
     port = await freePort(HOST);
-    writeFileSync(ini, iniText(cluster.dir, port, entries));
+    writeFileSync(ini, iniText(cluster.dir, port, entries, own));
     // -d: it daemonizes once it listens, so a bind failure is its exit status.
     const started = await cluster.run(binary, ['-d', ini]).then(
       () => true,
@@ -136,7 +171,7 @@ export async function startBouncer(cluster: Cluster, entries: PoolEntry[]): Prom
     client: (database, user = 'app') => session(port, database, user),
     admin,
     setEntries: async (next) => {
-      writeFileSync(ini, iniText(cluster.dir, port, next));
+      writeFileSync(ini, iniText(cluster.dir, port, next, own));
       await admin('RELOAD');
     },
   };

@@ -3,6 +3,7 @@
 
 import type pg from 'pg';
 import { waitFor } from '../kit/wait.ts';
+import type { Bouncer, PoolRow } from './bouncer.ts';
 import type { Env } from './env.ts';
 
 export interface Burst {
@@ -58,6 +59,32 @@ export async function settleTo(control: pg.Client, n: number): Promise<void> {
 export async function backendPid(c: pg.Client): Promise<number> {
   const { rows } = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
   return Number(rows[0]?.pid);
+}
+
+/** The pool's row in SHOW POOLS (user app). */
+export async function poolRow(bouncer: Bouncer, database: string): Promise<PoolRow | undefined> {
+  const rows = await bouncer.admin<PoolRow & { user: string }>('SHOW POOLS');
+  return rows.find((r) => r.database === database && r.user === 'app');
+}
+
+/** What transactionBlock says when the whole block ran on one server connection. */
+export const ONE_CONNECTION = 'one server connection for the whole block';
+
+/**
+ * Runs `BEGIN; SELECT pg_backend_pid() (twice); COMMIT` on `c`: ONE_CONNECTION, the two pids
+ * when they differ, or `error: …` when the pooler refused the block.
+ */
+export async function transactionBlock(c: pg.Client): Promise<string> {
+  try {
+    await c.query('BEGIN');
+    const a = await backendPid(c);
+    const b = await backendPid(c);
+    await c.query('COMMIT');
+    return a === b ? ONE_CONNECTION : `pids ${a} then ${b}`;
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    return `error: ${e.message}`;
+  }
 }
 
 /**
