@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type pg from 'pg';
 import type { StepContext } from '../kit/define.ts';
-import { type Cluster, createCluster, sweepClusters } from '../kit/pg-cluster.ts';
+import { type Cluster, clustersForCheck, createCluster } from '../kit/pg-cluster.ts';
 import { type OwnIni, RUN_KEYS } from './bouncer.ts';
 import { MAX_CONNECTIONS } from './env.ts';
 
@@ -18,7 +18,7 @@ export interface LabCluster {
 
 /** The cluster, removed (with any PgBouncer in its folder) when the check ends. */
 export async function labCluster(t: StepContext): Promise<LabCluster> {
-  await sweepClusters('pooling');
+  await clustersForCheck(t, 'pooling');
   const cluster = await createCluster({
     topic: 'pooling',
     settings: { max_connections: MAX_CONNECTIONS, superuser_reserved_connections: 3 },

@@ -5,7 +5,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { defineLab } from '../../../kit/lab.ts';
-import { createCluster } from '../../../kit/pg-cluster.ts';
+import { clustersForCheck, createCluster } from '../../../kit/pg-cluster.ts';
 import { waitFor } from '../../../kit/wait.ts';
 import { archiveSegment, openEnv } from '../../env.ts';
 import { runScript } from '../../lab-setup.ts';
@@ -32,6 +32,7 @@ export const lab = defineLab(import.meta.url, {
   timeoutMs: 90_000,
   startFails: 'with every row written before migration 42',
   check: async (t, dir) => {
+    await clustersForCheck(t, 'backups');
     const env = await openEnv({ available: new Set(), uses: (part, v) => t.uses(part, v) });
     t.defer(async () => {
       await env.shop.end().catch(() => undefined);

@@ -4,7 +4,7 @@
 // (the same fingerprint), and the roles pg_dump does not carry, back with their rights.
 
 import { defineLab } from '../../../kit/lab.ts';
-import { createCluster, sweepClusters } from '../../../kit/pg-cluster.ts';
+import { clustersForCheck, createCluster } from '../../../kit/pg-cluster.ts';
 import { fingerprint } from '../../compare.ts';
 import { fillShop } from '../../env.ts';
 import { pgVars, rolesOf, runScript } from '../../lab-setup.ts';
@@ -19,7 +19,7 @@ export const lab = defineLab(import.meta.url, {
   timeoutMs: 90_000,
   startFails: 'restore.sh exits 0 on the new, empty server',
   check: async (t, dir) => {
-    await sweepClusters('backups');
+    await clustersForCheck(t, 'backups');
     const original = await createCluster({ topic: 'backups' });
     t.defer(() => original.remove());
     const { shop, serverVersion } = await fillShop(original);
