@@ -3,7 +3,7 @@
 // server user (PgBouncer refuses root), on a free loopback port. The admin console is the
 // virtual database `pgbouncer`, where SHOW POOLS and SET work.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { portOpen, tail } from '../../services/proc.ts';
@@ -139,14 +139,25 @@ export async function startBouncer(
   for (let attempt = 1; ; attempt++) {
     port = await freePort(HOST);
     writeFileSync(ini, iniText(cluster.dir, port, entries, own));
-    // -d: it daemonizes once it listens, so a bind failure is its exit status.
-    const started = await cluster.run(binary, ['-d', ini]).then(
-      () => true,
-      (err: Error) => {
-        if (attempt < 3 && /Address already in use/.test(tail(log, 3))) return false;
-        throw new Error(`${err.message}; pgbouncer log:\n${tail(log, 5)}`);
-      },
-    );
+    // -d: it daemonizes once it listens, so a bind failure is its exit status. A config it
+    // refuses is an ERROR line on stderr before the closing FATAL: kept to say which setting.
+    const stderr = `${ini}.err`;
+    const started = await cluster
+      .run('/bin/sh', ['-c', 'exec "$0" -d "$1" 2>"$2"', binary, ini, stderr])
+      .then(
+        () => true,
+        (err: Error) => {
+          if (attempt < 3 && /Address already in use/.test(tail(log, 3))) return false;
+          const said = (existsSync(stderr) ? readFileSync(stderr, 'utf8') : '')
+            .split('\n')
+            .find((l) => /\b(ERROR|FATAL)\b/.test(l))
+            ?.replace(/^.*?\b(ERROR|FATAL) /, '')
+            .replace(/ in configuration \(.*\)$/, '');
+          throw new Error(
+            said ? `pgbouncer: ${said}` : `${err.message}; pgbouncer log:\n${tail(log, 5)}`,
+          );
+        },
+      );
     if (started) break;
   }
   await waitFor(`pgbouncer to accept connections on ${HOST}:${port}`, async () =>

@@ -64,7 +64,7 @@ export const lab = defineLab(import.meta.url, {
       claim: 'restore.sh exits 0 on the new, empty server',
       ladder: [
         'restore.sh ended with errors on the new server: the first one is on the ✗ line above.',
-        'The errors name roles: `role "app" does not exist`. Roles (and tablespaces) belong to the whole cluster; pg_dump writes one database and only names the roles that own or may use its objects (PostgreSQL docs §26.1 "SQL Dump"; the pg_dump reference page, "Notes").',
+        'The errors name roles: `role "app" does not exist`. Roles (and tablespaces) belong to the whole cluster; pg_dump writes one database and only names the roles that own or may use its objects (PostgreSQL docs §26.1 "SQL Dump"; the pg_dump reference page, "Description").',
         'Back them up with `pg_dumpall --globals-only` beside the dump, and replay that file with psql on the new server before pg_restore.',
         '`pg_dump -C` adds CREATE DATABASE … and its owner, not the owner role: the restore still names a role that is not there.',
       ],
