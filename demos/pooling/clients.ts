@@ -39,13 +39,22 @@ export function tally(values: string[]): string {
 }
 
 /** Client backends on the server now (this session included). */
-async function clientBackends(control: pg.Client, user?: string): Promise<number> {
+export async function clientBackends(control: pg.Client, user?: string): Promise<number> {
   const { rows } = await control.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM pg_stat_activity
       WHERE backend_type = 'client backend' AND ($1::text IS NULL OR usename = $1)`,
     [user ?? null],
   );
   return rows[0]?.n ?? 0;
+}
+
+/** The backends holding session advisory lock `key` (pg_locks, granted). */
+export async function advisoryHolders(control: pg.Client, key: number): Promise<number[]> {
+  const { rows } = await control.query<{ pid: number }>(
+    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted",
+    [key],
+  );
+  return rows.map((r) => Number(r.pid));
 }
 
 /** Waits until closed sessions' backends have exited: `n` client backends are left. */

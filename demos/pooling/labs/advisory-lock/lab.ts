@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type pg from 'pg';
 import { defineLab } from '../../../kit/lab.ts';
 import { startBouncer } from '../../bouncer.ts';
-import { backendPid } from '../../clients.ts';
+import { advisoryHolders, backendPid } from '../../clients.ts';
 import { labCluster } from '../../lab-setup.ts';
 
 const LOCK = 42;
@@ -81,17 +81,13 @@ export const lab = defineLab(import.meta.url, {
     const { rows: runs } = await control.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM rollups',
     );
-    const { rows: holders } = await control.query<{ pid: number }>(
-      "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted",
-      [LOCK],
-    );
+    const held = await advisoryHolders(control, LOCK);
     t.equal('a second instance started while the rollup runs is skipped', secondGot, 'skipped');
     t.equal(
       'the first instance runs the rollup, once',
       { first, rollups: runs[0]?.n },
       { first: 'ran', rollups: 1 },
     );
-    const held = holders.map((h) => Number(h.pid));
     t.check(
       `once the job has finished and disconnected, advisory lock ${LOCK} is free: no session holds it`,
       held.length === 0,

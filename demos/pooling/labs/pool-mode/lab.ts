@@ -8,6 +8,7 @@ import { defineLab } from '../../../kit/lab.ts';
 import { waitFor } from '../../../kit/wait.ts';
 import { type Bouncer, type PoolRow, startBouncer } from '../../bouncer.ts';
 import {
+  clientBackends,
   endAll,
   holdMany,
   ONE_CONNECTION,
@@ -19,14 +20,6 @@ import { labCluster, readIni } from '../../lab-setup.ts';
 
 const WORKERS = 50;
 const SERVER_LIMIT = 5;
-
-/** Role app's backends on the server now. */
-async function appBackends(control: pg.Client): Promise<number> {
-  const { rows } = await control.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'app'",
-  );
-  return rows[0]?.n ?? 0;
-}
 
 /**
  * The workers connect at once, each runs one transaction and stays connected. Settled when each
@@ -45,7 +38,7 @@ async function crowd(bouncer: Bouncer, control: pg.Client) {
     await waitFor(
       `${WORKERS} workers to be answered, or to wait with every server connection held`,
       async () => {
-        peak = Math.max(peak, await appBackends(control));
+        peak = Math.max(peak, await clientBackends(control, 'app'));
         const done = outcomes.length;
         row = await poolRow(bouncer, 'app');
         if (done === WORKERS) return true;
