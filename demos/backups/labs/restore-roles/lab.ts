@@ -20,8 +20,13 @@ export const lab = defineLab(import.meta.url, {
   startFails: 'restore.sh exits 0 on the new, empty server',
   check: async (t, dir) => {
     await clustersForCheck(t, 'backups');
-    const original = await createCluster({ topic: 'backups' });
+    // The new, empty server to restore onto is made beside the original: two initdbs at once.
+    const [original, fresh] = await Promise.all([
+      createCluster({ topic: 'backups' }),
+      createCluster({ topic: 'backups' }),
+    ]);
     t.defer(() => original.remove());
+    t.defer(() => fresh.remove());
     const { shop, serverVersion } = await fillShop(original);
     t.defer(() => shop.end().catch(() => undefined));
     t.uses('postgresql', serverVersion);
@@ -37,9 +42,6 @@ export const lab = defineLab(import.meta.url, {
     t.equal('backup.sh exits 0', backedUp, 'exit 0');
     if (backedUp !== 'exit 0') return;
 
-    t.waiting('a new, empty server to restore onto');
-    const fresh = await createCluster({ topic: 'backups' });
-    t.defer(() => fresh.remove());
     const restored = await runScript(fresh, `${dir}/restore.sh`, {
       ...pgVars(fresh),
       BACKUP_DIR: backupDir,
