@@ -4,11 +4,13 @@
 // PostgreSQL 18 cluster that summarizes its WAL (for incremental backups) starts beside it when
 // its binaries are here.
 
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { SetupInfo } from '../kit/define.ts';
 import { type Cluster, createCluster, removeMyClusters, sweepClusters } from '../kit/pg-cluster.ts';
 import { postgres18Bin } from '../kit/postgres18.ts';
+import { waitFor } from '../kit/wait.ts';
 
 const ROWS = 10_000;
 
@@ -59,31 +61,54 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
     });
     await cluster.stop();
     await cluster.start();
-    const admin = await cluster.connect();
-    try {
-      await admin.query('CREATE ROLE app LOGIN');
-      await admin.query('CREATE DATABASE shop OWNER app');
-      const { rows } = await admin.query<{ v: string }>(
-        "SELECT current_setting('server_version') AS v",
-      );
-      info.uses('postgresql', String(rows[0]?.v));
-      const shop = await cluster.connect('postgres', 'shop');
-      await shop.query('SET ROLE app');
-      await shop.query('CREATE TABLE orders (id int PRIMARY KEY, customer text, total numeric)');
-      await shop.query(
-        `INSERT INTO orders SELECT g, 'customer ' || (g % 97), round((g * 7.31)::numeric % 1000, 2)
-           FROM generate_series(1, ${ROWS}) g`,
-      );
-      await shop.query('RESET ROLE');
-      return { cluster, archive, shop, serverVersion: String(rows[0]?.v), swept, pg18: newer };
-    } finally {
-      await admin.end().catch(() => undefined);
-    }
+    const { shop, serverVersion } = await fillShop(cluster);
+    info.uses('postgresql', serverVersion);
+    return { cluster, archive, shop, serverVersion, swept, pg18: newer };
   } catch (err) {
     await newer?.catch(() => undefined);
     await removeMyClusters();
     throw err;
   }
+}
+
+/**
+ * The role app and its database shop with ROWS orders, owned by app, in `cluster`; a superuser
+ * session on shop, and the server's version.
+ */
+export async function fillShop(
+  cluster: Cluster,
+): Promise<{ shop: pg.Client; serverVersion: string }> {
+  const admin = await cluster.connect();
+  try {
+    await admin.query('CREATE ROLE app LOGIN');
+    await admin.query('CREATE DATABASE shop OWNER app');
+    const { rows } = await admin.query<{ v: string }>(
+      "SELECT current_setting('server_version') AS v",
+    );
+    const shop = await cluster.connect('postgres', 'shop');
+    await shop.query('SET ROLE app');
+    await shop.query('CREATE TABLE orders (id int PRIMARY KEY, customer text, total numeric)');
+    await shop.query(
+      `INSERT INTO orders SELECT g, 'customer ' || (g % 97), round((g * 7.31)::numeric % 1000, 2)
+         FROM generate_series(1, ${ROWS}) g`,
+    );
+    await shop.query('RESET ROLE');
+    return { shop, serverVersion: String(rows[0]?.v) };
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
+
+/** Ends the WAL segment being written (pg_switch_wal) and waits until the archive has it. */
+export async function archiveSegment(env: Env): Promise<string> {
+  const { rows } = await env.shop.query<{ f: string }>(
+    'SELECT pg_walfile_name(pg_switch_wal()) AS f',
+  );
+  const segment = String(rows[0]?.f);
+  await waitFor(`WAL segment ${segment} to be archived`, async () =>
+    existsSync(join(env.archive, segment)) ? true : undefined,
+  );
+  return segment;
 }
 
 export async function closeEnv(env: Env): Promise<void> {

@@ -2,13 +2,13 @@
 // moment after the backup. A DROP TABLE made after the backup is undone by recovering to just
 // before it (recovery_target_lsn), with the rows written between the backup and the target.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { step } from '../kit/define.ts';
 import { createCluster } from '../kit/pg-cluster.ts';
 import { waitFor } from '../kit/wait.ts';
-import type { Env } from './env.ts';
+import { archiveSegment, type Env } from './env.ts';
 
 async function one<T>(db: pg.Client, sql: string, params: unknown[] = []): Promise<T> {
   const { rows } = await db.query(sql, params);
@@ -22,7 +22,7 @@ function bytes(lsn: string): bigint {
 }
 
 /** The ids in events, or "no table". */
-async function events(db: pg.Client): Promise<string> {
+export async function events(db: pg.Client): Promise<string> {
   const exists = await one<boolean>(db, "SELECT to_regclass('events') IS NOT NULL");
   if (!exists) return 'no table events';
   return `ids ${await one<string>(db, "SELECT string_agg(id::text, ', ' ORDER BY id) FROM events")}`;
@@ -71,10 +71,7 @@ export const pitrStep = step<Env>(
     timeline.push(['row 3 committed', afterRow3]);
     await db.query('DROP TABLE events');
     timeline.push(['DROP TABLE events (the mistake)', await lsn()]);
-    const segment = await one<string>(db, 'SELECT pg_walfile_name(pg_switch_wal())');
-    await waitFor(`WAL segment ${segment} to be archived`, async () =>
-      existsSync(join(env.archive, segment)) ? true : undefined,
-    );
+    const segment = await archiveSegment(env);
     timeline.push([`pg_switch_wal(): ${segment} archived`, await lsn()]);
     t.table(['event on the original', 'WAL position (LSN)'], timeline);
 

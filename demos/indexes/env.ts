@@ -26,8 +26,8 @@ export interface Env extends Server {
   pg18?: Promise<Server>;
 }
 
-/** The clusters' settings: no autovacuum, no parallel workers (see above). */
-const SETTINGS = {
+/** The clusters' settings: no autovacuum, no parallel workers (see above); the labs' too. */
+export const SETTINGS = {
   autovacuum: 'off',
   max_parallel_workers_per_gather: 0,
   // A throwaway: nothing to lose in a crash, and the million rows load faster. (Not
@@ -40,10 +40,12 @@ async function versionOf(db: pg.Client): Promise<string> {
   return String(rows[0]?.v);
 }
 
+/** What the steps read pages and the visibility map with. */
+export const EXTENSIONS = ['CREATE EXTENSION pageinspect', 'CREATE EXTENSION pg_visibility'];
+
 /** The table: id 1..1e6, a = id % 1000, b = id % 997, and a short text. */
 const BUILD = [
-  'CREATE EXTENSION pageinspect',
-  'CREATE EXTENSION pg_visibility',
+  ...EXTENSIONS,
   'CREATE TABLE t1m (id int NOT NULL, a int NOT NULL, b int NOT NULL, pad text)',
   `INSERT INTO t1m SELECT g, g % 1000, g % 997, 'row ' || g FROM generate_series(1, ${ROWS}) g`,
   'CREATE INDEX t1m_id ON t1m (id)',

@@ -43,7 +43,7 @@ export const orderedStep = step<Env>(
 );
 
 /** The Index Only Scan node of a plan. */
-function indexOnly(plan: PlanNode): PlanNode | undefined {
+export function indexOnly(plan: PlanNode): PlanNode | undefined {
   return nodes(plan).find((n) => n['Node Type'] === 'Index Only Scan');
 }
 

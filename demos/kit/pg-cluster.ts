@@ -305,3 +305,16 @@ export async function sweepClusters(topic: string): Promise<number> {
   }
   return stale.length;
 }
+
+/**
+ * For a lab's check: sweeps what dead runs of `topic` left, and has the check's cleanup (t.defer)
+ * remove every cluster this process made, one still being built included, so a check stopped by
+ * Ctrl-C or its time limit leaves none behind.
+ */
+export async function clustersForCheck(
+  t: { defer(fn: () => unknown): void },
+  topic: string,
+): Promise<void> {
+  await sweepClusters(topic);
+  t.defer(() => removeMyClusters());
+}

@@ -3,7 +3,7 @@
 // server user (PgBouncer refuses root), on a free loopback port. The admin console is the
 // virtual database `pgbouncer`, where SHOW POOLS and SET work.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { portOpen, tail } from '../../services/proc.ts';
@@ -39,6 +39,27 @@ export interface Bouncer {
   log: string;
 }
 
+/**
+ * A pgbouncer.ini written by someone else (a lab's learner): its [databases] lines as written and
+ * its [pgbouncer] settings. The run still sets where PgBouncer listens, logs and finds its users.
+ */
+export interface OwnIni {
+  databases: string;
+  settings: Record<string, string>;
+}
+
+/** The [pgbouncer] keys the run sets itself: an OwnIni may not. */
+export const RUN_KEYS = [
+  'listen_addr',
+  'listen_port',
+  'unix_socket_dir',
+  'auth_type',
+  'auth_file',
+  'admin_users',
+  'logfile',
+  'pidfile',
+];
+
 /** A pool's row in SHOW POOLS. */
 export interface PoolRow {
   database: string;
@@ -46,6 +67,7 @@ export interface PoolRow {
   cl_waiting: string;
   sv_active: string;
   sv_idle: string;
+  sv_used: string;
   sv_login: string;
   maxwait: string;
   maxwait_us: string;
@@ -67,9 +89,15 @@ function databases(entries: PoolEntry[]): string {
     .join('\n');
 }
 
-function iniText(dir: string, port: number, entries: PoolEntry[]): string {
+function iniText(dir: string, port: number, entries: PoolEntry[], own?: OwnIni): string {
+  const settings = {
+    pool_mode: 'transaction',
+    default_pool_size: '5',
+    max_client_conn: '500',
+    ...own?.settings,
+  };
   return `[databases]
-${databases(entries)}
+${[databases(entries), own?.databases ?? ''].filter(Boolean).join('\n')}
 
 [pgbouncer]
 listen_addr = ${HOST}
@@ -78,9 +106,9 @@ unix_socket_dir =
 auth_type = trust
 auth_file = ${join(dir, 'users.txt')}
 admin_users = postgres
-pool_mode = transaction
-default_pool_size = 5
-max_client_conn = 500
+${Object.entries(settings)
+  .map(([k, v]) => `${k} = ${v}`)
+  .join('\n')}
 logfile = ${join(dir, 'pgbouncer.log')}
 pidfile = ${join(dir, 'pgbouncer.pid')}
 `;
@@ -93,8 +121,15 @@ async function session(port: number, database: string, user: string): Promise<pg
   return c;
 }
 
-/** Starts PgBouncer for `cluster` with these pools; it stops with the cluster's removal. */
-export async function startBouncer(cluster: Cluster, entries: PoolEntry[]): Promise<Bouncer> {
+/**
+ * Starts PgBouncer for `cluster` with these pools (and the [databases] lines and settings of `own`,
+ * a lab's file); it stops with the cluster's removal.
+ */
+export async function startBouncer(
+  cluster: Cluster,
+  entries: PoolEntry[],
+  own?: OwnIni,
+): Promise<Bouncer> {
   const binary = findBinary('pgbouncer');
   if (!binary) throw new Error('pgbouncer is not on PATH or in /usr/sbin');
   const ini = join(cluster.dir, 'pgbouncer.ini');
@@ -103,15 +138,26 @@ export async function startBouncer(cluster: Cluster, entries: PoolEntry[]): Prom
   let port = 0;
   for (let attempt = 1; ; attempt++) {
     port = await freePort(HOST);
-    writeFileSync(ini, iniText(cluster.dir, port, entries));
-    // -d: it daemonizes once it listens, so a bind failure is its exit status.
-    const started = await cluster.run(binary, ['-d', ini]).then(
-      () => true,
-      (err: Error) => {
-        if (attempt < 3 && /Address already in use/.test(tail(log, 3))) return false;
-        throw new Error(`${err.message}; pgbouncer log:\n${tail(log, 5)}`);
-      },
-    );
+    writeFileSync(ini, iniText(cluster.dir, port, entries, own));
+    // -d: it daemonizes once it listens, so a bind failure is its exit status. A config it
+    // refuses is an ERROR line on stderr before the closing FATAL: kept to say which setting.
+    const stderr = `${ini}.err`;
+    const started = await cluster
+      .run('/bin/sh', ['-c', 'exec "$0" -d "$1" 2>"$2"', binary, ini, stderr])
+      .then(
+        () => true,
+        (err: Error) => {
+          if (attempt < 3 && /Address already in use/.test(tail(log, 3))) return false;
+          const said = (existsSync(stderr) ? readFileSync(stderr, 'utf8') : '')
+            .split('\n')
+            .find((l) => /\b(ERROR|FATAL)\b/.test(l))
+            ?.replace(/^.*?\b(ERROR|FATAL) /, '')
+            .replace(/ in configuration \(.*\)$/, '');
+          throw new Error(
+            said ? `pgbouncer: ${said}` : `${err.message}; pgbouncer log:\n${tail(log, 5)}`,
+          );
+        },
+      );
     if (started) break;
   }
   await waitFor(`pgbouncer to accept connections on ${HOST}:${port}`, async () =>
@@ -136,7 +182,7 @@ export async function startBouncer(cluster: Cluster, entries: PoolEntry[]): Prom
     client: (database, user = 'app') => session(port, database, user),
     admin,
     setEntries: async (next) => {
-      writeFileSync(ini, iniText(cluster.dir, port, next));
+      writeFileSync(ini, iniText(cluster.dir, port, next, own));
       await admin('RELOAD');
     },
   };

@@ -3,6 +3,7 @@
 
 import type pg from 'pg';
 import { waitFor } from '../kit/wait.ts';
+import type { Bouncer, PoolRow } from './bouncer.ts';
 import type { Env } from './env.ts';
 
 export interface Burst {
@@ -38,13 +39,22 @@ export function tally(values: string[]): string {
 }
 
 /** Client backends on the server now (this session included). */
-async function clientBackends(control: pg.Client, user?: string): Promise<number> {
+export async function clientBackends(control: pg.Client, user?: string): Promise<number> {
   const { rows } = await control.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM pg_stat_activity
       WHERE backend_type = 'client backend' AND ($1::text IS NULL OR usename = $1)`,
     [user ?? null],
   );
   return rows[0]?.n ?? 0;
+}
+
+/** The backends holding session advisory lock `key` (pg_locks, granted). */
+export async function advisoryHolders(control: pg.Client, key: number): Promise<number[]> {
+  const { rows } = await control.query<{ pid: number }>(
+    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted",
+    [key],
+  );
+  return rows.map((r) => Number(r.pid));
 }
 
 /** Waits until closed sessions' backends have exited: `n` client backends are left. */
@@ -58,6 +68,32 @@ export async function settleTo(control: pg.Client, n: number): Promise<void> {
 export async function backendPid(c: pg.Client): Promise<number> {
   const { rows } = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
   return Number(rows[0]?.pid);
+}
+
+/** The pool's row in SHOW POOLS (user app). */
+export async function poolRow(bouncer: Bouncer, database: string): Promise<PoolRow | undefined> {
+  const rows = await bouncer.admin<PoolRow & { user: string }>('SHOW POOLS');
+  return rows.find((r) => r.database === database && r.user === 'app');
+}
+
+/** What transactionBlock says when the whole block ran on one server connection. */
+export const ONE_CONNECTION = 'one server connection for the whole block';
+
+/**
+ * Runs `BEGIN; SELECT pg_backend_pid() (twice); COMMIT` on `c`: ONE_CONNECTION, the two pids
+ * when they differ, or `error: …` when the pooler refused the block.
+ */
+export async function transactionBlock(c: pg.Client): Promise<string> {
+  try {
+    await c.query('BEGIN');
+    const a = await backendPid(c);
+    const b = await backendPid(c);
+    await c.query('COMMIT');
+    return a === b ? ONE_CONNECTION : `pids ${a} then ${b}`;
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    return `error: ${e.message}`;
+  }
 }
 
 /**

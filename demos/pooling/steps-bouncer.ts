@@ -6,17 +6,19 @@ import type pg from 'pg';
 import { step } from '../kit/define.ts';
 import { waitFor } from '../kit/wait.ts';
 import type { PoolRow } from './bouncer.ts';
-import { backendPid, endAll, onlyControl, tally } from './clients.ts';
+import {
+  backendPid,
+  endAll,
+  ONE_CONNECTION,
+  onlyControl,
+  poolRow,
+  tally,
+  transactionBlock,
+} from './clients.ts';
 import type { Env } from './env.ts';
 
 const CLIENTS = 50;
 const SLEEP_S = 0.5;
-
-/** The pool's row in SHOW POOLS (user app). */
-async function poolRow(env: Env, database: string): Promise<PoolRow | undefined> {
-  const rows = await env.bouncer.admin<PoolRow & { user: string }>('SHOW POOLS');
-  return rows.find((r) => r.database === database && r.user === 'app');
-}
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -61,7 +63,7 @@ export const pooledStep = step<Env>(
     await waitFor(
       `${CLIENTS} clients to be answered`,
       async () => {
-        const row = await poolRow(env, 'tx5');
+        const row = await poolRow(env.bouncer, 'tx5');
         const { rows } = await env.control.query<{ n: number }>(
           "SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = 'app'",
         );
@@ -183,7 +185,7 @@ async function tryMode(env: Env, database: string) {
     // Settled when every client is answered, or each one that is not waits in PgBouncer's queue
     // while the answered ones hold every server connection (session mode keeps them).
     const row = await waitFor(`every ${database} client to be answered or queued`, async () => {
-      const r = await poolRow(env, database);
+      const r = await poolRow(env.bouncer, database);
       if (!r) return undefined;
       const settled =
         pids.length === MODE_CLIENTS ||
@@ -195,20 +197,10 @@ async function tryMode(env: Env, database: string) {
     });
     const answered = pids.length;
     // The queue once settled (the row above can predate the last answers).
-    const queued = Number((await poolRow(env, database))?.cl_waiting ?? row.cl_waiting);
+    const queued = Number((await poolRow(env.bouncer, database))?.cl_waiting ?? row.cl_waiting);
     // A transaction block on one client that has its answer.
     const answeredClient = served[0] as pg.Client;
-    let block: string;
-    try {
-      await answeredClient.query('BEGIN');
-      const a = await backendPid(answeredClient);
-      const b = await backendPid(answeredClient);
-      await answeredClient.query('COMMIT');
-      block = a === b ? 'one server connection for the whole block' : `pids ${a} then ${b}`;
-    } catch (err) {
-      const e = err as { code?: string; message: string };
-      block = `error: ${e.message}`;
-    }
+    const block = await transactionBlock(answeredClient);
     return { answered, waiting: queued, servers: new Set(pids).size, block };
   } finally {
     await endAll(clients);
@@ -258,7 +250,7 @@ export const modesStep = step<Env>(
     t.equal(
       'transaction mode keeps a BEGIN … COMMIT block on one server connection',
       transaction.block,
-      'one server connection for the whole block',
+      ONE_CONNECTION,
     );
     t.match(
       'statement mode refuses a transaction block',

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { step } from '../kit/define.ts';
 import { expectedFor } from '../kit/versions.ts';
 import { waitFor } from '../kit/wait.ts';
-import { backendPid } from './clients.ts';
+import { advisoryHolders, backendPid } from './clients.ts';
 import type { Env } from './env.ts';
 import { preparedFact } from './versions.ts';
 
@@ -98,11 +98,7 @@ export const advisoryStep = step<Env>(
     await a.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     const aPid = await backendPid(a);
     await a.end();
-    const { rows } = await env.control.query<{ pid: number }>(
-      "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND granted",
-      [LOCK_KEY],
-    );
-    const holder = rows.map((r) => Number(r.pid));
+    const holder = await advisoryHolders(env.control, LOCK_KEY);
     const { rows: tried } = await env.control.query<{ got: boolean }>(
       'SELECT pg_try_advisory_lock($1) AS got',
       [LOCK_KEY],
