@@ -32,12 +32,17 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Services the global setup could not have: service → the one line it printed. */
     wirenotesMissing: Record<string, string>;
+    /** Every need the global setup looked at (missing or not): a file need not probe it again. */
+    wirenotesProbed: string[];
   }
 }
 
 interface Project {
   vitest?: { filenamePattern?: unknown };
-  provide?: (key: 'wirenotesMissing', value: Record<string, string>) => void;
+  provide?: <K extends 'wirenotesMissing' | 'wirenotesProbed'>(
+    key: K,
+    value: K extends 'wirenotesMissing' ? Record<string, string> : string[],
+  ) => void;
 }
 
 /** The file filters given on the command line (`vitest run demos/http`), if vitest exposes them. */
@@ -102,6 +107,8 @@ interface Found {
   missing: Record<string, string>;
   /** The lines to print: one per missing thing, not for what is missing only because of it. */
   lines: string[];
+  /** Every need looked at. */
+  probed: string[];
 }
 
 async function ensureSelected(project: Project | undefined): Promise<Found> {
@@ -113,7 +120,7 @@ async function ensureSelected(project: Project | undefined): Promise<Found> {
     process.exit(2);
   }
   const wanted = await neededNeeds(selectedTopics(filters(project)));
-  const found: Found = { missing: {}, lines: [] };
+  const found: Found = { missing: {}, lines: [], probed: wanted };
   // Binaries, packages and privileges: probed at once (each well under 5 s).
   const probed = await Promise.all(wanted.filter((n) => !isManaged(n)).map(probe));
   for (const s of probed.filter((p) => !p.ok)) {
@@ -149,8 +156,9 @@ export default async function setup(project?: Project): Promise<void> {
   const shared = globalThis as Shared;
   const first = shared[ONCE] === undefined;
   shared[ONCE] ??= ensureSelected(project);
-  const { missing, lines } = await shared[ONCE];
+  const { missing, lines, probed } = await shared[ONCE];
   project?.provide?.('wirenotesMissing', missing);
+  project?.provide?.('wirenotesProbed', probed);
   if (!first || !lines.length) return;
   if (process.env.CI === 'true') {
     for (const l of lines) process.stderr.write(`[services] ${l} (required under CI=true)\n`);

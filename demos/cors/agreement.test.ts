@@ -3,7 +3,7 @@
 // same policy, a URL of its own), and the two outcomes are compared.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probe } from '../kit/endpoints.ts';
+import { fileNeeds } from '../kit/vitest.ts';
 import { CASES } from './cases.ts';
 import { closeEnv, type Env, openEnv } from './env.ts';
 import { chromiumReads } from './fetch-rules.ts';
@@ -11,15 +11,10 @@ import { inBrowser, inChecker } from './probe.ts';
 
 describe('cors: the checker agrees with Chromium on every case', () => {
   let env: Env | undefined;
-  let missing: string | undefined;
+  const chromium = fileNeeds(['chromium']);
 
   beforeAll(async () => {
-    const chromium = await probe('chromium');
-    if (!chromium.ok) {
-      missing = `${chromium.problem} — ${chromium.hint}`;
-      if (process.env.CI === 'true') throw new Error(`${missing} (required under CI=true)`);
-      return;
-    }
+    if (!chromium.ready()) return;
     env = await openEnv({ available: new Set(['chromium']), uses: () => undefined });
   });
 
@@ -28,8 +23,8 @@ describe('cors: the checker agrees with Chromium on every case', () => {
   });
 
   for (const k of CASES) {
-    it(k.id, async (ctx) => {
-      if (!env) return ctx.skip(missing);
+    it(k.id, async () => {
+      if (!env) throw new Error('the cors environment did not open');
       const browser = await inBrowser(env, k);
       const checker = await inChecker(env, k);
       const verdict = checker.verdict.ok ? 'allowed' : `blocked: ${checker.verdict.reason}`;

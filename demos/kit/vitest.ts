@@ -8,10 +8,15 @@ import { DemoSession, failureMessage, MissingServices } from './run.ts';
 
 const probed = new Map<ServiceName, Promise<string | undefined>>();
 
-/** Why a need is missing, or undefined: the global setup's finding, else one probe per file. */
+/**
+ * Why a need is missing, or undefined: the global setup's finding, else one probe per file. A
+ * need the global setup found present is not probed again: a second `chromium --version` in the
+ * middle of a loaded run once took longer than its limit and failed a file for nothing.
+ */
 function whyMissing(name: ServiceName): Promise<string | undefined> {
   const known = inject('wirenotesMissing')?.[name];
   if (known) return Promise.resolve(known);
+  if (inject('wirenotesProbed')?.includes(name)) return Promise.resolve(undefined);
   let found = probed.get(name);
   if (!found) {
     found = probeAll([name]).then(([s]) => (s && !s.ok ? describeMissing(s) : undefined));

@@ -12,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIO } from '../capture.ts';
 import { type Chromium, launchChromium } from '../chromium.ts';
 import { runCli } from '../cli.ts';
-import { probeAll, serviceEnv } from '../endpoints.ts';
+import { serviceEnv } from '../endpoints.ts';
 import { CHECKOUT_CACHE } from '../paths.ts';
 import { loadDemos } from '../registry.ts';
 import type { DemoResult } from '../run.ts';
+import { fileNeeds } from '../vitest.ts';
 import { exportSite } from './export.ts';
 import { startView, type ViewServer } from './server.ts';
 
@@ -26,7 +27,6 @@ const scratch = mkdtempSync(join(tmpdir(), 'wirenotes-view-'));
 process.env.NGINX_CA_FILE ??= serviceEnv('nginx').NGINX_CA_FILE;
 process.env.WIRENOTES_STATE_DIR = join(scratch, 'state');
 const labsRoot = join(scratch, 'labs');
-const [chromium] = await probeAll(['chromium']);
 const ARTIFACTS = join(CHECKOUT_CACHE, 'view-artifacts');
 
 describe('the browser view', () => {
@@ -50,15 +50,10 @@ describe('the browser view', () => {
     page.locator('.panel .claim').evaluateAll((items) => items.map((i) => i.textContent ?? ''));
 
   // Locally a missing Chromium skips these tests with its reason; under CI=true it fails them.
-  const skipLocally = !chromium?.ok && process.env.CI !== 'true';
-  const test = (name: string, fn: () => Promise<void> | void): void =>
-    it(name, async (ctx) => {
-      if (skipLocally) ctx.skip(`${chromium?.problem} — ${chromium?.hint}`);
-      await fn();
-    });
+  const chromium = fileNeeds(['chromium']);
 
   beforeAll(async () => {
-    if (skipLocally) return;
+    if (!chromium.ready()) return;
     browser = await launchChromium();
     view = await startView(demos, 0, labsRoot);
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -69,7 +64,7 @@ describe('the browser view', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  test('a lab panel beside its section: Check streams the claims and the first hint', async () => {
+  it('a lab panel beside its section: Check streams the claims and the first hint', async () => {
     const jwt = demos.find((d) => d.id === 'jwt') as (typeof demos)[number];
     const ws = join(labsRoot, 'jwt', 'pin-algorithms');
     expect(await runCli(jwt, ['lab', 'pin-algorithms', '--dir', ws], [], captureIO())).toBe(0);
@@ -89,7 +84,7 @@ describe('the browser view', () => {
     await page.close();
   });
 
-  test('lists every topic with its readiness', async () => {
+  it('lists every topic with its readiness', async () => {
     const page = await open(`${view.url}/`);
     for (const d of demos) await expect(page.getByRole('link', { name: d.title })).toBeDefined();
     const links = await page.locator('.topics a').count();
@@ -98,7 +93,7 @@ describe('the browser view', () => {
   });
 
   for (const demo of demos) {
-    test(`renders notes/${demo.id}.md with a panel and a Run button for every step`, async () => {
+    it(`renders notes/${demo.id}.md with a panel and a Run button for every step`, async () => {
       const page = await open(`${view.url}/${demo.id}`);
       const missing: string[] = [];
       for (const s of demo.steps) {
@@ -112,7 +107,7 @@ describe('the browser view', () => {
     });
   }
 
-  test('runs the JWT demo from the page with the claims and outcomes of the CLI', async () => {
+  it('runs the JWT demo from the page with the claims and outcomes of the CLI', async () => {
     const jwt = demos.find((d) => d.id === 'jwt');
     if (!jwt) throw new Error('no jwt demo');
     const io = captureIO();
@@ -137,7 +132,7 @@ describe('the browser view', () => {
     await page.close();
   });
 
-  test('says which service a step needs and how to start it when it is missing', async () => {
+  it('says which service a step needs and how to start it when it is missing', async () => {
     const kafka = demos.find((d) => d.id === 'kafka');
     if (!kafka?.steps[0]) throw new Error('no kafka demo');
     const saved = process.env.KAFKA_BROKERS;
@@ -159,7 +154,7 @@ describe('the browser view', () => {
     }
   });
 
-  test('exports a static site that opens from file:// with the recorded panels', async () => {
+  it('exports a static site that opens from file:// with the recorded panels', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wirenotes-export-'));
     try {
       const picked = demos.filter((d) => d.id === 'jwt' || d.id === 'tls');
@@ -178,7 +173,7 @@ describe('the browser view', () => {
     }
   });
 
-  test('logged no console errors on any page', () => {
+  it('logged no console errors on any page', () => {
     expect(errors).toEqual([]);
   });
 });
