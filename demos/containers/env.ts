@@ -51,6 +51,12 @@ export function sandboxFor(t: StepContext, env: Env): Sandbox {
   return sb;
 }
 
+/** A sandbox for one lab check: dead runs' leftovers swept first, closed when the check ends. */
+export async function labSandbox(t: StepContext): Promise<Sandbox> {
+  await sweepSandboxes();
+  return sandboxFor(t, { run: runName('containers'), swept: [], open: new Set() });
+}
+
 export async function closeEnv(env: Env): Promise<void> {
   await Promise.all([...env.open].map((sb) => sb.close()));
 }

@@ -2,35 +2,17 @@
 // spinner to half a core, and a pids limit that makes fork fail with EAGAIN. The files read are
 // the ones of the cgroup version the controller is mounted on here (versions.ts).
 
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { step } from '../kit/define.ts';
-import { demoDir } from '../kit/paths.ts';
 import type { Cgroup } from '../kit/sandbox.ts';
 import { expectedFor } from '../kit/versions.ts';
 import { cgroupVersionOf, type Env, sandboxFor } from './env.ts';
-import { cpuFiles, memoryFiles } from './versions.ts';
-
-const MiB = 1 << 20;
-const LIMIT = 128 * MiB;
-
-/** `file` or `file key` → the number it holds (a flat keyed file's entry). */
-function readValue(cgroup: Cgroup, spec: string): number {
-  const [file, key] = spec.trim().split(' ') as [string, string | undefined];
-  if (key) return cgroup.readKeyed(file).get(key) ?? Number.NaN;
-  return Number(cgroup.read(file).trim());
-}
-
-/** The control files a VersionFact names ("a; b c; d + e"), each as `file` or `file key`. */
-function filesOf(value: string): string[] {
-  return value.split(/;|\+/).map((s) => s.replace(/\(.*\)/, '').trim());
-}
+import { filesOf, LIMIT, MiB, memoryFilesHere, readValue, runHog, shipped } from './memory.ts';
+import { cpuFiles } from './versions.ts';
 
 function controllersOf(files: string[]): string[] {
   return [...new Set(files.map((f) => f.split('.')[0] as string))];
 }
-
-const shipped = (file: string) => join(demoDir('containers'), file);
 
 export const oomStep = step<Env>(
   {
@@ -42,9 +24,7 @@ export const oomStep = step<Env>(
   },
   async (t, env) => {
     const sb = sandboxFor(t, env);
-    const version = cgroupVersionOf('memory');
-    const fact = expectedFor(memoryFiles, `v${version}`);
-    const [limitFile, peakFile, oomFile] = filesOf(fact.value) as [string, string, string];
+    const { version, fact, limit: limitFile, peak: peakFile, oom: oomFile } = memoryFilesHere();
     t.say(`cgroup v${version}: ${fact.value}`);
     const cgroup = await sb.cgroup(['memory']);
     await cgroup.limitMemory(LIMIT);
@@ -54,8 +34,7 @@ export const oomStep = step<Env>(
       LIMIT,
     );
 
-    const direct = await sb.run(process.execPath, [shipped('hog.mjs')], { cgroup });
-    const lastDirect = direct.stdout.trim().split('\n').at(-1) ?? '';
+    const direct = await runHog(sb, cgroup);
     const afterDirect = readValue(cgroup, oomFile);
     const viaShell = await sb.run(
       'sh',
@@ -67,7 +46,7 @@ export const oomStep = step<Env>(
     t.table(
       ['run', 'parent saw', 'last line printed', `${oomFile} after`],
       [
-        ['node hog.mjs', `code ${direct.code}, signal ${direct.signal}`, lastDirect, afterDirect],
+        ['node hog.mjs', `code ${direct.code}, signal ${direct.signal}`, direct.last, afterDirect],
         [
           'sh -c "node hog.mjs; echo $?"',
           `code ${viaShell.code}`,
@@ -79,7 +58,7 @@ export const oomStep = step<Env>(
     t.show(`${peakFile} (MiB)`, (peak / MiB).toFixed(2));
     t.equal(
       'the hog never finished: its parent saw no exit code, signal SIGKILL',
-      [direct.code, direct.signal, /survived/.test(direct.stdout)],
+      [direct.code, direct.signal, direct.survived],
       [null, 'SIGKILL', false],
     );
     t.equal(

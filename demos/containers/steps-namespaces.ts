@@ -11,6 +11,7 @@ import type { Sandbox } from '../kit/sandbox.ts';
 import { expectedFor } from '../kit/versions.ts';
 import { type Env, sandboxFor } from './env.ts';
 import { NAMESPACE_TYPES } from './namespace-types.ts';
+import { interfaceStates, processesSeen } from './seen-inside.ts';
 import { namespaceCount } from './versions.ts';
 
 function hostNamespaces(): string[] {
@@ -59,18 +60,12 @@ export const typesStep = step<Env>(
       kinds,
     );
 
-    const ps = await sb.run('unshare', [
+    const { rows: seen, ran: ps } = await processesSeen(sb, [
+      'unshare',
       '--pid',
       '--fork',
       '--mount-proc',
-      'sh',
-      '-c',
-      'sleep 60 & ps -e -o pid=,comm=',
     ]);
-    const seen = ps.stdout
-      .trim()
-      .split('\n')
-      .map((l) => l.trim().split(/\s+/));
     t.block(ps.stdout.trimEnd().split('\n'));
     const hostCount = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).length;
     t.equal(
@@ -142,7 +137,7 @@ export const netnsStep = step<Env>(
     t.block(links.map((l) => l.replace(/\\.*/, '')));
     t.equal(
       'a new network namespace has one interface, lo, and it is DOWN',
-      links.map((l) => `${/^\d+: (\S+):/.exec(l)?.[1]} ${/state (\S+)/.exec(l)?.[1]}`),
+      interfaceStates(links.join('\n')),
       ['lo DOWN'],
     );
     const ping = await sb.run('ping', ['-c1', '-W1', '127.0.0.1'], { netns: a });
