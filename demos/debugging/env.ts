@@ -3,7 +3,7 @@
 // killed run, at the next run's start (openEnv sweeps first and says what it removed).
 
 import { join } from 'node:path';
-import type { SetupInfo } from '../kit/define.ts';
+import type { SetupInfo, StepContext } from '../kit/define.ts';
 import { runName } from '../kit/names.ts';
 import { demoDir } from '../kit/paths.ts';
 import { openSandbox, type Sandbox, sweepSandboxes } from '../kit/sandbox.ts';
@@ -25,6 +25,13 @@ export async function openEnv(_info: SetupInfo): Promise<Env> {
   const swept = await sweepSandboxes();
   const sandbox = openSandbox(runName('debugging'));
   return { sandbox, dir: sandbox.path('scratch'), swept };
+}
+
+/** The env of one lab check: opened as a run's, closed when the check ends (t.defer). */
+export async function labEnv(t: StepContext): Promise<Env> {
+  const env = await openEnv({ available: new Set(), uses: (part, v) => t.uses(part, v) });
+  t.defer(() => closeEnv(env));
+  return env;
 }
 
 export async function closeEnv(env: Env): Promise<void> {

@@ -30,3 +30,14 @@ export function pythonLoop(expr: string, n: number): string[] {
 }
 
 export const PYTHON = '/usr/bin/python3';
+
+/** The lines of a trace that show `syscall` (plain, or `[pid N] ` first when strace -f follows). */
+export function callLines(trace: string, syscall: string): string[] {
+  const call = new RegExp(`^(\\[pid\\s+\\d+\\] )?${syscall}\\(`);
+  return trace.split('\n').filter((l) => call.test(l));
+}
+
+/** Of those lines, the ones that name `path` and failed with `errno` (`= -1 ENOENT (…)`). */
+export function failedOn(lines: string[], path: string, errno: string): string[] {
+  return lines.filter((l) => l.includes(`"${path}"`) && new RegExp(`= -1 ${errno}\\b`).test(l));
+}

@@ -1,0 +1,5 @@
+#!/bin/sh
+# trace.sh <command…>: runs the command as it is, and shows, on stderr, every file it tries to
+# open and what the kernel answered. For the service that dies at start with only "config not
+# found": it has looked somewhere, and the kernel knows where.
+exec strace -e trace=openat "$@"
