@@ -4,13 +4,13 @@
 // getaddrinfo run in a child (probe.mjs) started inside the namespace with this process's Node.
 
 import { join } from 'node:path';
-import type { SetupInfo } from '../kit/define.ts';
+import type { SetupInfo, StepContext } from '../kit/define.ts';
 import { runName } from '../kit/names.ts';
 import { demoDir } from '../kit/paths.ts';
 import { openSandbox, sweepSandboxes } from '../kit/sandbox.ts';
 import { type Netns, runIn } from './netns.ts';
-import { type Dns, startDns } from './servers.ts';
-import { ANSWERS, SEARCH } from './zones.ts';
+import { type Dns, markQueries, startDns } from './servers.ts';
+import { ANSWERS, SEARCH, zoneFiles } from './zones.ts';
 
 /** The ports of the socket-error steps and what the namespace's firewall does to each. */
 export const PORTS = {
@@ -54,7 +54,8 @@ export function etc(env: Env, file: string, text: string): void {
   env.ns.sandbox.etc(env.ns.name, file, text);
 }
 
-export async function openEnv(info: SetupInfo): Promise<Env> {
+/** The namespace, its firewall and files, and knot (with `zones`: the demo's own by default) and unbound. */
+export async function openEnv(info: SetupInfo, zones = zoneFiles()): Promise<Env> {
   const swept = await sweepSandboxes();
   const sandbox = openSandbox(runName('dns'));
   try {
@@ -65,7 +66,7 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
     // Only files and DNS: the host's nsswitch.conf may add mdns or myhostname.
     sandbox.etc(ns.name, 'nsswitch.conf', 'hosts: files dns\n');
     sandbox.etc(ns.name, 'hosts', `127.0.0.1 localhost\n${ANSWERS.db.hosts} ${ANSWERS.db.name}\n`);
-    const dns = await startDns(ns, sandbox.path('dns'));
+    const dns = await startDns(ns, sandbox.path('dns'), zones);
     info.uses('knot', dns.versions.knot);
     info.uses('unbound', dns.versions.unbound);
     return { ns, dns, swept };
@@ -77,6 +78,13 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
 
 export async function closeEnv(env: Env): Promise<void> {
   await env.ns.sandbox.close();
+}
+
+/** The env of one lab check, with the zones given (the demo's by default), closed when it ends. */
+export async function labEnv(t: StepContext, zones = zoneFiles()): Promise<Env> {
+  const env = await openEnv({ available: new Set(), uses: (part, v) => t.uses(part, v) }, zones);
+  t.defer(() => closeEnv(env));
+  return env;
 }
 
 /** One operation of probe.mjs and what it reported. */
@@ -98,6 +106,13 @@ export async function probe(env: Env, ops: object[]): Promise<ProbeResult[]> {
   const r = await runIn(env.ns, process.execPath, [script, JSON.stringify(ops)]);
   if (r.code !== 0) throw new Error(`probe.mjs failed: ${r.stderr.trim().split('\n')[0]}`);
   return JSON.parse(r.stdout) as ProbeResult[];
+}
+
+/** Runs `ops` in the namespace; their results, and the questions (and answers) unbound logged meanwhile. */
+export async function counted(env: Env, ops: object[]) {
+  const log = markQueries(env.dns);
+  const results = await probe(env, ops);
+  return { results, questions: log.since(), rcodes: log.rcodes() };
 }
 
 /** Reads a counter of the namespace's nft table. */

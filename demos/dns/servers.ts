@@ -4,7 +4,7 @@
 // Counting is done where each server keeps it: knot's mod-stats (queries that reached the
 // authority) and unbound's query log (what the client asked, one line per question).
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from '../kit/wait.ts';
 import { type Netns, runIn, startIn } from './netns.ts';
@@ -19,8 +19,8 @@ export interface Dns {
   versions: { knot: string; unbound: string };
 }
 
-function knotConf(dir: string): string {
-  const zones = Object.keys(zoneFiles()).map((z) =>
+function knotConf(dir: string, names: string[]): string {
+  const zones = names.map((z) =>
     z === '.'
       ? // The default template names a file after the zone; the root's name would be "." itself.
         `  - domain: .\n    file: ${dir}/zones/root.zone`
@@ -85,10 +85,13 @@ function unboundConf(dir: string): string {
   ].join('\n');
 }
 
-/** Writes the configuration under `dir`, starts knot and unbound in the namespace, waits until both answer. */
-export async function startDns(ns: Netns, dir: string): Promise<Dns> {
+/**
+ * Writes the configuration under `dir`, starts knot with `zones` (zone name → zone file text; the
+ * demo's own by default) and unbound in the namespace, and waits until both answer.
+ */
+export async function startDns(ns: Netns, dir: string, zones = zoneFiles()): Promise<Dns> {
   for (const sub of ['zones', 'run', 'db']) mkdirSync(join(dir, sub), { recursive: true });
-  for (const [zone, text] of Object.entries(zoneFiles())) {
+  for (const [zone, text] of Object.entries(zones)) {
     writeFileSync(join(dir, 'zones', zone === '.' ? 'root.zone' : `${zone}.zone`), `${text}\n`);
   }
   const dns: Dns = {
@@ -97,19 +100,31 @@ export async function startDns(ns: Netns, dir: string): Promise<Dns> {
     unboundLog: join(dir, 'unbound.log'),
     versions: { knot: '', unbound: '' },
   };
-  writeFileSync(dns.knotConf, knotConf(dir));
+  writeFileSync(dns.knotConf, knotConf(dir, Object.keys(zones)));
   writeFileSync(dns.unboundConf, unboundConf(dir));
   startIn(ns, 'knotd', ['-c', dns.knotConf]);
   startIn(ns, 'unbound', ['-c', dns.unboundConf]);
-  const zones = Object.keys(zoneFiles()).length;
-  await waitFor(
-    `knot to load its ${zones} zones`,
+  const count = Object.keys(zones).length;
+  const knotLog = join(dir, 'knot.log');
+  const lastWords = () =>
+    (existsSync(knotLog) ? readFileSync(knotLog, 'utf8') : '').trim().split('\n').slice(-2);
+  const refused = await waitFor(
+    `knot to load its ${count} zones`,
     async () => {
+      // A zone file knot cannot parse is never loaded: say why at once, in knot's words.
+      const log = existsSync(knotLog) ? readFileSync(knotLog, 'utf8') : '';
+      const error = /error: \[(\S+)\] (.*)$/m.exec(log);
+      if (error)
+        return `knot refused the zone ${error[1]}: ${error[2]?.replace(/file '[^']*', /, '')}`;
+      // A zone is loaded once it has a serial (`serial: -` until then, or if it failed).
       const r = await runIn(ns, 'knotc', ['-c', dns.knotConf, 'zone-status']);
-      return (r.stdout.match(/serial: 1\b/g) ?? []).length === zones ? true : undefined;
+      return (r.stdout.match(/serial: \d+/g) ?? []).length === count ? '' : undefined;
     },
     { timeoutMs: 20_000, intervalMs: 200 },
-  );
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; knot.log ends: ${lastWords().join(' | ')}`);
+  });
+  if (refused) throw new Error(refused);
   await waitFor(
     'unbound to answer on its control socket',
     async () => ((await unboundControl(ns, dns, ['status'])).code === 0 ? true : undefined),
@@ -169,4 +184,22 @@ export function markQueries(dns: Dns): QueryLog {
     rcodes: () =>
       lines().flatMap((line) => /info: 127\.0\.0\.1 \S+ \S+ IN ([A-Z]+) /.exec(line)?.[1] ?? []),
   };
+}
+
+/** RFC 1035 §4.1.1 / RFC 2136 rcodes of the answers a resolver caches. */
+const RCODES: Record<number, string> = { 0: 'NOERROR', 2: 'SERVFAIL', 3: 'NXDOMAIN' };
+
+/**
+ * The answer unbound holds in its cache for `name` and `type`, with the seconds it has left
+ * (`unbound-control dump_cache`: "msg <name>. IN <type> <flags> <qdcount> <ttl> …", the rcode
+ * in the flags' low 4 bits); undefined when it holds none.
+ */
+export async function cachedAnswer(ns: Netns, dns: Dns, name: string, type: string) {
+  const dump = (await unboundControl(ns, dns, ['dump_cache'])).stdout;
+  const line = dump
+    .split('\n')
+    .find((l) => l.startsWith(`msg ${name.replace(/\.?$/, '.')} IN ${type} `));
+  if (!line) return undefined;
+  const [flags = 0, , ttl = Number.NaN] = line.split(' ').slice(4).map(Number);
+  return { rcode: RCODES[flags & 0xf] ?? String(flags & 0xf), ttl };
 }

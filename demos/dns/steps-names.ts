@@ -5,16 +5,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { step } from '../kit/define.ts';
 import { decode } from './decode.ts';
-import { type Env, etc, POD_RESOLV_CONF, probe } from './env.ts';
-import { authorityCounts, flushCache, markQueries } from './servers.ts';
+import { counted, type Env, etc, POD_RESOLV_CONF, probe } from './env.ts';
+import { authorityCounts, flushCache } from './servers.ts';
 import { ANSWERS, NEGATIVE_TTL, SHORT_TTL } from './zones.ts';
-
-/** Runs `ops` in the namespace and returns their results with the questions unbound was asked. */
-async function counted(env: Env, ops: object[]) {
-  const log = markQueries(env.dns);
-  const results = await probe(env, ops);
-  return { results, questions: log.since(), rcodes: log.rcodes() };
-}
 
 function outcome(r: { ok: boolean; addresses?: string[]; code?: string; syscall?: string }) {
   return r.ok ? (r.addresses ?? []).join(' ') : `${r.code} (${r.syscall})`;
