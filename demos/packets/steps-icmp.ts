@@ -3,6 +3,7 @@
 
 import { step } from '../kit/define.ts';
 import { ADDR, type Env, inNode, snmp } from './env.ts';
+import { traceroute } from './trace.ts';
 
 export const icmpStep = step<Env>(
   {
@@ -42,17 +43,9 @@ export const icmpStep = step<Env>(
     t.equal("r1's IcmpOutTimeExcds counted that one answer", exceeded, 1);
 
     const unreachBefore = await snmp(env, 'server', 'IcmpOutDestUnreachs');
-    const trace = await inNode(env, 'client', 'traceroute', [
-      '-n',
-      '-q',
-      '1',
-      '-w',
-      '2',
-      ADDR.server,
-    ]);
+    const { lines, hops } = await traceroute(env);
     const unreach = (await snmp(env, 'server', 'IcmpOutDestUnreachs')) - unreachBefore;
-    t.block(trace.stdout.trim().split('\n'));
-    const hops = [...trace.stdout.matchAll(/^\s*\d+\s+(\S+)/gm)].map((m) => m[1]);
+    t.block(lines);
     t.equal(
       'traceroute lists each hop from the "time exceeded" answers of TTL 1, 2, then the server',
       hops,

@@ -4,60 +4,19 @@
 // ping, whose packets are small, still works. Two fixes: let the ICMP through, or clamp the MSS
 // of the SYNs so no packet is ever too big.
 
-import { join } from 'node:path';
 import { step } from '../kit/define.ts';
-import { demoDir } from '../kit/paths.ts';
 import { ADDR, type Env, inNode, mustIn, SMALL_MTU } from './env.ts';
-
-const PORT = 8000;
-const BYTES = 2_000_000;
-const DEADLINE_MS = 5000;
-const BULK = join(demoDir('packets'), 'bulk.mjs');
-
-interface Fetched {
-  bytes: number;
-  complete: boolean;
-  error?: string;
-  ms: number;
-}
-
-async function fetchBulk(env: Env): Promise<Fetched> {
-  const out = await mustIn(env, 'client', process.execPath, [
-    BULK,
-    'fetch',
-    ADDR.server,
-    String(PORT),
-    String(DEADLINE_MS),
-  ]);
-  return JSON.parse(out) as Fetched;
-}
-
-/** The server forgets the path MTU it learned, so each case starts from 1500. */
-async function forgetPmtu(env: Env): Promise<void> {
-  await mustIn(env, 'server', 'ip', ['route', 'flush', 'cache']);
-}
-
-const DROP_FRAG_NEEDED = `table ip wn_pmtu {
-  counter frag_needed { }
-  chain out {
-    type filter hook output priority 0;
-    icmp type destination-unreachable icmp code frag-needed counter name frag_needed drop;
-  }
-}`;
-
-// The router rewrites the MSS option of forwarded SYNs to fit the outgoing route's MTU.
-const CLAMP_MSS = `table inet wn_mss {
-  chain clamp {
-    type filter hook forward priority 0;
-    tcp flags syn tcp option maxseg size set rt mtu;
-  }
-}`;
-
-function said(f: Fetched): string {
-  return f.complete
-    ? `complete: ${f.bytes} bytes in ${f.ms} ms`
-    : `stalled: ${f.bytes} of ${BYTES} bytes when the ${DEADLINE_MS} ms deadline passed`;
-}
+import {
+  BYTES,
+  CLAMP_MSS,
+  DEADLINE_MS,
+  DROP_FRAG_NEEDED,
+  fetchBulk,
+  forgetPmtu,
+  fragNeededDropped,
+  said,
+  startBulkServer,
+} from './pmtu.ts';
 
 export const pmtudStep = step<Env>(
   {
@@ -67,13 +26,7 @@ export const pmtudStep = step<Env>(
       'Path MTU discovery, the black hole when "fragmentation needed" is dropped, and two fixes',
   },
   async (t, env) => {
-    const server = env.sandbox.start(
-      process.execPath,
-      [BULK, 'serve', '0.0.0.0', String(PORT), String(BYTES)],
-      { netns: env.ns.server },
-    );
-    t.defer(() => server.kill());
-    await server.waitFor(/listening/);
+    await startBulkServer(t, env);
 
     await forgetPmtu(env);
     const open = await fetchBulk(env);
@@ -95,14 +48,7 @@ export const pmtudStep = step<Env>(
     await env.sandbox.nft(env.ns.r2, DROP_FRAG_NEEDED);
     t.waiting(`up to ${DEADLINE_MS} ms for a response whose big packets vanish at r2`);
     const hole = await fetchBulk(env);
-    const dropped = await mustIn(env, 'r2', 'nft', [
-      'list',
-      'counter',
-      'ip',
-      'wn_pmtu',
-      'frag_needed',
-    ]);
-    const drops = Number(/packets (\d+)/.exec(dropped)?.[1] ?? 0);
+    const drops = await fragNeededDropped(env);
     const ping = await inNode(env, 'client', 'ping', [
       '-n',
       '-c',
