@@ -29,7 +29,7 @@ export const lab = defineLab(import.meta.url, {
   files: ['r1.nft'],
   needs: ['network-namespaces', 'nftables'],
   timeoutMs: 30_000,
-  startFails: 'over IPv4, the',
+  startFails: `over IPv4, the ${BYTES}-byte response arrives whole`,
   check: async (t, dir) => {
     const env = await labEnv(t);
     await env.sandbox.nft(env.ns.r2, DROP_FRAG_NEEDED);
@@ -60,7 +60,7 @@ export const lab = defineLab(import.meta.url, {
   },
   hints: [
     {
-      claim: 'over IPv4, the',
+      claim: `over IPv4, the ${BYTES}-byte response arrives whole`,
       ladder: [
         'The response still stalls: the server sends segments too big for the 1400-byte link between r1 and r2, and r2 will not tell it so.',
         'The size of a TCP segment is bounded by the MSS the other side announced in its SYN (RFC 9293 §3.7.1). A router on the path may lower that option as the SYN passes, so the server never sends a packet bigger than the path takes: MSS clamping (RFC 4459 §3.2).',
@@ -80,7 +80,7 @@ export const lab = defineLab(import.meta.url, {
   wrong: [
     {
       case: 'link-mtu',
-      fails: 'over IPv4, the',
+      fails: `over IPv4, the ${BYTES}-byte response arrives whole`,
       why: 'the MSS is the payload, not the packet: 1400 + 40 bytes of headers is still too big',
     },
     {
