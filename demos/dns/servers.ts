@@ -102,12 +102,17 @@ export async function startDns(ns: Netns, dir: string, zones = zoneFiles()): Pro
   };
   writeFileSync(dns.knotConf, knotConf(dir, Object.keys(zones)));
   writeFileSync(dns.unboundConf, unboundConf(dir));
-  startIn(ns, 'knotd', ['-c', dns.knotConf]);
-  startIn(ns, 'unbound', ['-c', dns.unboundConf]);
+  // knot first, unbound once knot serves: at start knotd resolves the host's name (its default
+  // identity) through the namespace's resolv.conf, i.e. unbound. An unbound already up forwards
+  // that question to a knot not yet answering and holds it, and knotd sat in glibc's 5 s
+  // timeouts for each search domain (seen here, one start in ten on a busy machine); with
+  // nothing on port 53 yet, the question is refused at once.
+  const knotd = startIn(ns, 'knotd', ['-c', dns.knotConf]);
   const count = Object.keys(zones).length;
   const knotLog = join(dir, 'knot.log');
   const lastWords = () =>
     (existsSync(knotLog) ? readFileSync(knotLog, 'utf8') : '').trim().split('\n').slice(-2);
+  let said = '(nothing yet)';
   const refused = await waitFor(
     `knot to load its ${count} zones`,
     async () => {
@@ -118,13 +123,17 @@ export async function startDns(ns: Netns, dir: string, zones = zoneFiles()): Pro
         return `knot refused the zone ${error[1]}: ${error[2]?.replace(/file '[^']*', /, '')}`;
       // A zone is loaded once it has a serial (`serial: -` until then, or if it failed).
       const r = await runIn(ns, 'knotc', ['-c', dns.knotConf, 'zone-status']);
+      said = `${r.code ?? r.signal} ${r.stdout.trim()} ${r.stderr.trim()}`.replace(/\s+/g, ' ');
       return (r.stdout.match(/serial: \d+/g) ?? []).length === count ? '' : undefined;
     },
     { timeoutMs: 20_000, intervalMs: 200 },
   ).catch((err: Error) => {
-    throw new Error(`${err.message}; knot.log ends: ${lastWords().join(' | ')}`);
+    throw new Error(
+      `${err.message}; knotd ${knotd.running() ? 'still runs' : `ended: ${knotd.stderr().trim().slice(-200)}`}; knotc zone-status said: ${said}; knot.log ends: ${lastWords().join(' | ')}`,
+    );
   });
   if (refused) throw new Error(refused);
+  startIn(ns, 'unbound', ['-c', dns.unboundConf]);
   await waitFor(
     'unbound to answer on its control socket',
     async () => ((await unboundControl(ns, dns, ['status'])).code === 0 ? true : undefined),
