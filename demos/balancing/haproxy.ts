@@ -20,7 +20,7 @@ export interface HaproxyConfig {
 }
 
 /** One server's row of `show stat`, the fields the steps read. */
-interface ServerStat {
+export interface ServerStat {
   /** UP, DOWN, MAINT, or a transition such as "UP 1/2". */
   status: string;
   /** Sessions (requests in HTTP mode with a new connection each) sent to it in total. */
