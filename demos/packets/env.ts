@@ -8,6 +8,7 @@
 import type { SetupInfo } from '../kit/define.ts';
 import { runName } from '../kit/names.ts';
 import { openSandbox, type Ran, type Sandbox, sweepSandboxes } from '../kit/sandbox.ts';
+import { waitFor } from '../kit/wait.ts';
 
 export const SMALL_MTU = 1400;
 
@@ -115,6 +116,16 @@ export async function openEnv(info: SetupInfo): Promise<Env> {
         await sandbox.ip(ns[node], ['addr', 'add', `${link.v6}::${host}/64`, 'dev', dev, 'nodad']);
       }
     }
+    // Each link's fe80:: address comes up tentative (duplicate address detection, about 1 s):
+    // until it is valid a router has no link-local source for neighbor discovery, and the first
+    // IPv6 connection across the chain waited that second (a lab's 1 s deadline failed on it).
+    await waitFor('IPv6 duplicate address detection on every link of the chain', async () => {
+      for (const n of nodes) {
+        if ((await mustIn(env, n, 'ip', ['-6', 'addr', 'show', 'tentative'])).trim())
+          return undefined;
+      }
+      return true;
+    });
     for (const r of ['r1', 'r2'] as const) {
       await sysctl(env, r, 'net.ipv4.ip_forward', 1);
       await sysctl(env, r, 'net.ipv6.conf.all.forwarding', 1);
