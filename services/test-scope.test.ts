@@ -1,5 +1,5 @@
 // The matrix's split: `--mode per-line` leaves out exactly the run-once files of test-scope.ts,
-// from both projects, and every run-once glob still names a test file (a renamed file would
+// and every run-once glob still names a test file (a renamed file would
 // otherwise quietly run on every line, or a dead glob quietly nowhere).
 
 import { readdirSync } from 'node:fs';
@@ -21,18 +21,14 @@ function globRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
-type Project = { test: { include: string[]; exclude?: string[] } };
-
-/** The test files vitest runs in that mode: each project's include minus its exclude. */
+/** The test files vitest runs in that mode: the include minus the exclude. */
 function selected(mode: string): string[] {
   const resolve = config as (env: { mode: string; command: 'serve' }) => {
-    test: { projects: Project[] };
+    test: { include: string[]; exclude: string[] };
   };
-  const matches = (globs: string[] = [], f: string) => globs.some((g) => globRegExp(g).test(f));
-  const { projects } = resolve({ mode, command: 'serve' }).test;
-  return testFiles
-    .filter((f) => projects.some((p) => matches(p.test.include, f) && !matches(p.test.exclude, f)))
-    .sort();
+  const matches = (globs: string[], f: string) => globs.some((g) => globRegExp(g).test(f));
+  const { include, exclude } = resolve({ mode, command: 'serve' }).test;
+  return testFiles.filter((f) => matches(include, f) && !matches(exclude, f)).sort();
 }
 
 describe('tests that run once, and on every Node line', () => {

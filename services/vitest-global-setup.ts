@@ -51,13 +51,10 @@ function filters(project: Project | undefined): string[] {
   return Array.isArray(pattern) ? pattern.filter((f): f is string => typeof f === 'string') : [];
 }
 
-/** The kit's test files that run every topic's labs: they need what every lab needs. */
-const EVERY_TOPIC = ['demos/kit/labs.test.ts'];
-
 /** Topics with a test file that the filters select (vitest matches filters as substrings). */
 function selectedTopics(wanted: string[]): string[] {
   const selects = (file: string) => wanted.some((w) => file.includes(w.replace(/^\.\//, '')));
-  if (!wanted.length || EVERY_TOPIC.some((f) => selects(`${ROOT}${f}`))) return topicIds();
+  if (!wanted.length) return topicIds();
   return topicIds().filter((id) =>
     readdirSync(`${ROOT}demos/${id}`)
       .filter((f) => f.endsWith('.test.ts'))

@@ -1,9 +1,11 @@
 // Runs a demo under vitest: one describe per demo, one it per step, the same steps and claims
-// the transcript shows. A missing service skips locally (saying what is missing) and fails under CI.
+// the transcript shows, then the topic's labs. A missing service skips locally (saying what is
+// missing) and fails under CI.
 
 import { afterAll, beforeAll, beforeEach, describe, inject, it, type TestContext } from 'vitest';
 import type { Demo } from './define.ts';
 import { describeMissing, probeAll, type ServiceName } from './endpoints.ts';
+import { testLabs } from './lab-suite.ts';
 import { DemoSession, failureMessage, MissingServices } from './run.ts';
 
 const probed = new Map<ServiceName, Promise<string | undefined>>();
@@ -80,4 +82,5 @@ export function testDemo<Env>(demo: Demo<Env>): void {
       });
     }
   });
+  testLabs(demo.id);
 }

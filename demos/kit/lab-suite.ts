@@ -1,25 +1,27 @@
-// Every lab of every topic proves itself: its starting files fail on the claim it names, with a
-// hint for it; the reference solution passes; each tempting wrong fix fails on its claim, with a
-// hint. The corpus runs the claims in this process (the files are ours); the learner's path —
-// a child process per check, its own process group, a time limit — is proven once below.
+// Every lab of a topic proves itself, in the topic's own test file (testDemo registers it after
+// the steps, so a topic's labs run where its services are and the files spread over the workers):
+// its starting files fail on the claim it names, with a hint for it; the reference solution
+// passes; each tempting wrong fix fails on its claim, with a hint. The claims run in this process
+// (the files are ours); the learner's path — a child process per check, its own process group, a
+// time limit — is proven in lab-command.test.ts.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hintsFor, type Lab, loadLabs, runClaims } from './lab.ts';
+import { hintsFor, type Lab, labNames, loadLabs, runClaims } from './lab.ts';
 import { verdict } from './lab-check.ts';
 import { readNote } from './notes.ts';
-import { topicIds } from './registry.ts';
 import { requireServices } from './vitest.ts';
-
-const topics = await Promise.all(topicIds().map(async (id) => ({ id, labs: await loadLabs(id) })));
 
 async function verdictOf(lab: Lab, sub: string) {
   return verdict(await runClaims(lab, join(lab.folder, sub)));
 }
 
-for (const { id, labs } of topics.filter((t) => t.labs.length)) {
-  describe(`labs of ${id}`, () => {
+/** The labs of topic `id`, one describe per lab (none when the topic has no labs). */
+export function testLabs(id: string): void {
+  if (!labNames(id).length) return;
+  describe(`labs of ${id}`, async () => {
+    const labs = await loadLabs(id);
     const note = readNote(id) ?? [];
     const sections = new Set(note.map((s) => s.slug));
     for (const lab of labs) {
