@@ -6,7 +6,6 @@ import type { Demo } from './define.ts';
 import { describeMissing } from './endpoints.ts';
 import { endQuietlyOnClosedPipe, onInterrupt, reportBug } from './interrupt.ts';
 import { labNames } from './lab.ts';
-import { labCommand } from './lab-command.ts';
 import { readNote } from './notes.ts';
 import { DemoSession, MissingServices, SetupFailed } from './run.ts';
 import { colorWanted, makeStyle, type Style } from './style.ts';
@@ -35,6 +34,19 @@ const FLAGS = {
   json: { type: 'boolean' },
   'no-color': { type: 'boolean' },
 } as const;
+
+/**
+ * The `lab` subcommand every demo with a labs/ folder gets. Its code (workspaces, checks, the
+ * watcher) loads only when it runs: a plain `npx tsx demos/<topic>` starts without it.
+ */
+function labCommand(topic: string): Subcommand {
+  return {
+    name: 'lab',
+    usage: '[<name>] [--check|--watch|--hint|--solution|--reset]',
+    summary: 'practise: fix a broken file until the claims hold',
+    run: async (argv, io) => (await import('./lab-command.ts')).labMain(topic, argv, io),
+  };
+}
 
 /** Services only some steps need, named with the steps that need them. */
 function stepNeeds<Env>(demo: Demo<Env>): string {

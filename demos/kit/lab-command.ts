@@ -18,7 +18,7 @@ import {
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseOptions, UsageError } from './args.ts';
-import type { CliIO, Subcommand } from './cli.ts';
+import type { CliIO } from './cli.ts';
 import { claimLine } from './context.ts';
 import { describeMissing, probeAll } from './endpoints.ts';
 import { onInterrupt } from './interrupt.ts';
@@ -277,7 +277,8 @@ async function watchLab(lab: Lab, ws: string, io: CliIO): Promise<number> {
   });
 }
 
-async function labMain(topic: string, argv: string[], io: CliIO): Promise<number> {
+/** `npx tsx demos/<topic> lab …` (kit/cli.ts loads this module when the subcommand runs). */
+export async function labMain(topic: string, argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseOptions(argv, FLAGS);
   if (values.help) {
     for (const l of help(topic)) io.out(l);
@@ -313,14 +314,4 @@ async function labMain(topic: string, argv: string[], io: CliIO): Promise<number
     default:
       return start(lab, ws, io);
   }
-}
-
-/** The `lab` subcommand every demo with a labs/ folder gets (kit/cli.ts adds it). */
-export function labCommand(topic: string): Subcommand {
-  return {
-    name: 'lab',
-    usage: '[<name>] [--check|--watch|--hint|--solution|--reset]',
-    summary: 'practise: fix a broken file until the claims hold',
-    run: (argv, io) => labMain(topic, argv, io),
-  };
 }

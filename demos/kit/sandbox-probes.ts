@@ -1,12 +1,12 @@
 // The needs of demos built on kit/sandbox.ts, probed by trying the real thing in well under 5 s:
 // root, new namespaces of every type, a named network namespace, a cgroup with a controller.
 // What a probe makes, it removes at once (its names carry this pid, so a sweep finds a leftover).
+// The sandbox's modules load when a probe runs: every demo loads the registry of needs, and one
+// that needs none of these (a plain `npx tsx demos/jwt`) starts without them.
 
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Probed } from './probes.ts';
-import { controllerHome } from './sandbox-cgroup.ts';
-import { runCommand } from './sandbox-exec.ts';
 
 const TIMEOUT_MS = 3000;
 
@@ -19,6 +19,7 @@ export async function rootProbe(): Promise<Probed> {
 async function tried(command: string, args: string[]): Promise<Probed> {
   const address = `${command} ${args.join(' ')}`;
   try {
+    const { runCommand } = await import('./sandbox-exec.ts');
     const r = await runCommand(command, args, { timeoutMs: TIMEOUT_MS });
     if (r.code === 0) return { ok: true, address };
     const why = r.stderr.trim().split('\n')[0] || `exit ${r.code ?? r.signal}`;
@@ -38,12 +39,13 @@ export function namespacesProbe(): Promise<Probed> {
 export async function netnsProbe(): Promise<Probed> {
   const name = `wn-${process.pid.toString(36)}-zzp`;
   const added = await tried('ip', ['netns', 'add', name]);
-  if (added.ok) await runCommand('ip', ['netns', 'delete', name], { timeoutMs: TIMEOUT_MS });
+  if (added.ok) await tried('ip', ['netns', 'delete', name]);
   return added;
 }
 
 /** A cgroup with `controller` can be made (and removed) here, on whichever version has it. */
 export async function cgroupProbe(controller: string): Promise<Probed> {
+  const { controllerHome } = await import('./sandbox-cgroup.ts');
   const home = controllerHome(controller);
   if (!home) {
     const problem = `the ${controller} controller is mounted in no cgroup hierarchy`;
