@@ -1,7 +1,7 @@
 // Every entry point, run as a user would with malformed input: `npx tsx demos/<topic>` (each
 // topic: an unknown flag, an unknown step, every environment variable the kit validates set to
 // junk), `npx tsx demos`, `npm run services` and `npm run setup` (an unknown flag, command or
-// name, and every variable junk). Each must answer with exactly one line on stderr, exit 2, and
+// name, and every variable junk), `npm run bench` (an unknown name). Each must answer with exactly one line on stderr, exit 2, and
 // no stack trace. Subcommands' own arguments are their topics' tests.
 //
 // All cases run in ONE child process (entries-child.ts), not one `npx tsx` each: the first case
@@ -34,6 +34,7 @@ const allJunk = Object.fromEntries(variables.map((v) => [v, JUNK]));
 const SCRIPTS: Record<string, string> = {
   'services/cli.ts': 'services',
   'services/setup.ts': 'setup',
+  'demos/kit/bench-cli.ts': 'bench',
 };
 const prefixOf = (entry: string) => SCRIPTS[entry] ?? entry;
 const typedEntry = (entry: string) =>
@@ -152,6 +153,13 @@ const cases: Case[] = [
     says: /^setup: .*--bogus/,
   },
   ...variables.map((v) => junkCase('services/setup.ts', ['--check'], v)),
+  {
+    typed: 'npm run bench -- nope',
+    entry: 'demos/kit/bench-cli.ts',
+    args: ['nope'],
+    env: {},
+    says: /^bench: unknown bench "nope" \(known: .*jwt.*suite\)$/,
+  },
   {
     typed: 'KAFKA_BROKERS=127.0.0.1:9092 npm run services -- status',
     entry: 'services/cli.ts',
