@@ -4,8 +4,19 @@
 
 import type { Ran, Sandbox } from '../kit/sandbox.ts';
 
-/** A shell says its own PID ($$), starts one background sleep, then runs ps: three processes. */
-const PS_SCRIPT = 'echo "shell $$"; sleep 60 >/dev/null 2>&1 & ps -e -o pid=,comm=';
+/**
+ * A shell says its own PID ($$), starts one background sleep, then runs ps: three processes. The
+ * background child is a copy of the shell (`sh`) until it has exec'd sleep, so ps waits for its
+ * comm to say sleep (at most about 2 s: a launcher without its own /proc never shows it). On a
+ * loaded CI line ps once ran in between and listed sh, sh, ps.
+ */
+const PS_SCRIPT = [
+  'echo "shell $$"',
+  'sleep 60 >/dev/null 2>&1 &',
+  'n=0',
+  'until { read -r c </proc/$!/comm && [ "$c" = sleep ]; } 2>/dev/null || [ $n -ge 200 ]; do n=$((n + 1)); sleep 0.01; done',
+  'ps -e -o pid=,comm=',
+].join('\n');
 
 interface Seen {
   /** The shell's PID in its own PID namespace, as it says it ($$). */

@@ -26,7 +26,7 @@ export const lab = defineLab(import.meta.url, {
     const launcher = ['sh', `${dir}/run.sh`];
     const { shellPid, rows, ran } = await processesSeen(sb, launcher);
     t.block([
-      '$ sh run.sh sh -c \'echo "shell $$"; sleep 60 & ps -e -o pid=,comm=\'',
+      '$ sh run.sh sh -c \'echo "shell $$"; sleep 60 & (until it is sleep); ps -e -o pid=,comm=\'',
       `  shell ${shellPid}`,
       ...listed(rows),
       ...ran.stderr
