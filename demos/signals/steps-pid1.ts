@@ -139,8 +139,11 @@ export const zombiesStep = step<Env>(
     const script = '(sleep 0.2 &); exec sleep 30';
     const plain = await inNamespace(env.procs, ['sh', '-c', script]);
     const reaped = await inNamespace(env.procs, ['tini', '--', 'sh', '-c', script]);
+    // The orphan's zombie is `[sleep]`. The subshell is a zombie too for a moment, `[sh]`, until
+    // the shell (still PID 1 before its exec) reaps it: on a loaded CI line that moment was taken
+    // for the orphan, and it was gone by the next look.
     const zombie = await until('a zombie under sleep 30', () =>
-      plain.members().find((m) => m.state.startsWith('Z')),
+      plain.members().find((m) => m.state.startsWith('Z') && m.command === '[sleep]'),
     );
     const settled = await until('tini to reap the orphan', () => {
       const m = reaped.members();
